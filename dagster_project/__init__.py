@@ -1,0 +1,1 @@
+"""Dagster code location of rsoko: ingestion, dbt models and publication, partitioned by year."""

@@ -1,0 +1,129 @@
+"""One asset per export kind, partitioned by year, each with its expectations check.
+
+Partition Y of `raw/<kind>` loads the inbox files of that kind whose year is Y (the register
+has no year: every partition loads the newest register). Defects inside files never fail the
+asset: bad rows go to quarantine and file errors to the ledger; the check reports them.
+"""
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+
+from dagster_project.partitions import one_year_per_run, years_partitions
+from dagster_project.resources import InboxResource, WarehouseResource
+from rsoko import pipeline
+
+# kind -> the kinds it is validated against (loaded first).
+EXPORT_KINDS: dict[str, tuple[str, ...]] = {
+    "register": (),
+    "ege_min": (),
+    "vpr_plan": (),
+    "vpr_scale": (),
+    "gia11": ("register", "ege_min"),
+    "gia9": ("register",),
+    "vpr": ("register", "vpr_plan", "vpr_scale"),
+    "niko": ("register",),
+    "admissions": ("register",),
+}
+
+# kind -> the raw tables it writes (each is a dbt source and an asset key raw/<table>).
+KIND_TABLES: dict[str, tuple[str, ...]] = {
+    "register": ("register",),
+    "ege_min": ("ege_min",),
+    "vpr_plan": ("vpr_plan",),
+    "vpr_scale": ("vpr_scale",),
+    "gia11": ("gia11", "gia11_tasks"),
+    "gia9": ("gia9", "gia9_tasks"),
+    "vpr": ("vpr_results", "vpr_tasks"),
+    "niko": ("niko_results", "niko_tasks", "niko_questionnaire"),
+    "admissions": ("admissions",),
+}
+
+KIND_TITLES = {
+    "register": "Реестр ОО",
+    "ege_min": "Минимальные баллы ЕГЭ",
+    "vpr_plan": "План ВПР",
+    "vpr_scale": "Шкала ВПР",
+    "gia11": "ГИА-11 (ЕГЭ, ГВЭ-11)",
+    "gia9": "ГИА-9 (ОГЭ, ГВЭ-9)",
+    "vpr": "ВПР — индивидуальные результаты",
+    "niko": "НИКО",
+    "admissions": "Поступление выпускников",
+}
+
+
+def ledger_summary(warehouse, kind: str, year: int | None) -> dict:
+    """Files and rows of one kind (and year) from the ledger, for metadata and the check."""
+    year_filter = "" if year is None else "and year = $year"
+    params = {"kind": kind} | ({} if year is None else {"year": year})
+    with pipeline.connect(warehouse, read_only=True) as con:
+        row = con.execute(
+            f"""
+            select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
+                   coalesce(sum(rows_quarantined), 0),
+                   count(*) filter (where status = 'error'),
+                   string_agg(file || ': ' || message, '; ') filter (where status = 'error')
+            from meta.ingestion_ledger where kind = $kind {year_filter}
+            """,
+            params,
+        ).fetchone()
+    return {
+        "files": row[0], "rows_read": row[1], "rows_loaded": row[2], "rows_quarantined": row[3],
+        "files_in_error": row[4], "errors": row[5] or "",
+    }
+
+
+def build_raw_asset(kind: str, upstream: tuple[str, ...]) -> AssetsDefinition:
+    """The ingestion of one export kind: a multi-asset over the raw tables it writes."""
+    tables = KIND_TABLES[kind]
+    main_key = AssetKey(["raw", tables[0]])
+    deps = [AssetKey(["raw", KIND_TABLES[u][0]]) for u in upstream]
+    specs = [
+        AssetSpec(
+            AssetKey(["raw", table]),
+            deps=deps,
+            group_name="ingestion",
+            kinds={"duckdb"},
+            description=f"{KIND_TITLES[kind]}: таблица raw.{table}",
+        )
+        for table in tables
+    ]
+
+    @multi_asset(
+        name=f"ingest_{kind}",
+        specs=specs,
+        partitions_def=years_partitions,
+        backfill_policy=one_year_per_run,
+        check_specs=[AssetCheckSpec("expectations", asset=main_key,
+                                    description="Great Expectations: ошибки файлов и карантин строк")],
+    )
+    def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource):
+        year = int(context.partition_key)
+        pipeline.ingest(warehouse.file, inbox.folder, kinds={kind}, years=None if kind == "register" else {year})
+        summary = ledger_summary(warehouse.file, kind, None if kind == "register" else year)
+        passed = summary["files_in_error"] == 0 and summary["rows_quarantined"] == 0
+        metadata = {k: v for k, v in summary.items() if k != "errors"}
+        for table in tables:
+            yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata=metadata)
+        yield AssetCheckResult(
+            asset_key=main_key,
+            check_name="expectations",
+            passed=passed,
+            severity=AssetCheckSeverity.WARN,
+            metadata={**metadata, "errors": MetadataValue.text(summary["errors"][:2000])},
+            description=None if passed else "Есть строки в карантине или отклонённые файлы — см. журнал загрузки",
+        )
+
+    return _ingest
+
+
+raw_assets = [build_raw_asset(kind, upstream) for kind, upstream in EXPORT_KINDS.items()]

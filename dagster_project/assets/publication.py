@@ -1,0 +1,63 @@
+"""Publication for a year: the machine-readable tables and the reports, downstream of the marts.
+
+Both read the warehouse read-only. The deadline check turns red when, on or after 15 December of
+a year, no published report exists for it.
+"""
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    MaterializeResult,
+    asset,
+    asset_check,
+)
+
+from dagster_project.assets.dbt import mart_asset_keys
+from dagster_project.partitions import one_year_per_run, years_partitions
+from dagster_project.resources import ClockResource, PublicationResource, WarehouseResource
+from rsoko import pipeline
+
+
+@asset(
+    partitions_def=years_partitions,
+    backfill_policy=one_year_per_run,
+    deps=mart_asset_keys(),
+    group_name="publication",
+    kinds={"csv"},
+    description="OUT/<год>/data: показатели, индекс, признаки необъективности, дефициты, журнал загрузки, карантин",
+)
+def data_tables(context: AssetExecutionContext, warehouse: WarehouseResource,
+                publication: PublicationResource) -> MaterializeResult:
+    year = int(context.partition_key)
+    written = pipeline.export_data(warehouse.file, year, publication.folder / str(year) / "data")
+    return MaterializeResult(metadata={"files": [p.name for p in written]})
+
+
+@asset(
+    partitions_def=years_partitions,
+    backfill_policy=one_year_per_run,
+    deps=[data_tables],
+    group_name="publication",
+    kinds={"pdf", "html"},
+    description="OUT/<год>/public: региональный отчёт, отчёты МО, приложение, страница публикации, манифест",
+)
+def published_report(context: AssetExecutionContext, warehouse: WarehouseResource,
+                     publication: PublicationResource) -> MaterializeResult:
+    year = int(context.partition_key)
+    year_dir = publication.folder / str(year)
+    pipeline.publish(warehouse.file, year, year_dir)
+    files = sorted(p.relative_to(year_dir / "public").as_posix() for p in (year_dir / "public").rglob("*") if p.is_file())
+    return MaterializeResult(metadata={"public_dir": str(year_dir / "public"), "files": len(files)})
+
+
+@asset_check(asset=published_report, description="Отчёт за год опубликован не позднее 15 декабря")
+def report_published_by_deadline(context: AssetCheckExecutionContext, publication: PublicationResource,
+                                 clock: ClockResource) -> AssetCheckResult:
+    from reports import deadline_status
+
+    today = clock.today()
+    ok, message = deadline_status(publication.folder, today.year, today)
+    return AssetCheckResult(passed=ok, severity=AssetCheckSeverity.ERROR,
+                            metadata={"year": today.year, "today": today.isoformat()}, description=message)

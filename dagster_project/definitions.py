@@ -1,0 +1,33 @@
+"""The rsoko code location: every asset, check, resource, job, schedule and sensor in one place."""
+
+import os
+
+from dagster import Definitions
+
+from rsoko import settings
+
+# One setting for the warehouse: make sure the dbt subprocess sees the same file as Dagster.
+os.environ.setdefault("RSOKO_WAREHOUSE", str(settings.warehouse_path()))
+
+from dagster_project.assets.dbt import dbt_resource, rsoko_dbt_models  # noqa: E402
+from dagster_project.assets.ingestion import raw_assets  # noqa: E402
+from dagster_project.assets.publication import data_tables, published_report, report_published_by_deadline  # noqa: E402
+from dagster_project.jobs import annual_job, deadline_job  # noqa: E402
+from dagster_project.resources import ClockResource, InboxResource, PublicationResource, WarehouseResource  # noqa: E402
+from dagster_project.schedules import annual_schedule, deadline_schedule  # noqa: E402
+from dagster_project.sensors import inbox_sensor  # noqa: E402
+
+defs = Definitions(
+    assets=[*raw_assets, rsoko_dbt_models, data_tables, published_report],
+    asset_checks=[report_published_by_deadline],
+    jobs=[annual_job, deadline_job],
+    schedules=[annual_schedule, deadline_schedule],
+    sensors=[inbox_sensor],
+    resources={
+        "warehouse": WarehouseResource(path=os.environ["RSOKO_WAREHOUSE"]),
+        "inbox": InboxResource(path=str(settings.inbox_path())),
+        "publication": PublicationResource(out_dir=str(settings.out_path())),
+        "clock": ClockResource(),
+        "dbt": dbt_resource(),
+    },
+)

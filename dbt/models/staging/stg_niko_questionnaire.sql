@@ -1,0 +1,24 @@
+with source as (
+
+    select * from {{ source('raw', 'niko_questionnaire') }}
+
+),
+
+renamed as (
+
+    select
+        year,
+        subject,
+        grade,
+        school_login,
+        participant_code,
+        question,
+        answer,
+        _load_id,
+        _source_file,
+        _source_row
+    from source
+
+)
+
+select * from renamed

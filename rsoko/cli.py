@@ -1,0 +1,133 @@
+"""`rsoko` — command line of the regional education-quality warehouse.
+
+Commands (help in English and Russian):
+  rsoko generate   make a synthetic region inbox / сгенерировать синтетический регион
+  rsoko run        ingest an inbox and publish one year / загрузить выгрузки и опубликовать год
+  rsoko demo       generate the bundled synthetic region and run it / демонстрационный прогон
+  rsoko bench      measure every stage at region or large scale / замеры производительности
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rsoko import settings
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from synthetic import generate_region, inject_defects
+
+    years = tuple(range(args.first_year, args.last_year + 1))
+    summary = generate_region(Path(args.out), Path(args.truth), seed=args.seed, scale=args.scale, years=years)
+    if args.defects:
+        inject_defects(Path(args.out), Path(args.truth), seed=args.seed)
+    print(f"Входная папка: {summary['inbox']}; эталон (ground truth): {summary['truth']}")
+    for year in summary["years"]:
+        print(f"  {year}: ВПР работ участников {summary['vpr_works'][year]:,}, "
+              f"ГИА-11 строк {summary['gia11_rows'][year]:,}, ГИА-9 строк {summary['gia9_rows'][year]:,}")
+    return 0
+
+
+def _run(inbox: Path, year: int, out: Path, db: Path | None, force: bool) -> int:
+    from rsoko.pipeline import NothingToPublish, run
+    from rsoko.dbt_runner import DbtError
+
+    try:
+        result = run(inbox, year, out, db, force=force)
+    except NothingToPublish as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 2
+    except DbtError as exc:
+        print(f"Ошибка: публикация остановлена — {exc}", file=sys.stderr)
+        return 3
+    report = result.load_report
+    if report is not None and hasattr(report, "summary"):
+        print(report.summary())
+    if result.skipped:
+        print(f"Входные данные и код не изменились: публикация за {year} год актуальна ({result.year_dir}).")
+    else:
+        timing = ", ".join(f"{k} {v:.1f} с" for k, v in result.timings.items())
+        print(f"Опубликовано: {result.year_dir / 'public'}  ({timing})")
+        print(f"Таблицы данных: {result.year_dir / 'data'}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    return _run(Path(args.data), args.year, Path(args.out), Path(args.db) if args.db else None, args.force)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from synthetic import generate_region
+
+    base = Path(args.dir)
+    inbox, truth, out = base / "inbox", base / "truth", base / "out"
+    if not inbox.exists() or args.regenerate:
+        generate_region(inbox, truth, seed=args.seed, scale="demo")
+        print(f"Синтетический регион (данные вымышленные) создан: {inbox}")
+    year = args.year or _latest_year(truth)
+    return _run(inbox, year, out, None, args.force)
+
+
+def _latest_year(truth: Path) -> int:
+    import json
+
+    return max(json.loads((truth / "truth.json").read_text(encoding="utf-8"))["years"])
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from rsoko.bench import run_bench
+
+    run_bench(args.scale, Path(args.out), workdir=Path(args.workdir), seed=args.seed)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rsoko",
+        description="RSOKO regional education-quality warehouse / региональная система оценки качества образования",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="make a synthetic region inbox / сгенерировать синтетический регион")
+    gen.add_argument("--out", required=True, help="inbox folder to write / папка выгрузок")
+    gen.add_argument("--truth", required=True, help="ground truth folder, outside the inbox / папка эталона")
+    gen.add_argument("--seed", type=int, default=2025)
+    gen.add_argument("--scale", default="demo", help="demo | region | large | a multiplier of region")
+    gen.add_argument("--first-year", type=int, default=2023)
+    gen.add_argument("--last-year", type=int, default=2025)
+    gen.add_argument("--defects", action="store_true", help="inject every contract defect / внести дефекты")
+    gen.set_defaults(func=_cmd_generate)
+
+    run = sub.add_parser("run", help="ingest an inbox and publish a year / загрузить и опубликовать год")
+    run.add_argument("--data", required=True, help="inbox folder / папка выгрузок")
+    run.add_argument("--year", type=int, required=True, help="year to publish / год публикации")
+    run.add_argument("--out", required=True, help="output folder / папка результатов")
+    run.add_argument("--db", help="warehouse DuckDB file (default OUT/warehouse.duckdb) / файл хранилища")
+    run.add_argument("--force", action="store_true", help="recompute even if nothing changed / пересчитать")
+    run.set_defaults(func=_cmd_run)
+
+    demo = sub.add_parser("demo", help="generate the demo region and run it / демонстрационный прогон")
+    demo.add_argument("--dir", default=str(settings.PROJECT_ROOT / "var" / "demo"))
+    demo.add_argument("--seed", type=int, default=2025)
+    demo.add_argument("--year", type=int)
+    demo.add_argument("--regenerate", action="store_true")
+    demo.add_argument("--force", action="store_true")
+    demo.set_defaults(func=_cmd_demo)
+
+    bench = sub.add_parser("bench", help="benchmark every stage / замеры производительности")
+    bench.add_argument("--scale", choices=["region", "large"], default="region")
+    bench.add_argument("--out", required=True, help="JSON file for the results")
+    bench.add_argument("--workdir", default=str(settings.PROJECT_ROOT / "var" / "bench"))
+    bench.add_argument("--seed", type=int, default=2025)
+    bench.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
