@@ -1,6 +1,6 @@
 """The rsoko code location: every asset, check, resource, job, schedule and sensor in one place."""
-
 import os
+from pathlib import Path
 
 from dagster import Definitions
 
@@ -17,17 +17,23 @@ from dagster_project.resources import ClockResource, InboxResource, PublicationR
 from dagster_project.schedules import annual_schedule, deadline_schedule  # noqa: E402
 from dagster_project.sensors import inbox_sensor  # noqa: E402
 
-defs = Definitions(
-    assets=[*raw_assets, rsoko_dbt_models, data_tables, published_report],
-    asset_checks=[report_published_by_deadline],
-    jobs=[annual_job, deadline_job],
-    schedules=[annual_schedule, deadline_schedule],
-    sensors=[inbox_sensor],
-    resources={
-        "warehouse": WarehouseResource(path=os.environ["RSOKO_WAREHOUSE"]),
-        "inbox": InboxResource(path=str(settings.inbox_path())),
-        "publication": PublicationResource(out_dir=str(settings.out_path())),
-        "clock": ClockResource(),
-        "dbt": dbt_resource(),
-    },
-)
+
+def build_definitions(warehouse: Path, inbox: Path, out: Path, today: str | None = None) -> Definitions:
+    """Definitions bound to one warehouse, inbox and output folder (tests build their own)."""
+    return Definitions(
+        assets=[*raw_assets, rsoko_dbt_models, data_tables, published_report],
+        asset_checks=[report_published_by_deadline],
+        jobs=[annual_job, deadline_job],
+        schedules=[annual_schedule, deadline_schedule],
+        sensors=[inbox_sensor],
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse)),
+            "inbox": InboxResource(path=str(inbox)),
+            "publication": PublicationResource(out_dir=str(out)),
+            "clock": ClockResource(today_iso=today),
+            "dbt": dbt_resource(),
+        },
+    )
+
+
+defs = build_definitions(Path(os.environ["RSOKO_WAREHOUSE"]), settings.inbox_path(), settings.out_path())

@@ -124,6 +124,15 @@ create table if not exists meta.quarantine (
     "value" varchar,
     reason varchar not null         -- in Russian, for analysts
 );
+-- one row per load x expectation of its Great Expectations suite(s); Dagster reports asset checks from it
+create table if not exists meta.validation_results (
+    load_id varchar not null,
+    kind varchar not null,          -- suite: register, gia11, gia9, vpr_header, vpr, vpr_tasks, niko, ...
+    expectation varchar not null,   -- e.g. expect_column_values_to_be_between(primary_score)
+    "column" varchar,
+    success boolean not null,
+    unexpected_count integer not null
+);
 """
 
 LEDGER_KINDS = (

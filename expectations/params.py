@@ -1,0 +1,69 @@
+"""Parameters of the suites that come from reference data already in the warehouse.
+
+Task maxima come from the ВПР plan, mark boundaries from the scale, known codes from the
+register. They are read from `raw.*` after the reference kinds of a load are in, so a
+corrected plan delivered together with results is the one the results are checked against.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+SUBJECT_CODES = frozenset({1, 2, 22, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 12, 18})
+WORK_KEY = ["year", "subject", "grade"]
+
+
+@dataclass
+class ContextParams:
+    school_codes: frozenset[str] | None = None      # None: no register loaded, codes not checked
+    school_logins: frozenset[str] | None = None
+    plan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["year", "subject", "grade", "task", "task_max", "task_level"]))
+    scale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["year", "subject", "grade", "min_mark3", "min_mark4", "min_mark5"]))
+
+    @classmethod
+    def from_warehouse(cls, con) -> "ContextParams":
+        reg = con.execute("select school_code, school_login from raw.register").fetchall()
+        plan = con.execute("select year, subject, grade, task, task_max, task_level from raw.vpr_plan").df()
+        scale = con.execute("select year, subject, grade, min_mark3, min_mark4, min_mark5 from raw.vpr_scale").df()
+        return cls(
+            school_codes=frozenset(r[0] for r in reg if r[0]) if reg else None,
+            school_logins=frozenset(r[1] for r in reg if r[1]) if reg else None,
+            plan=plan, scale=scale,
+        )
+
+    # ---------------------------------------------------------------- lookups by work
+    def plan_tasks(self, year: int, subject: str, grade: int) -> dict[str, tuple[int, str | None]]:
+        p = self.plan
+        sel = p[(p["year"] == year) & (p["subject"] == subject) & (p["grade"] == grade)]
+        return {t: (int(mx), lv) for t, mx, lv in zip(sel["task"], sel["task_max"], sel["task_level"]) if pd.notna(mx)}
+
+    def plan_work_max(self, df: pd.DataFrame) -> np.ndarray:
+        """Σ plan maxima of each row's work (NaN where the plan lacks the work)."""
+        if self.plan.empty:
+            return np.full(len(df), np.nan)
+        sums = self.plan.groupby(WORK_KEY, as_index=False)["task_max"].sum()
+        return _lookup(df, sums, "task_max")
+
+    def scale_columns(self, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self.scale.empty:
+            nan = np.full(len(df), np.nan)
+            return nan, nan, nan
+        s = self.scale.drop_duplicates(WORK_KEY, keep="last")
+        return tuple(_lookup(df, s, c) for c in ("min_mark3", "min_mark4", "min_mark5"))  # type: ignore[return-value]
+
+
+def _lookup(df: pd.DataFrame, table: pd.DataFrame, col: str) -> np.ndarray:
+    left = pd.DataFrame({k: df[k].to_numpy() for k in WORK_KEY})
+    left["year"] = pd.to_numeric(left["year"], errors="coerce")
+    left["grade"] = pd.to_numeric(left["grade"], errors="coerce")
+    right = table[[*WORK_KEY, col]].copy()
+    right["year"] = pd.to_numeric(right["year"], errors="coerce")
+    right["grade"] = pd.to_numeric(right["grade"], errors="coerce")
+    right["subject"] = right["subject"].astype(object)
+    left["subject"] = left["subject"].astype(object)
+    merged = left.merge(right, on=WORK_KEY, how="left")
+    return pd.to_numeric(merged[col], errors="coerce").to_numpy(dtype=float)

@@ -1,0 +1,124 @@
+"""Vectorised text → typed conversions that keep what did not convert.
+
+Each parser returns (values, bad): `values` typed with NaN/NaT/None for blank *and* for
+unparseable cells, `bad` the original text of the unparseable cells (None elsewhere). The
+expectation suites check `bad` is empty, so a non-numeric score is reported with its value.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+_NUMBER = r"^[+-]?\d+(?:[.,]\d+)?$"
+
+
+def parse_number(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Text → float. "12", "12.0", "12,0", "-1" parse; anything else is bad.
+
+    `pd.to_numeric` does the bulk in C; only the cells it rejects (decimal commas, words) are
+    looked at again.
+    """
+    text = np.asarray(text, dtype=object)
+    present = pd.notna(text)
+    out = np.array(pd.to_numeric(text, errors="coerce"), dtype=float, copy=True)
+    failed = present & ~np.isfinite(out)
+    if failed.any():
+        sub = pd.Series(text[failed], dtype=object).astype(str).str.strip()
+        ok = sub.str.match(_NUMBER).to_numpy()
+        vals = np.full(len(sub), np.nan)
+        if ok.any():
+            vals[ok] = pd.to_numeric(sub[ok].str.replace(",", ".", regex=False)).to_numpy(dtype=float)
+        out[failed] = vals
+        failed = present & ~np.isfinite(out)
+    bad = np.full(len(text), None, dtype=object)
+    bad[failed] = text[failed]
+    out[failed] = np.nan
+    return out, bad
+
+
+def parse_int(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Text → whole number (as float, NaN for blank). A fractional value is bad."""
+    values, bad = parse_number(text)
+    frac = ~np.isnan(values) & (values != np.floor(values))
+    if frac.any():
+        bad = bad.copy()
+        bad[frac] = np.asarray(text, dtype=object)[frac]
+        values = values.copy()
+        values[frac] = np.nan
+    return values, bad
+
+
+def parse_date(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`ДД.ММ.ГГГГ` (also ISO `ГГГГ-ММ-ДД`, and a spreadsheet date with time 00:00:00)."""
+    s = pd.Series(text, dtype=object)
+    present = s.notna()
+    clean = s.where(present, None).astype(object)
+    clean = clean.map(lambda t: t.split(" ")[0] if isinstance(t, str) else t)
+    d = pd.to_datetime(clean, format="%d.%m.%Y", errors="coerce")
+    iso = d.isna() & present
+    if iso.any():
+        d[iso] = pd.to_datetime(clean[iso], format="%Y-%m-%d", errors="coerce")
+    bad = np.where((d.isna() & present).to_numpy(), s.to_numpy(dtype=object), None)
+    return d.to_numpy(dtype="datetime64[ns]"), bad.astype(object)
+
+
+YES = {"да", "1", "true", "истина", "+"}
+NO = {"нет", "0", "false", "ложь", "-"}
+
+
+def parse_bool(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`да`/`нет` (also 1/0, true/false) → True/False; anything else is bad."""
+    out = np.full(len(text), None, dtype=object)
+    bad = np.full(len(text), None, dtype=object)
+    for i, t in enumerate(text):
+        if t is None:
+            continue
+        k = str(t).strip().lower()
+        if k in YES:
+            out[i] = True
+        elif k in NO:
+            out[i] = False
+        else:
+            bad[i] = t
+    return out, bad
+
+
+def fmt(value) -> str:
+    """A value as it should read in a message: 3.0 → "3", NaN/None → ""."""
+    if value is None:
+        return ""
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return ""
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        ts = pd.Timestamp(value)
+        return "" if pd.isna(ts) else ts.strftime("%d.%m.%Y")
+    if value is pd.NaT:
+        return ""
+    return str(value)
+
+
+def object_frame(columns: dict) -> pd.DataFrame:
+    """A DataFrame whose text columns stay `object` with None for blanks.
+
+    pandas 3 infers its `str` dtype (blanks become NaN) for object arrays of strings; the
+    readers and suites compare with None and keep codes as given, so text stays object.
+    """
+    return pd.DataFrame({k: (pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object else v)
+                         for k, v in columns.items()})
+
+
+def set_object(frame: pd.DataFrame, col: str, values) -> None:
+    frame[col] = pd.Series(np.asarray(values, dtype=object), index=frame.index, dtype=object)
+
+
+def map_unique(values, fn) -> np.ndarray:
+    """`fn` applied to each distinct value once (codes, names and categories repeat a lot).
+
+    Blanks (None/NaN) stay None and are not passed to `fn`.
+    """
+    arr = np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    return mapped[codes]  # code -1 (blank) picks the trailing None

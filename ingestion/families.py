@@ -1,0 +1,352 @@
+"""Validation and raw inserts per kind family, for a batch of files of one kind at a time.
+
+Two families: *column tables* (register, ГИА, plan, scale, minimum scores, admissions: one
+frame, one suite) and *works* (ВПР, НИКО: a header check against the plan, a pupil frame, a
+long task-cell frame, and for НИКО the questionnaire). Files of a batch are validated together
+(GX's cost is per expectation, not per row) and the results are split back per file: every
+violation becomes a quarantine row (file, row, column, value, reason) and the rows it names are
+not inserted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from expectations import ContextParams, SuiteResult, run_suite
+from ingestion.readers.base import ParsedFile
+from ingestion.readers.works import TaskColumn
+from ingestion.convert import object_frame
+from ingestion.rawio import Audit, extra_json, insert, insert_select
+
+MAIN = "main"
+QUESTIONNAIRE = "questionnaire"
+
+
+@dataclass
+class Pending:
+    """One new file on its way through read → validate → insert → ledger."""
+
+    info: object                       # ledger.InboxFile
+    load_id: str
+    ident: object = None               # readers.Identified
+    parsed: ParsedFile | None = None
+    error: str | None = None           # file-level: the file is rejected
+    error_rows: list[tuple] = field(default_factory=list)   # (row, column, value, reason) of the problem
+    rows_read: int = 0
+    violations: list[pd.DataFrame] = field(default_factory=list)
+    quarantine: pd.DataFrame | None = None    # part, row, column, value, reason (one reason per cell)
+    bad_rows: dict[str, set] = field(default_factory=dict)
+    outcomes: list[tuple] = field(default_factory=list)     # (suite, expectation, column, success, count)
+    notes: list[str] = field(default_factory=list)
+    rows_loaded: int = 0
+
+    def reject(self, message: str, rows: list[tuple] | None = None) -> None:
+        self.error = message
+        self.error_rows = rows or [(None, None, None, message)]
+
+    def finish_validation(self) -> None:
+        """One reason per (part, row, column) — the earliest check wins — and the bad row sets."""
+        if self.violations:
+            v = pd.concat(self.violations, ignore_index=True).sort_values(["order"], kind="stable")
+            v = v.drop_duplicates(["part", "row", "column"], keep="first").sort_values(["part", "row", "order"], kind="stable")
+        else:
+            v = pd.DataFrame(columns=["part", "row", "column", "value", "reason", "order"])
+        self.quarantine = v[["part", "row", "column", "value", "reason"]].reset_index(drop=True)
+        self.bad_rows = {part: set(g["row"].astype(int)) for part, g in v.groupby("part")}
+        self.violations = []
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(len(s) for s in self.bad_rows.values())
+
+
+def distribute(items: list[Pending], suite: str, result: SuiteResult, file_of: np.ndarray, row_of: np.ndarray,
+               part: str, order: int) -> None:
+    """Split a batch's suite result per file: violations and per-expectation counts."""
+    v = result.violations
+    if len(v):
+        idx = v["index"].to_numpy(dtype=np.int64)
+        df = pd.DataFrame({"file": file_of[idx], "part": part, "row": row_of[idx], "column": v["column"].to_numpy(),
+                           "value": v["value"].to_numpy(), "reason": v["reason"].to_numpy(),
+                           "order": order * 1000 + v["check"].to_numpy()})
+        for i, g in df.groupby("file"):
+            items[int(i)].violations.append(g.drop(columns="file"))
+    for o in result.outcomes:
+        counts = np.bincount(file_of[o.index].astype(np.int64), minlength=len(items)) if len(o.index) else np.zeros(len(items), int)
+        for i, p in enumerate(items):
+            p.outcomes.append((suite, o.expectation, o.column, bool(counts[i] == 0), int(counts[i])))
+
+
+def kept(frame: pd.DataFrame, bad: set) -> np.ndarray:
+    return ~frame["_row"].isin(bad).to_numpy() if bad else np.ones(len(frame), dtype=bool)
+
+
+# ====================================================================== column tables
+TABLE_OF = {"register": "register", "gia11": "gia11", "gia9": "gia9", "vpr_plan": "vpr_plan",
+            "vpr_scale": "vpr_scale", "ege_min": "ege_min", "admissions": "admissions"}
+
+
+class ColumnTables:
+    """Kinds with one header row and one raw table (ГИА also expands its answer strings)."""
+
+    def validate(self, kind: str, items: list[Pending], params: ContextParams) -> None:
+        frames = []
+        for i, p in enumerate(items):
+            f = p.parsed.frame.copy(deep=False)
+            f["_file"] = i
+            f["_file_year"] = p.parsed.year if p.parsed.year is not None else np.nan
+            frames.append(f)
+        df = pd.concat(frames, ignore_index=True)
+        result = run_suite(kind, df, params)
+        distribute(items, kind, result, df["_file"].to_numpy(), df["_row"].to_numpy(), MAIN, 0)
+
+    def insert(self, con, kind: str, p: Pending, audit: Audit) -> int:
+        frame = p.parsed.frame
+        keep = kept(frame, p.bad_rows.get(MAIN, set()))
+        sub = frame.loc[keep]
+        data = {c: sub[c].to_numpy() for c in sub.columns if not c.startswith(("_", "extra:")) and not c.endswith("__bad")}
+        ex = extra_json(sub, p.parsed.extras)
+        if ex is not None:
+            data["_extra"] = ex
+        n = insert(con, TABLE_OF[kind], data, sub["_row"].to_numpy(), audit)
+        if kind in ("gia11", "gia9") and n:
+            expand_answers(con, kind, audit.load_id)
+        return n
+
+
+def expand_answers(con, kind: str, load_id: str) -> None:
+    """Answer strings of a load's rows → raw.<kind>_tasks, in SQL (one row per task/criterion)."""
+    audit = "_load_id, _source_file, _source_sha256, _source_row, _loaded_at"
+    con.execute(f"""
+        insert into raw.{kind}_tasks by name
+        with base as (
+            select *, replace(translate(short_answers, '−–—', '---'), ' ', '') as s
+            from raw.{kind} where _load_id = $1 and short_answers is not null
+        ), cells as (
+            select *, unnest(range(1, length(s) + 1)) as i from base
+        )
+        select year, participant_id, subject_code, exam_date, 'short' as part, i::integer as task_no,
+               case substr(s, i::integer, 1) when '+' then 1 when '-' then 0
+                    else try_cast(substr(s, i::integer, 1) as integer) end as score,
+               case when substr(s, i::integer, 1) in ('+', '-') then 1 end as max_score, {audit}
+        from cells
+    """, [load_id])
+    con.execute(f"""
+        insert into raw.{kind}_tasks by name
+        with base as (
+            select *, regexp_extract_all(replace(long_answers, ' ', ''), '(\\d+)\\((\\d+)\\)', 1) as sc,
+                      regexp_extract_all(replace(long_answers, ' ', ''), '(\\d+)\\((\\d+)\\)', 2) as mx
+            from raw.{kind} where _load_id = $1 and long_answers is not null
+        ), crit as (
+            select *, unnest(sc) as score_t, unnest(mx) as max_t, unnest(range(1, len(sc) + 1)) as k from base
+        )
+        select year, participant_id, subject_code, exam_date, 'long' as part, k::integer as task_no,
+               score_t::integer as score, max_t::integer as max_score, {audit}
+        from crit
+    """, [load_id])
+
+
+# ====================================================================== works (ВПР, НИКО)
+def task_cells(frame: pd.DataFrame, tasks: list[TaskColumn], rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The wide task block as long numeric arrays: pupil position, task index, score, bad text, max.
+
+    Task labels and headers stay out of the long arrays (a cell row carries only the task's
+    index) so that 18 million cells cost numbers, not Python strings.
+    """
+    sub = frame if rows is None else frame.loc[rows]
+    n, t = len(sub), len(tasks)
+    if t == 0 or n == 0:
+        return {"pupil": np.array([], dtype=np.int64), "tidx": np.array([], dtype=np.int32),
+                "score": np.array([], dtype=float), "score__bad": np.array([], dtype=object),
+                "task_max": np.array([], dtype=float)}
+    scores = np.column_stack([sub[f"task:{x.label}"].to_numpy(dtype=float) for x in tasks]).ravel()
+    bad = np.column_stack([sub[f"task:{x.label}__bad"].to_numpy(dtype=object) for x in tasks]).ravel()
+    return {
+        "pupil": np.repeat(np.arange(n, dtype=np.int64), t),
+        "tidx": np.tile(np.arange(t, dtype=np.int32), n),
+        "score": scores,
+        "score__bad": bad,
+        "task_max": np.tile(np.array([x.max for x in tasks], dtype=float), n),
+    }
+
+
+def _categorical(values: list[str], codes: np.ndarray) -> pd.Categorical:
+    uniq, inv = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+    return pd.Categorical.from_codes(inv[codes], categories=uniq)
+
+
+def task_sum(frame: pd.DataFrame, tasks: list[TaskColumn]) -> np.ndarray:
+    """Σ of non-null task cells per pupil; NaN when a cell is not a number (its own check reports it)."""
+    if not tasks:
+        return np.zeros(len(frame))
+    m = np.column_stack([frame[f"task:{x.label}"].to_numpy(dtype=float) for x in tasks])
+    bad = np.column_stack([frame[f"task:{x.label}__bad"].notna().to_numpy() for x in tasks]).any(axis=1)
+    s = np.nansum(m, axis=1)
+    s[bad] = np.nan
+    return s
+
+
+PUPIL_COLS = {
+    "vpr": ["_row", "school_login", "mo_name", "school_name", "participant_code", "class_name", "variant",
+            "variant__bad", "primary_score", "primary_score__bad", "mark", "mark__bad", "journal_mark",
+            "journal_mark__bad"],
+    "niko": ["_row", "school_login", "participant_code", "class_name", "primary_score", "primary_score__bad",
+             "level_name"],
+}
+
+
+class Works:
+    """ВПР and НИКО: header vs plan (ВПР), pupils, task cells, questionnaire (НИКО)."""
+
+    def validate(self, kind: str, items: list[Pending], params: ContextParams) -> None:
+        if kind == "vpr":
+            self._check_headers(items, params)
+        good = [p for p in items if p.error is None]
+        if not good:
+            return
+        pupils, cells, quest = [], [], []
+        labels: list[str] = []
+        headers: list[str] = []
+        offset = 0
+        for i, p in enumerate(good):
+            pf = p.parsed
+            f = pf.frame
+            tasks = pf.meta["tasks"]
+            pupil = f[PUPIL_COLS[kind]].copy()
+            pupil["_file"] = i
+            pupil["year"], pupil["subject"], pupil["grade"] = pf.year, pf.meta["subject"], pf.meta["grade"]
+            pupil["_work_max"] = float(pf.meta["work_max"])
+            pupil["_task_sum"] = task_sum(f, tasks)
+            pupils.append(pupil)
+            c = task_cells(f, tasks)
+            c["pupil"] = c["pupil"] + offset
+            c["tidx"] = c["tidx"] + len(labels)
+            labels += [t.label for t in tasks]
+            headers += [t.header for t in tasks]
+            cells.append(object_frame(c))
+            offset += len(f)
+            if kind == "niko" and QUESTIONNAIRE in pf.parts:
+                q = questionnaire_frame(pf.parts[QUESTIONNAIRE], set(f["participant_code"].dropna()))
+                q["_file"] = i
+                quest.append(q)
+        P = pd.concat(pupils, ignore_index=True)
+        T = pd.concat(cells, ignore_index=True)
+        T["task"] = _categorical(labels, T["tidx"].to_numpy())
+        T["header"] = _categorical(headers, T["tidx"].to_numpy())
+        file_of, row_of = P["_file"].to_numpy(), P["_row"].to_numpy()
+        pos = T["pupil"].to_numpy()
+        distribute(good, f"{kind}_tasks", run_suite(f"{kind}_tasks", T, params), file_of[pos], row_of[pos], MAIN, 0)
+        distribute(good, kind, run_suite(kind, P, params), file_of, row_of, MAIN, 1)
+        if quest:
+            Q = pd.concat(quest, ignore_index=True)
+            distribute(good, "niko_questionnaire", run_suite("niko_questionnaire", Q, params),
+                       Q["_file"].to_numpy(), Q["_row"].to_numpy(), QUESTIONNAIRE, 2)
+
+    def _check_headers(self, items: list[Pending], params: ContextParams) -> None:
+        """`vpr_header`: every header task in the plan with the same maximum, and every plan task in the file."""
+        rows = []
+        for i, p in enumerate(items):
+            pf = p.parsed
+            plan = params.plan_tasks(pf.year, pf.meta["subject"], pf.meta["grade"])
+            if not plan:
+                p.notes.append("план ВПР для этой работы не загружен: максимумы заданий взяты из заголовков")
+            for t in pf.meta["tasks"]:
+                pm = plan.get(t.label)
+                if pm is not None and pm[1]:
+                    t.level = pm[1]
+                rows.append((i, t.label, t.header, float(t.max), float(pm[0]) if pm else np.nan, bool(plan)))
+            have = {t.label for t in pf.meta["tasks"]}
+            for label, (mx, _lv) in plan.items():
+                if label not in have:
+                    rows.append((i, label, None, np.nan, float(mx), True))
+        H = pd.DataFrame(rows, columns=["_file", "task", "header", "header_max", "plan_max", "has_plan"])
+        H["has_plan"] = H["has_plan"].astype(bool)
+        result = run_suite("vpr_header", H, params)
+        file_of = H["_file"].to_numpy()
+        for o in result.outcomes:
+            counts = np.bincount(file_of[o.index], minlength=len(items)) if len(o.index) else np.zeros(len(items), int)
+            for i, p in enumerate(items):
+                p.outcomes.append(("vpr_header", o.expectation, o.column, bool(counts[i] == 0), int(counts[i])))
+        v = result.violations
+        for i, g in v.groupby(file_of[v["index"].to_numpy(dtype=np.int64)] if len(v) else []):
+            p = items[int(i)]
+            hr = p.parsed.meta["header_row"]
+            reasons = list(g["reason"])
+            p.reject("заголовки заданий расходятся с планом ВПР: " + "; ".join(reasons[:5])
+                     + (f" и ещё {len(reasons) - 5}" if len(reasons) > 5 else ""),
+                     [(hr, c, val, r) for c, val, r in zip(g["column"], g["value"], g["reason"])])
+
+    def insert(self, con, kind: str, p: Pending, audit: Audit) -> int:
+        pf = p.parsed
+        f = pf.frame
+        keep = kept(f, p.bad_rows.get(MAIN, set()))
+        sub = f.loc[keep]
+        year, subject, grade = pf.year, pf.meta["subject"], pf.meta["grade"]
+        const = {"year": np.full(len(sub), year), "subject": np.full(len(sub), subject, dtype=object),
+                 "grade": np.full(len(sub), grade)}
+        data = {**const, **{c: sub[c].to_numpy() for c in sub.columns
+                            if not c.startswith(("_", "extra:", "task:")) and not c.endswith("__bad")}}
+        if kind == "vpr":
+            data["work_max"] = np.full(len(sub), pf.meta["work_max"])
+            data["work_date"] = np.full(len(sub), pf.meta["work_date"], dtype="datetime64[ns]")
+        ex = extra_json(sub, pf.extras)
+        if ex is not None:
+            data["_extra"] = ex
+        n = insert(con, "vpr_results" if kind == "vpr" else "niko_results", data, sub["_row"].to_numpy(), audit)
+        tasks = pf.meta["tasks"]
+        c = task_cells(f, tasks, rows=keep)
+        rows = sub["_row"].to_numpy()
+        cells = pd.DataFrame({"_source_row": rows[c["pupil"]], "tidx": c["tidx"], "score": c["score"]})
+        task_table = object_frame({"tidx": np.arange(len(tasks), dtype=np.int32),
+                                   "task": np.array([t.label for t in tasks], dtype=object),
+                                   "task_max": np.array([t.max for t in tasks], dtype=np.int64),
+                                   "task_level": np.array([t.level for t in tasks], dtype=object)})
+        pupils = object_frame({"_source_row": rows, "school_login": sub["school_login"].to_numpy(dtype=object),
+                               "participant_code": sub["participant_code"].to_numpy(dtype=object)})
+        level = ", t.task_level" if kind == "vpr" else ""
+        insert_select(con, f"{kind}_tasks", f"""
+            select $year as year, $subject as subject, $grade as grade, p.school_login, p.participant_code,
+                   t.task, t.task_max{level}, c.score, c._source_row
+            from {{cells}} c join {{task_table}} t using (tidx) join {{pupils}} p using (_source_row)""",
+                      {"cells": cells, "task_table": task_table, "pupils": pupils},
+                      {"year": year, "subject": subject, "grade": grade}, audit)
+        if kind == "niko" and QUESTIONNAIRE in pf.parts:
+            n += self._insert_questionnaire(con, p, sub, audit)
+        return n
+
+    def _insert_questionnaire(self, con, p: Pending, pupils: pd.DataFrame, audit: Audit) -> int:
+        pf = p.parsed
+        q = pf.parts[QUESTIONNAIRE]
+        q = q.loc[kept(q, p.bad_rows.get(QUESTIONNAIRE, set()))]
+        questions = [c[2:] for c in q.columns if c.startswith("q:") and not c.endswith("__bad")]
+        codes = pupils.groupby("participant_code")["school_login"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else None)
+        login = q["participant_code"].map(codes).to_numpy(dtype=object)
+        n, k = len(q), len(questions)
+        if n and k:
+            data = {"year": np.full(n * k, pf.year), "subject": np.full(n * k, pf.meta["subject"], dtype=object),
+                    "grade": np.full(n * k, pf.meta["grade"]), "school_login": np.repeat(login, k),
+                    "participant_code": np.repeat(q["participant_code"].to_numpy(dtype=object), k),
+                    "question": np.tile(np.array(questions, dtype=object), n),
+                    "answer": np.column_stack([q[f"q:{x}"].to_numpy(dtype=float) for x in questions]).ravel()}
+            insert(con, "niko_questionnaire", data, np.repeat(q["_row"].to_numpy(), k), audit)
+        return n
+
+
+def questionnaire_frame(q: pd.DataFrame, codes: set) -> pd.DataFrame:
+    """One row per «Анкета» row: code, whether it is on «Результаты», the answers that are not numbers."""
+    questions = [c[2:] for c in q.columns if c.startswith("q:") and not c.endswith("__bad")]
+    bad = np.full(len(q), None, dtype=object)
+    for x in questions:
+        col = q[f"q:{x}__bad"].to_numpy(dtype=object)
+        for i in np.flatnonzero(pd.notna(col)):
+            item = f"{x} «{col[i]}»"
+            bad[i] = item if bad[i] is None else f"{bad[i]}, {item}"
+    return object_frame({"_row": q["_row"].to_numpy(), "participant_code": q["participant_code"].to_numpy(dtype=object),
+                         "known": q["participant_code"].isin(codes).to_numpy(), "bad_answers": bad})
+
+
+FAMILIES = {"vpr": Works(), "niko": Works()}
+for _k in TABLE_OF:
+    FAMILIES[_k] = ColumnTables()

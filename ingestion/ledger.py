@@ -1,0 +1,149 @@
+"""The inbox listing, the load ledger and the quarantine: what came in, what was loaded, what not.
+
+`scan_inbox` hashes every file (SHA-256 decides «same file») and recognises its kind and year
+from content; kinds already in the ledger are taken from it, others from a per-process cache
+keyed by SHA-256, so a repeated scan reads no file twice. `export_ledger` writes the two CSV
+files of the output contract.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingestion.schema import create_all
+
+_KIND_CACHE: dict[str, tuple[str, int | None, str | None]] = {}
+
+
+@dataclass
+class InboxFile:
+    path: Path
+    rel: str                  # path relative to the inbox, '/'-separated
+    sha256: str
+    size: int
+    mtime: dt.datetime
+    kind: str                 # a ledger kind, or 'unrecognised'
+    year: int | None
+    problem: str | None = None  # a file-level problem found while sniffing (Russian)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def list_files(inbox: Path) -> list[tuple[Path, str]]:
+    """Every regular file under the inbox (any depth, any name), in a stable order."""
+    inbox = Path(inbox)
+    out = [(p, p.relative_to(inbox).as_posix()) for p in inbox.rglob("*") if p.is_file()]
+    return sorted(out, key=lambda t: t[1])
+
+
+def file_mtime(path: Path) -> dt.datetime:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime_ns / 1e9)
+
+
+def sniff(path: Path, rel: str) -> tuple[str, int | None, str | None]:
+    """(kind, year, problem) of a file from its content."""
+    from ingestion.readers import identify
+
+    ident = identify(path, rel)
+    year = None
+    if ident.reader is not None and ident.problem is None:
+        try:
+            year = ident.reader.year(ident.src)
+        except Exception:  # a broken file: its load reports why
+            year = None
+    return ident.kind, year, ident.problem
+
+
+def scan_inbox(inbox: Path, con: duckdb.DuckDBPyConnection | None = None) -> list[InboxFile]:
+    """Every file of the inbox with its SHA-256, size, mtime, kind and year.
+
+    Cheap: a file whose content the ledger (when `con` is given) or this process already knows
+    is not opened beyond hashing; XLSX kinds are recognised from their first rows only.
+    """
+    known: dict[str, tuple[str, int | None, str | None]] = {}
+    if con is not None:
+        create_all(con)
+        for sha, kind, year in con.execute(
+                "select sha256, kind, year from meta.ingestion_ledger where status <> 'duplicate'").fetchall():
+            known[sha] = (kind, year, None)
+    out = []
+    for path, rel in list_files(inbox):
+        sha = sha256_of(path)
+        info = known.get(sha) or _KIND_CACHE.get(sha)
+        if info is None:
+            info = _KIND_CACHE[sha] = sniff(path, rel)
+        st = path.stat()
+        out.append(InboxFile(path, rel, sha, st.st_size, file_mtime(path), info[0], info[1], info[2]))
+    return out
+
+
+# ------------------------------------------------------------------ ledger rows
+@dataclass
+class LedgerRow:
+    load_id: str
+    file: str
+    kind: str
+    sha256: str
+    year: int | None
+    work_key: str | None
+    file_mtime: dt.datetime | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    status: str
+    message: str
+    loaded_at: dt.datetime
+
+
+def load_id_for(rel: str, sha: str) -> str:
+    """Deterministic: the same file content at the same path is one load."""
+    return hashlib.sha256(f"{rel}\0{sha}".encode()).hexdigest()[:20]
+
+
+def insert_ledger(con: duckdb.DuckDBPyConnection, row: LedgerRow) -> None:
+    con.execute(
+        "insert into meta.ingestion_ledger (load_id, file, kind, sha256, year, work_key, file_mtime, rows_read,"
+        " rows_loaded, rows_quarantined, status, message, loaded_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [row.load_id, row.file, row.kind, row.sha256, row.year, row.work_key, row.file_mtime, row.rows_read,
+         row.rows_loaded, row.rows_quarantined, row.status, row.message, row.loaded_at])
+
+
+def known_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    return set(con.execute("select file, sha256 from meta.ingestion_ledger").fetchall())
+
+
+def loaded_shas(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, int | None]]:
+    """sha256 → (first file, kind, year) of every content already taken in (not as a duplicate)."""
+    rows = con.execute("select sha256, file, kind, year from meta.ingestion_ledger where status <> 'duplicate'"
+                       " order by loaded_at").fetchall()
+    out: dict[str, tuple[str, str, int | None]] = {}
+    for sha, file, kind, year in rows:
+        out.setdefault(sha, (file, kind, year))
+    return out
+
+
+def export_ledger(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
+    """Write `ingestion_ledger.csv` and `quarantine.csv` (UTF-8, comma, header) per outputs.md."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ledger = con.execute(
+        "select file, kind, sha256, year, rows_read, rows_loaded, rows_quarantined, status, message"
+        " from meta.ingestion_ledger order by file, loaded_at, load_id").df()
+    quarantine = con.execute(
+        'select file, "row", "column", "value", reason from meta.quarantine'
+        ' order by file, "row" nulls first, "column", reason').df()
+    for name, df in (("ingestion_ledger.csv", ledger), ("quarantine.csv", quarantine)):
+        for col in ("year", "row"):
+            if col in df:
+                df[col] = df[col].astype("Int64")
+        df.to_csv(out_dir / name, index=False, encoding="utf-8", lineterminator="\n")

@@ -1,0 +1,307 @@
+"""`load_inbox`: every new file of an inbox into `raw.*`, validated, with a ledger row each.
+
+Order: reference data first (register, ВПР plan and scale, minimum scores), then results that
+are validated against it (ГИА, ВПР, НИКО, admissions). Within a kind, older files first, so a
+corrected delivery lands after the file it corrects. A file already in the ledger (same path,
+same SHA-256) is skipped: re-running on an unchanged inbox only hashes the files.
+
+For every file `rows_read = rows_loaded + rows_quarantined`; defects never stop the run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from expectations import ContextParams
+from ingestion import supersede
+from ingestion.families import FAMILIES, MAIN, QUESTIONNAIRE, Pending
+from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, list_files,
+                              load_id_for, loaded_shas, sha256_of)
+from ingestion.reading import ReadOutcome, read_file
+from ingestion.rawio import Audit
+from ingestion.readers import FileError, identify
+from ingestion.schema import create_all
+from ingestion.source import BROKEN, DELIMITER_NAMES, SourceError
+
+KIND_ORDER = ["register", "vpr_plan", "vpr_scale", "ege_min", "gia11", "gia9", "vpr", "niko", "admissions"]
+CELL_BUDGET = 4_000_000      # cells validated together: bounds memory on a large region
+
+
+@dataclass
+class FileReport:
+    file: str
+    kind: str
+    sha256: str
+    year: int | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    status: str
+    message: str
+
+
+@dataclass
+class LoadReport:
+    files: list[FileReport] = field(default_factory=list)   # files taken in by this call
+    unchanged: int = 0                                       # files already in the ledger
+    superseded: list[str] = field(default_factory=list)      # earlier files replaced by this call
+    seconds: float = 0.0
+    seconds_by_kind: dict[str, float] = field(default_factory=dict)
+    rows_by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.files)
+
+
+def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, kinds: set[str] | None = None,
+               years: set[int] | None = None) -> LoadReport:
+    """Load every file of `inbox` not yet in the ledger (optionally only some kinds/years). Idempotent."""
+    t0 = time.perf_counter()
+    create_all(con)
+    inbox = Path(inbox)
+    report = LoadReport()
+    known = known_files(con)
+    taken = loaded_shas(con)
+    groups: dict[str, list[InboxFile]] = defaultdict(list)
+    for path, rel in list_files(inbox):
+        sha = sha256_of(path)
+        if (rel, sha) in known:
+            report.unchanged += 1
+            continue
+        st = path.stat()
+        groups[sha].append(InboxFile(path, rel, sha, st.st_size, file_mtime(path), "unrecognised", None))
+
+    def wanted(kind: str, year: int | None) -> bool:
+        return (kinds is None or kind in kinds) and (years is None or year is None or year in years)
+
+    pending: dict[str, list[Pending]] = defaultdict(list)
+    duplicates: list[tuple[InboxFile, str, str, int | None]] = []   # (file, original, kind, year)
+    for sha, group in groups.items():
+        group.sort(key=lambda f: (f.mtime, f.rel))
+        if sha in taken:
+            orig, kind, year = taken[sha]
+            if wanted(kind, year):
+                duplicates += [(f, orig, kind, year) for f in group]
+            continue
+        first = group[0]
+        ident = identify(first.path, first.rel)
+        first.kind = ident.kind
+        if ident.reader is not None and ident.problem is None:
+            try:
+                first.year = ident.reader.year(ident.src)
+            except (FileError, SourceError, Exception):
+                first.year = None
+        if ident.reader is None or ident.problem is not None:
+            if ident.reader is not None and not wanted(first.kind, None):
+                continue
+            _record_unread(con, first, ident, report)
+        elif wanted(first.kind, first.year):
+            ident.src.release(keep_cache=True)  # keep the sniff (heads, a ГИА file's rows), not the bytes
+            pending[first.kind].append(Pending(first, load_id_for(first.rel, sha), ident=ident))
+        else:
+            continue
+        duplicates += [(f, first.rel, first.kind, first.year) for f in group[1:]]
+
+    for kind in KIND_ORDER:
+        items = sorted(pending.get(kind, []), key=lambda p: (p.info.mtime, p.info.rel))
+        if not items:
+            continue
+        tk = time.perf_counter()
+        params = ContextParams.from_warehouse(con)
+        batch: list[Pending] = []
+        cells = 0
+        for p in items:
+            cells += _apply(p, read_file(p.info.path, p.info.rel, kind, p.ident))
+            batch.append(p)
+            if cells >= CELL_BUDGET:
+                _flush(con, kind, batch, params, report)
+                batch, cells = [], 0
+        _flush(con, kind, batch, params, report)
+        report.seconds_by_kind[kind] = report.seconds_by_kind.get(kind, 0.0) + time.perf_counter() - tk
+
+    for f, orig, kind, year in duplicates:
+        _record(con, report, f, kind, year, None, 0, 0, 0, "duplicate",
+                f"тот же файл (совпадает SHA-256) уже принят как {orig}; строки не загружались повторно")
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+# ---------------------------------------------------------------------- steps
+def _apply(p: Pending, got: ReadOutcome) -> int:
+    """Take a read outcome into the pending file; returns its cell count (for batching)."""
+    p.ident = None
+    p.parsed, p.rows_read = got.parsed, got.rows_read
+    p.notes += got.notes
+    if got.error is not None:
+        p.reject(got.error, got.error_rows or None)
+        return 0
+    return p.parsed.frame.shape[0] * max(1, len(p.parsed.meta.get("tasks", [])))
+
+
+def _flush(con, kind: str, batch: list[Pending], params: ContextParams, report: LoadReport) -> None:
+    """Validate a batch together, then write it in one transaction (file by file if that fails)."""
+    if not batch:
+        return
+    ok = [p for p in batch if p.error is None]
+    if ok:
+        try:
+            FAMILIES[kind].validate(kind, ok, params)
+        except Exception as exc:
+            for p in ok:
+                p.reject(f"внутренняя ошибка проверки: {type(exc).__name__}: {exc}")
+    for p in batch:
+        if p.error is None:
+            p.finish_validation()
+    con.execute("begin transaction")
+    try:
+        written = [_write(con, kind, p) for p in batch]
+        _insert_outcomes(con, batch)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        written = []
+        for p in batch:  # slow path: isolate the file that fails
+            con.execute("begin transaction")
+            try:
+                written.append(_write(con, kind, p))
+                _insert_outcomes(con, [p])
+                con.execute("commit")
+            except Exception as exc:
+                con.execute("rollback")
+                p.reject(f"внутренняя ошибка загрузки: {type(exc).__name__}: {exc}")
+                con.execute("begin transaction")
+                written.append(_write(con, kind, p))
+                con.execute("commit")
+    for p, (file_report, changed) in zip(batch, written):
+        report.files.append(file_report)
+        report.rows_by_kind[kind] = report.rows_by_kind.get(kind, 0) + file_report.rows_loaded
+        report.superseded += changed
+        p.parsed = None
+        p.ident = None
+    for r in report.files[-len(written):]:  # a file found older than one already loaded changed status
+        if r.file in report.superseded:
+            r.rows_loaded, r.rows_quarantined, r.status, r.message = con.execute(
+                "select rows_loaded, rows_quarantined, status, message from meta.ingestion_ledger"
+                " where file = ? and sha256 = ?", [r.file, r.sha256]).fetchone()
+
+
+def _write(con, kind: str, p: Pending) -> tuple[FileReport, list[str]]:
+    """Rows, quarantine and ledger of one file (inside the caller's transaction), then supersede."""
+    f = p.info
+    loaded_at = dt.datetime.now()
+    audit = Audit(p.load_id, f.rel, f.sha256, loaded_at)
+    year = p.parsed.year if p.parsed is not None else f.year
+    if p.error is not None:
+        loaded, quarantined = 0, p.rows_read
+        status, message = "error", _with_notes(p.error, p.notes)
+        qrows = pd.DataFrame(p.error_rows, columns=["row", "column", "value", "reason"])
+    else:
+        loaded = FAMILIES[kind].insert(con, kind, p, audit)
+        quarantined = p.rows_quarantined
+        if loaded + quarantined != p.rows_read:  # pragma: no cover - a bookkeeping bug
+            raise RuntimeError(f"строк прочитано {p.rows_read}, загружено {loaded}, в карантине {quarantined}")
+        status, message = _status(p, loaded, quarantined)
+        qrows = p.quarantine[["row", "column", "value", "reason"]]
+    _insert_quarantine(con, p, qrows)
+    insert_ledger(con, LedgerRow(p.load_id, f.rel, kind, f.sha256, year, _work_key(kind, p), f.mtime, p.rows_read,
+                                 loaded, quarantined, status, message, loaded_at))
+    changed = supersede.resolve(con, kind, p.load_id) if status in ("loaded", "partial") else []
+    return FileReport(f.rel, kind, f.sha256, year, p.rows_read, loaded, quarantined, status, message), changed
+
+
+def _status(p: Pending, loaded: int, quarantined: int) -> tuple[str, str]:
+    if quarantined == 0:
+        return "loaded", _with_notes(f"загружено строк: {loaded}", p.notes)
+    q = p.quarantine
+    examples = "; ".join(
+        f"строка {int(r)}{' (лист «Анкета»)' if part == QUESTIONNAIRE else ''}, столбец «{c}»: {reason}"
+        for part, r, c, reason in q[["part", "row", "column", "reason"]].head(3).itertuples(index=False))
+    more = f" и ещё {len(q) - 3} замечаний" if len(q) > 3 else ""
+    if loaded == 0:
+        return "error", _with_notes(f"все {quarantined} строк в карантине: {examples}{more}", p.notes)
+    return "partial", _with_notes(f"загружено {loaded} из {p.rows_read} строк, в карантине {quarantined}: {examples}{more}", p.notes)
+
+
+def _with_notes(message: str, notes: list[str]) -> str:
+    return "; ".join([message, *notes])
+
+
+def _work_key(kind: str, p: Pending) -> str | None:
+    pf = p.parsed
+    if kind == "register":
+        return "register"
+    if pf is None:
+        return None
+    if kind in ("vpr", "niko"):
+        return f"{kind}|{pf.year}|{pf.meta['subject']}|{pf.meta['grade']}"
+    return f"{kind}|{pf.year}"
+
+
+def _insert_quarantine(con, p: Pending, rows: pd.DataFrame) -> None:
+    if rows.empty:
+        return
+    df = pd.DataFrame({"load_id": p.load_id, "file": p.info.rel,
+                       "row": pd.array(pd.to_numeric(rows["row"], errors="coerce"), dtype="Int64"),
+                       "column": rows["column"].astype(object).to_numpy(),
+                       "value": rows["value"].astype(object).where(rows["value"].astype(object) != "", None).to_numpy(),
+                       "reason": rows["reason"].astype(object).to_numpy()})
+    con.register("_quarantine_rows", df)
+    try:
+        con.execute('insert into meta.quarantine (load_id, file, "row", "column", "value", reason)'
+                    ' select load_id, file, "row", "column", "value", reason from _quarantine_rows')
+    finally:
+        con.unregister("_quarantine_rows")
+
+
+def _insert_outcomes(con, batch: list[Pending]) -> None:
+    rows = [(p.load_id, *o) for p in batch for o in p.outcomes]
+    if not rows:
+        return
+    df = pd.DataFrame(rows, columns=["load_id", "kind", "expectation", "column", "success", "unexpected_count"])
+    con.register("_outcomes", df)
+    try:
+        con.execute('insert into meta.validation_results (load_id, kind, expectation, "column", success, unexpected_count)'
+                    ' select load_id, kind, expectation, "column", success, unexpected_count from _outcomes')
+    finally:
+        con.unregister("_outcomes")
+
+
+def _record_unread(con, f: InboxFile, ident, report: LoadReport) -> None:
+    """A file no reader could take: unrecognised, empty, damaged, or with an unreadable header."""
+    if ident.unrecognised:
+        head = ""
+        if ident.src is not None and ident.src.heads:
+            cells = [c for row in ident.src.heads[0].rows[:2] for c in row if c][:4]
+            head = f" (начало: {' | '.join(cells)[:120]})" if cells else ""
+        _record(con, report, f, "unrecognised", None, None, 0, 0, 0, "unrecognised",
+                f"вид выгрузки не распознан по содержимому{head}")
+        return
+    rows_read = 0
+    if ident.reader is not None and ident.src is not None and ident.src.format == "csv":
+        # the header could not be read; count the lines below it as the rows that were not loaded
+        rows_read = max(0, sum(1 for r in ident.src.grid("") if any(c.strip() for c in r)) - 1)
+    kind = ident.reader.kind if ident.reader is not None else "unrecognised"
+    message = ident.problem or BROKEN
+    _record(con, report, f, kind, None, message, rows_read, 0, rows_read, "error", message)
+
+
+def _record(con, report: LoadReport, f: InboxFile, kind: str, year, problem: str | None, rows_read: int,
+            loaded: int, quarantined: int, status: str, message: str) -> None:
+    load_id = load_id_for(f.rel, f.sha256)
+    now = dt.datetime.now()
+    con.execute("begin transaction")
+    if problem:
+        con.execute('insert into meta.quarantine (load_id, file, "row", "column", "value", reason) values (?,?,?,?,?,?)',
+                    [load_id, f.rel, 1 if rows_read else None, None, None, problem])
+    insert_ledger(con, LedgerRow(load_id, f.rel, kind, f.sha256, year, None, f.mtime, rows_read, loaded, quarantined,
+                                 status, message, now))
+    con.execute("commit")
+    report.files.append(FileReport(f.rel, kind, f.sha256, year, rows_read, loaded, quarantined, status, message))

@@ -1,0 +1,147 @@
+"""ВПР «Индивидуальные результаты» (XLSX, or CSV with the same 8-row layout).
+
+```
+row 1  ВПР 2025. Математика. 4 класс
+row 2  Предмет: | Математика          row 3  Класс: | 4
+row 4  Максимальный первичный балл: | 20      row 5  Дата: | 15.04.2025
+row 7  Б/П above each task column
+row 8  Логин ОО | … | 1 (1б) | 9.1 (1б) | 2К1 (1б) … | Первичный балл | Отметка | Отметка по журналу
+```
+The header row is found by content (not assumed to be row 8) so a file with one metadata line
+more or less still reads; row numbers stay those of the spreadsheet.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ingestion.convert import object_frame, parse_date, parse_int
+from ingestion.readers.base import Col, FileError, ParsedFile, add_field, map_header, require
+from ingestion.readers.works import TaskColumn, first_text, parse_title, task_column, task_columns
+from ingestion.source import Source, SheetHead
+from ingestion.text import norm_header, norm_subject, pad_code
+
+SPEC = [
+    Col("school_login", ("Логин ОО",)),
+    Col("mo_name", ("Муниципалитет", "Муниципальное образование"), required=False),
+    Col("school_name", ("Название ОО", "Наименование ОО"), required=False),
+    Col("participant_code", ("Код участника",), width=5),
+    Col("class_name", ("Класс",)),
+    Col("variant", ("Вариант",), "int", required=False),
+    Col("primary_score", ("Первичный балл",), "int"),
+    Col("mark", ("Отметка",), "int"),
+    Col("journal_mark", ("Отметка по журналу",), "int", required=False),
+]
+META_LABELS = {"предмет": "subject", "класс": "grade", "максимальный первичный балл": "work_max",
+               "максимальный балл": "work_max", "дата": "work_date", "дата проведения": "work_date"}
+
+
+def find_layout(head: SheetHead, procedure: str, marker: str) -> tuple[int, object] | None:
+    """(header row, title) of a ВПР/НИКО sheet: the row with `Логин ОО`/`Код участника` and a task column."""
+    title = parse_title(first_text(head.rows[0]) if head.rows else None, procedure)
+    for i, row in enumerate(head.rows):
+        keys = {norm_header(c) for c in row if c}
+        if "код участника" in keys and marker in keys and task_columns([c or "" for c in row]):
+            return i + 1, title
+    if title is not None:
+        return -1, title  # titled, but no header row found: still this kind (a file error)
+    return None
+
+
+def read_metadata(top: list[list[str | None]]) -> dict[str, str]:
+    meta = {}
+    for row in top[1:]:
+        cells = [c for c in row if c]
+        if len(cells) >= 2:
+            key = norm_header(cells[0]).rstrip(":").strip()
+            if key in META_LABELS:
+                meta[META_LABELS[key]] = cells[1]
+    return meta
+
+
+def read_work(src: Source, sheet: str, header_row: int, title, procedure: str, spec: list[Col]):
+    """The shared part of ВПР and НИКО: table, fields, task block, title vs metadata."""
+    if header_row < 0:
+        raise FileError("не найдена строка заголовка с «Код участника» и столбцами заданий «N (Kб)»")
+    table = src.table(sheet, header_row)
+    fields, extras = map_header(table.header, spec)
+    tasks = task_columns(table.header)
+    for t in tasks:
+        extras = {k: v for k, v in extras.items() if v != t.position}
+    require(fields, spec, header_row, len(table.rows))
+    if title is None:
+        raise FileError(f"в строке 1 нет заголовка «{procedure} ГГГГ. Предмет. N класс»", row=1,
+                        column="заголовок", value=first_text(table.top[0]) if table.top else None,
+                        rows_read=len(table.rows))
+    return table, fields, extras, tasks
+
+
+def build_frame(table, spec, fields, extras, tasks: list[TaskColumn]) -> pd.DataFrame:
+    out: dict[str, object] = {"_row": table.rows}
+    for col in spec:
+        add_field(out, table, col, fields.get(col.field))
+    for t in tasks:
+        out[f"task:{t.label}"], out[f"task:{t.label}__bad"] = task_column(table, t.position)
+    for label, pos in extras.items():
+        out[f"extra:{label}"] = table.text(pos)
+    return object_frame(out)
+
+
+class VprReader:
+    kind = "vpr"
+
+    def _layout(self, src: Source):
+        if "vpr" not in src.cache:
+            src.cache["vpr"] = next(((h.name, *found) for h in src.heads
+                                     if (found := find_layout(h, "ВПР", "логин оо")) is not None
+                                     and not _is_niko(h)), None)
+        return src.cache["vpr"]
+
+    def score(self, src: Source) -> float:
+        return 1.0 if self._layout(src) else 0.0
+
+    def recognise(self, src: Source) -> bool:
+        return self._layout(src) is not None
+
+    def year(self, src: Source) -> int | None:
+        found = self._layout(src)
+        return found[2].year if found and found[2] else None
+
+    def read(self, src: Source) -> ParsedFile:
+        sheet, header_row, title = self._layout(src)
+        table, fields, extras, tasks = read_work(src, sheet, header_row, title, "ВПР", SPEC)
+        meta = read_metadata(table.top)
+        subject, grade = title.subject, title.grade
+        if meta.get("subject") and norm_subject(meta["subject"]) != subject:
+            raise FileError(f"предмет в заголовке «{subject}» и в строке «Предмет:» «{meta['subject']}» различаются",
+                            row=2, column="Предмет:", value=meta["subject"], rows_read=len(table.rows))
+        if meta.get("grade") and parse_int(np.array([meta["grade"]], dtype=object))[0][0] != grade:
+            raise FileError(f"класс в заголовке «{grade}» и в строке «Класс:» «{meta['grade']}» различаются",
+                            row=3, column="Класс:", value=meta["grade"], rows_read=len(table.rows))
+        header_sum = sum(t.max for t in tasks)
+        work_max = parse_int(np.array([meta.get("work_max")], dtype=object))[0][0]
+        notes = []
+        if np.isnan(work_max):
+            work_max = header_sum
+        elif work_max != header_sum:
+            notes.append(f"максимальный первичный балл {int(work_max)} (строка 4) не равен сумме максимумов заданий {header_sum}")
+        work_date = parse_date(np.array([meta.get("work_date")], dtype=object))[0][0]
+        levels = table.top[header_row - 2] if header_row >= 2 and len(table.top) >= header_row - 1 else []
+        for t in tasks:
+            lv = levels[t.position] if t.position < len(levels) else None
+            t.level = lv.upper() if lv else None
+        frame = build_frame(table, SPEC, fields, extras, tasks)
+        cols = {c.field: table.header[fields[c.field]] if c.field in fields else c.names[0] for c in SPEC}
+        cols.update({f"task:{t.label}": t.header for t in tasks})
+        return ParsedFile(self.kind, title.year, frame, cols, [f"extra:{e}" for e in extras],
+                          meta={"subject": subject, "grade": grade, "work_max": int(work_max),
+                                "work_date": work_date, "tasks": tasks, "header_row": header_row},
+                          notes=notes)
+
+
+def _is_niko(head: SheetHead) -> bool:
+    """A НИКО sheet looks like ВПР but has a НИКО title or a `Уровень подготовки` column."""
+    text = first_text(head.rows[0]) if head.rows else None
+    if text and norm_header(text).startswith("нико"):
+        return True
+    return any(norm_header(c) == "уровень подготовки" for row in head.rows for c in row if c)

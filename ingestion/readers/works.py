@@ -1,0 +1,76 @@
+"""What ВПР and НИКО files share: the title `ВПР 2025. Математика. 4 класс` and task columns.
+
+Task columns are headed `N (Kб)`: the task label N (`7`, `9.1`, `2К1`) and its maximum K. A
+task cell holds 0…K or `X`/`Х` (Latin or Cyrillic) — not applicable or not checked — read as
+null. The wide task block is kept as one float matrix plus the text of cells that are not
+whole numbers, so the suites can report them and loading can unpivot them in one step.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ingestion.readers.vpr_plan import norm_task
+from ingestion.text import norm_subject
+
+TASK_HEADER = re.compile(r"^\s*(?P<label>[^()\s][^()]*?)\s*\(\s*(?P<max>\d+)\s*(?:б|b|балл\w*)\.?\s*\)\s*$", re.I)
+NOT_CHECKED = frozenset({"X", "Х", "x", "х"})
+
+
+def title_pattern(procedure: str) -> re.Pattern:
+    return re.compile(rf"^\s*{procedure}\s*(?P<year>\d{{4}})\s*[.,]?\s*(?P<subject>.+?)\s*[.,]\s*(?P<grade>\d{{1,2}})\s*-?\s*(?:й\s*)?класс\w*\.?\s*$", re.I)
+
+
+@dataclass
+class Title:
+    year: int
+    subject: str
+    grade: int
+
+
+def parse_title(text: str | None, procedure: str) -> Title | None:
+    if not text:
+        return None
+    m = title_pattern(procedure).match(" ".join(text.split()))
+    if not m:
+        return None
+    return Title(int(m["year"]), norm_subject(m["subject"]), int(m["grade"]))
+
+
+def first_text(row: list[str | None]) -> str | None:
+    return next((c for c in row if c), None)
+
+
+@dataclass
+class TaskColumn:
+    label: str        # normalised task label (as in the plan)
+    header: str       # the header as written, for messages
+    max: int          # K from the header
+    position: int     # column position in the table
+    level: str | None = None
+
+
+def task_columns(header: list[str]) -> list[TaskColumn]:
+    out = []
+    for pos, name in enumerate(header):
+        m = TASK_HEADER.match(name or "")
+        if m:
+            out.append(TaskColumn(norm_task(m["label"]), name, int(m["max"]), pos))
+    return out
+
+
+def task_column(table, pos: int) -> tuple[np.ndarray, np.ndarray]:
+    """One task column: floats (NaN for X/Х, blank and bad cells) and the text of bad cells.
+
+    A fractional score is bad too: scores are whole numbers.
+    """
+    values, bad = table.numbers(pos, NOT_CHECKED)
+    frac = ~np.isnan(values) & (values != np.floor(values))
+    if frac.any():
+        bad = bad.copy()
+        bad[frac] = table.text(pos)[frac]
+        values = np.where(frac, np.nan, values)
+    return values, bad

@@ -1,0 +1,64 @@
+"""Normalisation of names and cell texts, shared by every reader.
+
+The same rules must apply in every file kind, otherwise the ВПР results, the plan and the scale
+would not join (a subject spelt `математика ` in one file and `Математика` in another).
+"""
+from __future__ import annotations
+
+import re
+
+_SPACES = re.compile(r"\s+")
+
+
+def blank(value: object) -> bool:
+    """None, NaN (pandas' blank in inferred string columns) or an empty string."""
+    return value is None or (isinstance(value, float) and value != value) or value == ""
+
+
+def norm_header(name: object) -> str:
+    """Header name for comparison: trimmed, lower case, `ё`→`е`, inner spaces collapsed.
+
+    The contract compares column names case-insensitively after trimming and replacing `ё`.
+    Non-breaking spaces (common in exports pasted through Excel) count as spaces.
+    """
+    if blank(name):
+        return ""
+    text = str(name).replace("\xa0", " ").replace("\ufeff", "").strip().lower().replace("ё", "е")
+    return _SPACES.sub(" ", text)
+
+
+def norm_subject(name: object) -> str | None:
+    """Subject name as stored: trimmed, spaces collapsed, first letter upper, the rest lower.
+
+    Applied identically to ВПР/НИКО titles, the plan and the scale so that they join.
+    """
+    if blank(name):
+        return None
+    text = _SPACES.sub(" ", str(name).replace("\xa0", " ").strip())
+    if not text:
+        return None
+    return text[:1].upper() + text[1:].lower()
+
+
+def norm_value(value: object) -> str:
+    """A categorical cell value for comparison with a value set (`удалённая` ≡ `Удаленная`)."""
+    return norm_header(value)
+
+
+def pad_code(text: str | None, width: int) -> str | None:
+    """Restore leading zeros of an all-digit code that a spreadsheet stored as a number."""
+    if blank(text):
+        return None
+    if text.isdigit() and len(text) < width:
+        return text.zfill(width)
+    return text
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter for a 0-based column index (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

@@ -1,0 +1,1102 @@
+"""Assembling a report (regional or municipal) as a `document.Document` from the marts.
+
+One function per section of the methodology's outline; each reads the rows of its scope through
+`Context`, turns numbers into cells through `cells` (suppression), adds charts where a reader
+would rather look, and asks `rules` for conclusions and recommendations. Schools appear in code
+order and beside their cluster — never in a league table.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+import pandas as pd
+
+from reports import cells, charts
+from reports.context import SECTION_TITLES, Context, Scope, work_sort_key
+from reports.document import Chart, Document, ItemList, Paragraph, Row, Section, Table
+from reports.formatting import fmt_date, fmt_number, is_missing
+from reports.rules import (
+    DeficitTask, EntityValue, IndicatorChange, ListedSchool, LowSchool, MarkerEvidence, MarkTwoShare,
+    RuleConfig, SchoolEvidence, conclude_below_region, conclude_deficits, conclude_dynamics,
+    conclude_objectivity, conclude_persistently_low, recommend_institute, recommend_municipal,
+    recommend_schools, summarise_school_recommendations, worse_than_reference,
+)
+from reports.suppression import MIN_PUBLISHED_N, SMALL_SAMPLE_N, publishable
+from reports.templating import prose
+
+PROCEDURES = ("ЕГЭ", "ГВЭ-11", "ОГЭ", "ГВЭ-9", "ВПР", "НИКО")
+KIND_NAMES = {
+    "register": "Реестр ОО", "gia11": "Результаты ГИА-11", "gia9": "Результаты ГИА-9", "vpr": "Результаты ВПР",
+    "vpr_plan": "План ВПР", "vpr_scale": "Шкала ВПР", "niko": "Результаты НИКО", "ege_min": "Минимальные баллы ЕГЭ",
+    "admissions": "Поступление выпускников", "unrecognised": "Не распознан",
+}
+STATUS_NAMES = {
+    "loaded": "загружен", "partial": "загружен частично", "error": "отклонён", "duplicate": "повторная поставка",
+    "superseded": "заменён исправленным", "unrecognised": "не распознан",
+}
+MUNICIPAL_KEY = ("R01", "R02", "R03", "R06", "R07", "R08", "R10", "R11", "R13", "R14")
+CLUSTER_KEY = ("R01", "R03", "R06", "R07", "R08", "R11", "R14", "R16")
+SCHOOL_VS_CLUSTER_KEY = ("R01", "R02", "R03", "R06", "R07", "R08", "R11", "R14", "R16", "P01")
+PROFILE_KEY = ("P01", "P02", "P03", "P04", "P05", "P06", "P07", "P08", "G01")
+EGE_FOCUS = (1, 2)
+OGE_FOCUS = (1, 2)
+MARKER_NAMES = {
+    "M1": "Высокие результаты ВПР при невысоких результатах ГИА",
+    "M2": "Лёгкие задания выполнены хуже, трудные — лучше",
+    "M3": "Пики на границах отметок",
+    "M4": "Несоответствие отметкам по журналу",
+    "M5": "Совпадающие профили выполнения",
+    "M6": "Падение результатов в следующем году",
+}
+NIKO_LEVELS = ("Ниже базового", "Базовый", "Повышенный", "Высокий")
+PROFILE_ORDER = ("технологический", "естественно-научный", "социально-экономический", "гуманитарный", "универсальный")
+ZONE_ORDER = {"дефицит": 0, "неустойчивое": 1, "достаточное": 2}
+
+
+def _notes(*extra: str) -> list[str]:
+    """Notes under a table (the «*»/«†» legend is added by the renderers where a table needs it)."""
+    return list(extra)
+
+
+def _int(v) -> int | None:
+    return None if is_missing(v) else int(v)
+
+
+def _float(v) -> float | None:
+    return None if is_missing(v) else float(v)
+
+
+# =============================================================================================
+# 1. Введение
+# =============================================================================================
+
+def section_intro(ctx: Context, scope: Scope) -> Section:
+    s = Section("1", "Введение")
+    s.sub("Назначение отчёта").add(*prose("purpose", year=ctx.year, is_region=scope.is_region,
+                                             scope_name=scope.name, scope_code=scope.code))
+    s.sub("Нормативная основа").add(*prose("legal_basis"))
+    cov = s.sub("Оценочные процедуры и охват")
+    cov.add(*prose("coverage_intro", year=ctx.year, is_region=scope.is_region), coverage_table(ctx, scope))
+    src = s.sub("Источники данных и даты их загрузки")
+    src.add(*prose("sources_intro"), sources_table(ctx) if scope.is_region else sources_summary_table(ctx))
+    s.sub("Правила представления данных").add(*prose("reading_rules", min_n=MIN_PUBLISHED_N, small_n=SMALL_SAMPLE_N))
+    return s
+
+
+def coverage_table(ctx: Context, scope: Scope) -> Table:
+    own = ctx.rows("mart_coverage", scope, year=ctx.year).set_index("procedure")
+    reg = ctx.rows("mart_coverage", ctx.region, year=ctx.year).set_index("procedure")
+    rows = []
+    for proc in PROCEDURES:
+        if proc not in own.index and proc not in reg.index:
+            continue
+        r = own.loc[proc] if proc in own.index else None
+        line = [cells.text(proc), cells.count(None if r is None else r["participants"]),
+                cells.tally(None if r is None else r["schools"])]
+        if scope.is_region:
+            line.append(cells.tally(None if r is None else r["municipalities"]))
+        else:
+            line.append(cells.count(reg.loc[proc, "participants"] if proc in reg.index else None))
+        rows.append(Row(line))
+    cols = (["Процедура", "Участников", "ОО", "Муниципалитетов"] if scope.is_region
+            else ["Процедура", "Участников (МО)", "ОО (МО)", "Участников (регион)"])
+    return Table("coverage", f"Охват оценочных процедур, {ctx.year} год", cols, rows, notes=_notes(),
+                 widths=[3, 2, 2, 2])
+
+
+def sources_table(ctx: Context) -> Table:
+    led = ctx.data["ingestion_ledger"].copy()
+    if led.empty:
+        return Table("sources", "Источники данных", ["Файл"], [Row([cells.text("Сведения о загрузке отсутствуют")])])
+    order = {k: i for i, k in enumerate(KIND_NAMES)}
+    led["_o"] = led["kind"].map(order).fillna(99)
+    led = led.sort_values(["_o", "file"])
+    rows = []
+    for r in led.itertuples():
+        loaded_at = r.loaded_at
+        rows.append(Row([
+            cells.text(r.file), cells.text(KIND_NAMES.get(r.kind, r.kind)),
+            cells.text("" if is_missing(r.year) else int(r.year)),
+            cells.tally(r.rows_loaded), cells.tally(r.rows_quarantined),
+            cells.text(STATUS_NAMES.get(r.status, r.status)),
+            cells.text(fmt_date(pd.Timestamp(loaded_at).to_pydatetime() if not is_missing(loaded_at) else None)),
+        ]))
+    return Table("sources", "Загруженные файлы данных", ["Файл", "Вид данных", "Год", "Строк загружено",
+                                                          "Строк в карантине", "Статус", "Дата загрузки"], rows,
+                 widths=[4, 2.6, 1, 1.5, 1.5, 2, 1.6], compact=True,
+                 notes=["Число строк — строки файла с данными (без заголовков); строки в карантине исключены из расчётов."])
+
+
+def sources_summary_table(ctx: Context) -> Table:
+    """Data sources by kind (the municipal reports; the regional report lists every file)."""
+    led = ctx.data["ingestion_ledger"]
+    rows = []
+    for kind, name in KIND_NAMES.items():
+        g = led[led["kind"] == kind]
+        if g.empty:
+            continue
+        used = g[g["status"].isin(["loaded", "partial"])]
+        dates = pd.to_datetime(g["loaded_at"]).dropna()
+        years = sorted({int(y) for y in g["year"].dropna()})
+        rows.append(Row([cells.text(name), cells.text(", ".join(map(str, years))), cells.tally(len(used)),
+                         cells.tally(used["rows_loaded"].sum()),
+                         cells.text(fmt_date(dates.max().to_pydatetime()) if len(dates) else "—")]))
+    return Table("sources", "Источники данных", ["Вид данных", "Годы", "Файлов загружено", "Строк загружено",
+                                                  "Дата последней загрузки"], rows, widths=[3.5, 2, 1.6, 1.8, 2],
+                 notes=["Перечень файлов с контрольными суммами — в региональном отчёте и в manifest.json."])
+
+
+# =============================================================================================
+# 2. Общие сведения о показателях
+# =============================================================================================
+
+def section_overview(ctx: Context, scope: Scope, *, png: bool) -> Section:
+    s = Section("2", "Общие сведения о показателях")
+    ind = s.sub("Показатели качества общего образования")
+    ind.add(*prose("indicators_intro", year=ctx.year, is_region=scope.is_region), indicators_table(ctx, scope))
+    idx = s.sub("Составной индекс")
+    idx.add(*prose("index_intro"), index_table(ctx, scope))
+    if scope.is_region:
+        s.sub("Муниципалитеты и кластеры ОО").add(
+            Paragraph("Состав сети ОО муниципалитетов по условиям работы (основа кластеров ОО)."),
+            municipal_context_table(ctx))
+        key = s.sub("Ключевые показатели по муниципалитетам")
+        key.add(Paragraph("Выделены значения, которые хуже регионального сверх удвоенной стандартной ошибки."),
+                municipal_key_table(ctx))
+    else:
+        s.sub("Общеобразовательные организации и их кластеры").add(
+            Paragraph("ОО муниципалитета приведены в порядке кодов с указанием кластера, с которым сопоставляются их результаты."),
+            schools_context_table(ctx, scope))
+    return s
+
+
+def _dyn_rows(ctx: Context, scope: Scope) -> pd.DataFrame:
+    return ctx.rows("mart_indicator_dynamics", scope, year=ctx.year).set_index("indicator_code")
+
+
+def indicators_table(ctx: Context, scope: Scope) -> Table:
+    dyn = _dyn_rows(ctx, scope)
+    reg = _dyn_rows(ctx, ctx.region) if not scope.is_region else None
+    rows = []
+    y = ctx.year
+    for code, meta in ctx.catalogue.items():
+        r = dyn.loc[code] if code in dyn.index else None
+        arrow = "↑" if meta.direction == "up" else "↓"
+        digits = 1
+        line = [cells.text(code), cells.text(meta.name), cells.text(meta.unit), cells.text(arrow)]
+        if r is None:
+            line += [cells.text("—"), cells.text("—"), cells.text("—"), cells.text("нет данных")]
+        else:
+            line += [
+                cells.number(r["prev_value"], r["prev_n_units"], digits=digits),
+                cells.number(r["value"], r["n_units"], digits=digits),
+                cells.change(r["change"], r["n_units"], r["prev_n_units"]),
+                cells.worded(r["change_verdict"], r["n_units"], r["prev_n_units"], missing=f"нет данных за {y - 1} г."),
+            ]
+        if reg is not None:
+            rr = reg.loc[code] if code in reg.index else None
+            line.append(cells.number(None if rr is None else rr["value"], None if rr is None else rr["n_units"]))
+        rows.append(Row(line, group=SECTION_TITLES.get(ctx.sections.get(code, ""), "")))
+    cols = ["Код", "Показатель", "Ед.", "Напр.", f"{y - 1}", f"{y}", "Изменение", "Оценка изменения"]
+    widths = [0.9, 6.5, 0.9, 0.7, 1.2, 1.2, 1.3, 2.4]
+    if reg is not None:
+        cols.append(f"Регион, {y}")
+        widths.append(1.3)
+    return Table("indicators", f"Показатели качества общего образования: {scope.name}, {y - 1}–{y} годы", cols, rows,
+                 group_title="Направление", widths=widths, compact=True,
+                 notes=_notes("Изменение — разность значений {0} и {1} годов (для долей — в процентных пунктах).".format(y, y - 1)))
+
+
+def _index_n(ctx: Context, year: int, level: str, entity: str, which: str) -> int | None:
+    n = ctx.indicator_n
+    sel = n[(n["year"] == year) & (n["level"] == level) & (n["entity_code"].astype(str) == entity)]
+    dirs = {"results": ("R",), "self": ("P",), "overall": ("R", "P")}[which]
+    vals = sel[sel["direction"].isin(dirs)]["n_units"]
+    return None if vals.empty else int(vals.min())
+
+
+def index_table(ctx: Context, scope: Scope) -> Table:
+    idx = ctx.data["mart_index"]
+    mos = idx[idx["level"] == "municipality"]
+    rows = []
+    y = ctx.year
+    for mo in ctx.mo_codes:
+        cur = mos[(mos["year"] == y) & (mos["entity_code"].astype(str) == mo)]
+        prev = mos[(mos["year"] == y - 1) & (mos["entity_code"].astype(str) == mo)]
+        c = cur.iloc[0] if len(cur) else None
+        p = prev.iloc[0] if len(prev) else None
+
+        def val(row, col, which, year):
+            if row is None:
+                return cells.number(None, None)
+            return cells.number(row[col], _index_n(ctx, year, "municipality", mo, which))
+        rows.append(Row([cells.text(mo), cells.text(ctx.mo_names[mo]),
+                         val(c, "results_index", "results", y), val(c, "selfdetermination_index", "self", y),
+                         val(c, "overall_index", "overall", y), val(p, "overall_index", "overall", y - 1)],
+                        emphasis=(not scope.is_region and mo == scope.code)))
+    return Table("index", f"Составной индекс муниципалитетов, {y} год",
+                 ["Код МО", "Муниципалитет", "Индекс результатов обучения", "Индекс профессионального самоопределения",
+                  f"Сводный индекс, {y}", f"Сводный индекс, {y - 1}"], rows, widths=[1, 4, 2, 2.4, 1.6, 1.6],
+                 notes=_notes() + ([] if scope.is_region else ["Строка муниципалитета выделена."]))
+
+
+def municipal_context_table(ctx: Context) -> Table:
+    sch = ctx.schools
+    rows = []
+    for mo in ctx.mo_codes:
+        g = sch[sch["mo_code"].astype(str) == mo]
+        rows.append(Row([
+            cells.text(mo), cells.text(ctx.mo_names[mo]), cells.tally(len(g)),
+            cells.tally(int((g["locality"] == "город").sum())), cells.tally(int((g["locality"] == "село").sum())),
+            cells.tally(int(g["transport_access"].isin(["удалённая", "труднодоступная"]).sum())),
+            cells.tally(int(g["is_advanced"].fillna(False).astype(bool).sum())),
+            cells.tally(int(g["shnor"].fillna(False).astype(bool).sum())),
+            cells.tally(g["cluster_name"].nunique()),
+        ]))
+    rows.append(Row([cells.text(""), cells.text("Регион"), cells.tally(len(sch)),
+                     cells.tally(int((sch["locality"] == "город").sum())), cells.tally(int((sch["locality"] == "село").sum())),
+                     cells.tally(int(sch["transport_access"].isin(["удалённая", "труднодоступная"]).sum())),
+                     cells.tally(int(sch["is_advanced"].fillna(False).astype(bool).sum())),
+                     cells.tally(int(sch["shnor"].fillna(False).astype(bool).sum())),
+                     cells.tally(sch["cluster_name"].nunique())], emphasis=True))
+    return Table("mo_context", "Сеть общеобразовательных организаций муниципалитетов",
+                 ["Код МО", "Муниципалитет", "ОО", "Городских", "Сельских", "Удалённых и труднодоступных",
+                  "Гимназий, лицеев, СОШ с УИОП", "ШНОР", "Кластеров"], rows, widths=[1, 4, 1, 1.3, 1.3, 2, 2, 1, 1.3],
+                 compact=True, notes=["ШНОР — ОО из федерального перечня школ с низкими результатами обучения."])
+
+
+def _indicator_values(ctx: Context, level: str, year: int, codes, entities=None) -> dict[tuple[str, str], tuple]:
+    ind = ctx.data["fct_indicators"]
+    sel = ind[(ind["level"] == level) & (ind["year"] == year) & ind["indicator_code"].isin(codes)]
+    if entities is not None:
+        sel = sel[sel["entity_code"].astype(str).isin(entities)]
+    return {(str(r.entity_code), r.indicator_code): (_float(r.value), _int(r.n_units)) for r in sel.itertuples()}
+
+
+def municipal_key_table(ctx: Context, codes=MUNICIPAL_KEY) -> Table:
+    y = ctx.year
+    codes = [c for c in codes if c in ctx.catalogue]
+    mo_vals = _indicator_values(ctx, "municipality", y, codes)
+    reg_vals = _indicator_values(ctx, "region", y, codes)
+    cfg = RuleConfig()
+    rows = []
+    for mo in ctx.mo_codes:
+        line = [cells.text(mo), cells.text(ctx.mo_names[mo])]
+        for code in codes:
+            v, n = mo_vals.get((mo, code), (None, None))
+            rv = reg_vals.get((ctx.region_code, code), (None, None))[0]
+            mark = ""
+            if v is not None and rv is not None and n and publishable(n) and \
+                    worse_than_reference(ctx.catalogue[code], v, n, rv, cfg):
+                mark = "worse"
+            line.append(cells.number(v, n, mark=mark))
+        rows.append(Row(line))
+    line = [cells.text(""), cells.text("Регион")]
+    for code in codes:
+        v, n = reg_vals.get((ctx.region_code, code), (None, None))
+        line.append(cells.number(v, n))
+    rows.append(Row(line, emphasis=True))
+    return Table("mo_key", f"Ключевые показатели по муниципалитетам, {y} год",
+                 ["Код МО", "Муниципалитет"] + [f"{c} {ctx.short_label(c)}" for c in codes], rows,
+                 widths=[0.8, 3] + [1.25] * len(codes), compact=True,
+                 notes=_notes("Полужирным красным выделены значения хуже регионального сверх удвоенной стандартной ошибки."))
+
+
+def schools_context_table(ctx: Context, scope: Scope) -> Table:
+    sch = ctx.schools[ctx.schools["school_code"].isin(scope.school_codes)].sort_values("school_code")
+    rows = [Row([cells.text(r.school_code), cells.text(r.short_name), cells.text(r.school_type),
+                 cells.text(r.locality), cells.text(r.transport_access), cells.text(r.cluster_name)])
+            for r in sch.itertuples()]
+    return Table("schools", f"Общеобразовательные организации: {scope.name}",
+                 ["Код ОО", "ОО", "Тип", "Местность", "Транспортная доступность", "Кластер"], rows,
+                 widths=[1.1, 4, 1.6, 1.2, 1.8, 4.5], compact=True)
+
+
+# =============================================================================================
+# 3. Анализ образовательных результатов
+# =============================================================================================
+
+def section_analysis(ctx: Context, scope: Scope, *, png: bool) -> Section:
+    s = Section("3", "Анализ образовательных результатов")
+    _ege(ctx, scope, s.sub("Единый государственный экзамен"), png)
+    _oge(ctx, scope, s.sub("Основной государственный экзамен"), png)
+    _vpr(ctx, scope, s.sub("Всероссийские проверочные работы"), png)
+    _niko(ctx, scope, s.sub("Национальные исследования качества образования"))
+    _profiles(ctx, scope, s.sub("Профильный выбор и поступление выпускников"))
+    _clusters(ctx, scope, s.sub("Результаты ОО в сопоставлении с кластерами"), png)
+    _objectivity(ctx, scope, s.sub("Объективность результатов ВПР"))
+    return s
+
+
+def _ege_frame(ctx: Context, scope: Scope, year: int | None = None, category: str | None = "ВТГ") -> pd.DataFrame:
+    df = ctx.rows("mart_ege_score_bands", scope, year=year)
+    if category is not None:
+        df = df[df["category"] == category]
+    return df.sort_values("subject_code")
+
+
+def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
+    y = ctx.year
+    cur = _ege_frame(ctx, scope, y)
+    if cur.empty:
+        sec.add(Paragraph(f"Данные ЕГЭ за {y} год отсутствуют."))
+        return
+    reg = _ege_frame(ctx, ctx.region, y).set_index("subject_code") if not scope.is_region else None
+    rows = []
+    for r in cur.itertuples():
+        n = r.participants
+        line = [cells.text(r.subject_name), cells.count(n), cells.share(r.below_min, n), cells.share(r.band_min_60, n),
+                cells.share(r.band_61_80, n), cells.share(r.band_81_100, n), cells.number(r.mean_score, n),
+                cells.text("" if is_missing(r.min_score) else int(r.min_score))]
+        if reg is not None:
+            rr = reg.loc[r.subject_code] if r.subject_code in reg.index else None
+            line.append(cells.number(None if rr is None else rr["mean_score"], None if rr is None else rr["participants"]))
+        rows.append(Row(line))
+    cols = ["Предмет", "Участников", "Ниже минимального, %", "От минимального до 60, %", "61–80, %", "81–100, %",
+            "Средний балл", "Минимальный балл"]
+    if reg is not None:
+        cols.append("Средний балл по региону")
+    sec.add(Paragraph("Распределение результатов выпускников текущего года (ВТГ) по группам тестовых баллов."),
+            Table("ege_bands", f"Результаты ЕГЭ по группам баллов (ВТГ), {y} год", cols, rows,
+                  widths=[3] + [1.2] * (len(cols) - 1), compact=True, notes=_notes()))
+
+    # three-year dynamics of the mean score
+    span = _ege_frame(ctx, scope)
+    years = sorted(span["year"].unique())
+    subjects = span.drop_duplicates("subject_code").sort_values("subject_code")
+    rows, series = [], {}
+    for sub in subjects.itertuples():
+        line = [cells.text(sub.subject_name)]
+        pts = []
+        for yy in years:
+            row = span[(span["year"] == yy) & (span["subject_code"] == sub.subject_code)]
+            v, n = (row["mean_score"].iloc[0], row["participants"].iloc[0]) if len(row) else (None, None)
+            line.append(cells.number(v, n))
+            if v is not None and not is_missing(v) and publishable(n):
+                pts.append((int(yy), float(v)))
+        rows.append(Row(line))
+        if len(pts) >= 2 and len(series) < 8:
+            series[sub.subject_name] = pts
+    sec.add(Table("ege_dynamics", f"Средний тестовый балл ЕГЭ (ВТГ), {years[0]}–{years[-1]} годы",
+                  ["Предмет"] + [str(yy) for yy in years], rows, widths=[4] + [1.5] * len(years), notes=_notes()))
+    if series:
+        img = charts.dynamics_chart(series, ylabel="Средний тестовый балл", png=png)
+        sec.add(Chart(img.svg, f"Динамика среднего тестового балла ЕГЭ (ВТГ): {scope.name}", img.png))
+
+    # by category
+    allcat = ctx.rows("mart_ege_score_bands", scope, year=y)
+    allcat = allcat[allcat["subject_code"].isin(EGE_FOCUS)].sort_values(["subject_code", "category"])
+    rows = [Row([cells.text(r.category), cells.count(r.participants), cells.share(r.below_min, r.participants),
+                 cells.share(r.band_81_100, r.participants), cells.number(r.mean_score, r.participants)],
+                group=r.subject_name) for r in allcat.itertuples()]
+    if rows:
+        sec.add(Table("ege_category", f"Результаты ЕГЭ по категориям участников, {y} год",
+                      ["Категория участников", "Участников", "Ниже минимального, %", "81–100, %", "Средний балл"], rows,
+                      group_title="Предмет", widths=[3, 1.5, 1.8, 1.5, 1.5],
+                      notes=_notes("ВТГ — выпускники текущего года; ВПЛ — выпускники прошлых лет; СПО — обучающиеся организаций СПО.")))
+
+    if scope.is_region:
+        mos = ctx.level_rows("mart_ege_score_bands", "municipality", year=y)
+        mos = mos[(mos["category"] == "ВТГ") & mos["subject_code"].isin(EGE_FOCUS)]
+        rows = []
+        for code in EGE_FOCUS:
+            part = mos[mos["subject_code"] == code].sort_values("entity_code")
+            regrow = cur[cur["subject_code"] == code]
+            if part.empty:
+                continue
+            name = part["subject_name"].iloc[0]
+            for r in part.itertuples():
+                rows.append(Row([cells.text(ctx.mo_names.get(str(r.entity_code), r.entity_code)), cells.count(r.participants),
+                                 cells.share(r.below_min, r.participants), cells.share(r.band_81_100, r.participants),
+                                 cells.number(r.mean_score, r.participants)], group=name))
+            for r in regrow.itertuples():
+                rows.append(Row([cells.text("Регион"), cells.count(r.participants), cells.share(r.below_min, r.participants),
+                                 cells.share(r.band_81_100, r.participants), cells.number(r.mean_score, r.participants)],
+                                group=name, emphasis=True))
+        if rows:
+            sec.add(Table("ege_mo", f"Результаты ЕГЭ по муниципалитетам (ВТГ), {y} год",
+                          ["Муниципалитет", "Участников", "Ниже минимального, %", "81–100, %", "Средний балл"], rows,
+                          group_title="Предмет", widths=[4, 1.5, 1.8, 1.5, 1.5], notes=_notes()))
+
+
+def _oge(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
+    y = ctx.year
+    cur = ctx.rows("mart_oge_marks", scope, year=y).sort_values("subject_code")
+    if cur.empty:
+        sec.add(Paragraph(f"Данные ОГЭ за {y} год отсутствуют."))
+        return
+    reg = ctx.rows("mart_oge_marks", ctx.region, year=y).set_index("subject_code") if not scope.is_region else None
+    rows, labels, shares = [], [], []
+    for r in cur.itertuples():
+        n = r.participants
+        line = [cells.text(r.subject_name), cells.count(n)] + [cells.share(getattr(r, f"mark{m}"), n) for m in (2, 3, 4, 5)]
+        if reg is not None:
+            rr = reg.loc[r.subject_code] if r.subject_code in reg.index else None
+            line.append(cells.share(None if rr is None else rr["mark2"], None if rr is None else rr["participants"]))
+            line.append(cells.share(None if rr is None else rr["mark4"] + rr["mark5"], None if rr is None else rr["participants"]))
+        rows.append(Row(line))
+        if publishable(n) and n:
+            labels.append(r.subject_name)
+            shares.append([100.0 * getattr(r, f"mark{m}") / n for m in (2, 3, 4, 5)])
+    cols = ["Предмет", "Участников", "«2», %", "«3», %", "«4», %", "«5», %"]
+    if reg is not None:
+        cols += ["«2» по региону, %", "«4» и «5» по региону, %"]
+    sec.add(Table("oge_marks", f"Распределение отметок ОГЭ, {y} год", cols, rows,
+                  widths=[3.2] + [1.3] * (len(cols) - 1), compact=True, notes=_notes()))
+    if labels:
+        img = charts.marks_chart(labels, shares, png=png)
+        sec.add(Chart(img.svg, f"Распределение отметок ОГЭ: {scope.name}, {y} год", img.png))
+    if scope.is_region:
+        mos = ctx.level_rows("mart_oge_marks", "municipality", year=y)
+        rows = []
+        for code in OGE_FOCUS:
+            part = mos[mos["subject_code"] == code].sort_values("entity_code")
+            if part.empty:
+                continue
+            name = part["subject_name"].iloc[0]
+            for r in part.itertuples():
+                rows.append(Row([cells.text(ctx.mo_names.get(str(r.entity_code), r.entity_code)), cells.count(r.participants),
+                                 cells.share(r.mark2, r.participants), cells.share(r.mark4 + r.mark5, r.participants)], group=name))
+            for r in cur[cur["subject_code"] == code].itertuples():
+                rows.append(Row([cells.text("Регион"), cells.count(r.participants), cells.share(r.mark2, r.participants),
+                                 cells.share(r.mark4 + r.mark5, r.participants)], group=name, emphasis=True))
+        if rows:
+            sec.add(Table("oge_mo", f"Результаты ОГЭ по русскому языку и математике по муниципалитетам, {y} год",
+                          ["Муниципалитет", "Участников", "«2», %", "«4» и «5», %"], rows, group_title="Предмет",
+                          widths=[4, 1.5, 1.5, 1.5], notes=_notes()))
+
+
+# --- ВПР ------------------------------------------------------------------------------------
+
+def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
+    y = ctx.year
+    works = ctx.vpr_works
+    if not works:
+        sec.add(Paragraph(f"Данные ВПР за {y} год отсутствуют."))
+        return
+    sec.add(*prose("vpr_intro"))
+    marks = ctx.rows("mart_vpr_marks", scope, year=y).set_index("work")
+    reg_marks = ctx.rows("mart_vpr_marks", ctx.region, year=y).set_index("work")
+
+    # 3.3.1 marks
+    sub = sec.sub("Статистика по отметкам")
+    rows, labels, shares = [], [], []
+    for w in works:
+        if w not in marks.index:
+            continue
+        r = marks.loc[w]
+        n = r["participants"]
+        line = [cells.text(w), cells.count(n)] + [cells.share(r[f"mark{m}"], n) for m in (2, 3, 4, 5)]
+        if not scope.is_region:
+            rr = reg_marks.loc[w] if w in reg_marks.index else None
+            line += [cells.share(None if rr is None else rr["mark2"], None if rr is None else rr["participants"]),
+                     cells.share(None if rr is None else rr["mark4"] + rr["mark5"], None if rr is None else rr["participants"])]
+        rows.append(Row(line))
+        if publishable(n) and n:
+            labels.append(w.removeprefix("ВПР "))
+            shares.append([100.0 * r[f"mark{m}"] / n for m in (2, 3, 4, 5)])
+    cols = ["Работа", "Участников", "«2», %", "«3», %", "«4», %", "«5», %"]
+    if not scope.is_region:
+        cols += ["«2» по региону, %", "«4» и «5» по региону, %"]
+    sub.add(Table("vpr_marks", f"ВПР: статистика по отметкам, {y} год", cols, rows, widths=[3.2] + [1.3] * (len(cols) - 1),
+                  compact=True, notes=_notes()))
+    if labels:
+        img = charts.marks_chart(labels, shares, png=png)
+        sub.add(Chart(img.svg, f"ВПР: распределение отметок, {scope.name}", img.png))
+
+    # 3.3.2 journal
+    sub = sec.sub("Сравнение отметок с отметками по журналу")
+    jr = ctx.rows("mart_vpr_journal", scope, year=y).set_index("work")
+    reg_jr = ctx.rows("mart_vpr_journal", ctx.region, year=y).set_index("work")
+    rows, labels, lo, co, ra = [], [], [], [], []
+    for w in works:
+        if w not in jr.index:
+            continue
+        r = jr.loc[w]
+        n = r["participants"]
+        line = [cells.text(w), cells.count(n), cells.share(r["lowered"], n), cells.share(r["confirmed"], n), cells.share(r["raised"], n)]
+        if not scope.is_region:
+            rr = reg_jr.loc[w] if w in reg_jr.index else None
+            line += [cells.share(None if rr is None else rr["raised"], None if rr is None else rr["participants"])]
+        rows.append(Row(line))
+        if publishable(n) and n:
+            labels.append(w.removeprefix("ВПР "))
+            lo.append(100.0 * r["lowered"] / n)
+            co.append(100.0 * r["confirmed"] / n)
+            ra.append(100.0 * r["raised"] / n)
+    cols = ["Работа", "Участников с отметкой по журналу", "Понизили, %", "Подтвердили, %", "Повысили, %"]
+    if not scope.is_region:
+        cols.append("Повысили по региону, %")
+    sub.add(Paragraph("«Понизили» — отметка за ВПР ниже отметки по журналу; «повысили» — выше. Высокая доля повысивших "
+                      "отметку при невысоких отметках по журналу требует анализа объективности."),
+            Table("vpr_journal", f"ВПР: сравнение отметок с отметками по журналу, {y} год", cols, rows,
+                  widths=[3.2, 1.8, 1.4, 1.4, 1.4] + ([1.6] if not scope.is_region else []), compact=True, notes=_notes()))
+    if labels:
+        img = charts.journal_chart(labels, lo, co, ra, png=png)
+        sub.add(Chart(img.svg, f"ВПР: соответствие отметок за работу отметкам по журналу, {scope.name}", img.png))
+
+    # 3.3.3 score distribution
+    sub = sec.sub("Распределение первичных баллов")
+    sub.add(*prose("histogram_intro"))
+    dist = ctx.rows("mart_vpr_score_distribution", scope, year=y)
+    reg_dist = ctx.rows("mart_vpr_score_distribution", ctx.region, year=y) if not scope.is_region else None
+    for w in works:
+        d = dist[dist["work"] == w]
+        n = marks.loc[w, "participants"] if w in marks.index else d["pupils"].sum()
+        if d.empty or not publishable(n) or not n:
+            continue
+        wmax = int(d["work_max"].max())
+        scores = list(range(wmax + 1))
+        counts = dict(zip(d["primary_score"].astype(int), d["pupils"]))
+        shares_ = [100.0 * counts.get(sc, 0) / n for sc in scores]
+        ref = None
+        if reg_dist is not None:
+            rd = reg_dist[reg_dist["work"] == w]
+            rn = reg_marks.loc[w, "participants"] if w in reg_marks.index else rd["pupils"].sum()
+            rc = dict(zip(rd["primary_score"].astype(int), rd["pupils"]))
+            ref = [100.0 * rc.get(sc, 0) / rn for sc in scores] if rn else None
+        b = d.iloc[0]
+        bounds = tuple(_int(b[c]) for c in ("min_mark3", "min_mark4", "min_mark5"))
+        img = charts.score_histogram(scores, shares_, bounds, wmax, reference=ref, png=png,
+                                     label=("" if scope.is_region else "МО"))
+        sub.add(Chart(img.svg, f"{w}: доля участников (%) по первичным баллам (n = {fmt_number(n, 0)})", img.png, wide=False))
+
+    # 3.3.4 tasks
+    sub = sec.sub("Выполнение заданий")
+    defs = ctx.rows("fct_deficits", scope, year=y)
+    reg_defs = ctx.rows("fct_deficits", ctx.region, year=y)
+    bymark = ctx.data["mart_vpr_completion_by_mark"]
+    bymark = bymark[bymark["year"] == y]
+    rows = []
+    for w in works:
+        t = defs[defs["work"] == w]
+        if t.empty:
+            continue
+        t = t.assign(_k=t["task"].map(_task_order)).sort_values("_k")
+        rt = reg_defs[reg_defs["work"] == w].set_index("task")
+        bm = bymark[bymark["work"] == w]
+        for r in t.itertuples():
+            line = [cells.text(r.task), cells.text(r.level_of_task), cells.text(r.skill_code),
+                    cells.number(r.completion_pct, r.participants, mark="worse" if r.deficit == 1 else "")]
+            if scope.is_region:
+                for m in (2, 3, 4, 5):
+                    x = bm[(bm["task"] == r.task) & (bm["mark"] == m)]
+                    line.append(cells.number(x["completion_pct"].iloc[0] if len(x) else None,
+                                             x["participants"].iloc[0] if len(x) else None))
+            else:
+                rr = rt.loc[r.task] if r.task in rt.index else None
+                line.append(cells.number(None if rr is None else rr["completion_pct"], None if rr is None else rr["participants"]))
+            line.append(cells.worded(r.zone, r.participants))
+            rows.append(Row(line, group=w))
+    if scope.is_region:
+        cols = ["Задание", "Уровень", "Код умения", "Выполнение, %", "Группа «2», %", "Группа «3», %", "Группа «4», %",
+                "Группа «5», %", "Зона"]
+        widths = [1.1, 1, 1.2, 1.4, 1.3, 1.3, 1.3, 1.3, 1.8]
+        note = "Группы «2»–«5» — выполнение заданий участниками, получившими соответствующую отметку за работу."
+    else:
+        cols = ["Задание", "Уровень", "Код умения", "Выполнение в МО, %", "Выполнение по региону, %", "Зона (МО)"]
+        widths = [1.1, 1, 1.2, 1.6, 1.6, 1.8]
+        note = "Зона по порогам ФИОКО: достаточное выполнение — не ниже 60 % (Б) / 30 % (П), дефицит — ниже 57 % / 28,5 %."
+    sub.add(Table("vpr_tasks", f"ВПР: выполнение заданий, {y} год", cols, rows, group_title="Работа", widths=widths,
+                  compact=True, notes=_notes(note, "Полужирным красным выделены задания с дефицитом.")))
+
+    # 3.3.5 planned results (skills)
+    sub = sec.sub("Достижение планируемых результатов")
+    sk = ctx.rows("mart_vpr_skills", scope, year=y)
+    reg_sk = ctx.rows("mart_vpr_skills", ctx.region, year=y)
+    rows = []
+    for w in works:
+        t = sk[sk["work"] == w].sort_values("skill_code", key=lambda s: s.map(_task_order))
+        rt = reg_sk[reg_sk["work"] == w].set_index("skill_code")
+        for r in t.itertuples():
+            line = [cells.text(r.skill_code), cells.text(r.skill_name), cells.number(r.completion_pct, r.participants)]
+            if not scope.is_region:
+                rr = rt.loc[r.skill_code] if r.skill_code in rt.index else None
+                if isinstance(rr, pd.DataFrame):
+                    rr = rr.iloc[0]
+                line.append(cells.number(None if rr is None else rr["completion_pct"], None if rr is None else rr["participants"]))
+            rows.append(Row(line, group=w))
+    cols = ["Код умения", "Проверяемое умение", "Выполнение, %"] + ([] if scope.is_region else ["Выполнение по региону, %"])
+    sub.add(Table("vpr_skills", f"ВПР: достижение планируемых результатов, {y} год", cols, rows, group_title="Работа",
+                  widths=[1.2, 8, 1.5] + ([] if scope.is_region else [1.6]), compact=True, notes=_notes()))
+
+    # 3.3.6 deficits
+    sub = sec.sub("Дефициты")
+    _deficits(ctx, scope, sub, works)
+
+
+def _task_order(task: str) -> tuple:
+    parts = []
+    for chunk in str(task).replace("К", ".").replace("K", ".").split("."):
+        parts.append((0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk))
+    return tuple(parts)
+
+
+def school_deficit_counts(ctx: Context, scope: Scope) -> dict[tuple[str, str], tuple[int, int]]:
+    """(work, task) -> (schools of the scope with that deficit, schools of the scope evaluated (≥ 10 pupils))."""
+    d = ctx.level_rows("fct_deficits", "school", year=ctx.year, entities=scope.school_codes)
+    d = d[d["group_pupils"] >= 10]
+    tot = d.groupby(["work", "task"])["entity_code"].nunique()
+    hit = d[d["deficit"] == 1].groupby(["work", "task"])["entity_code"].nunique()
+    return {k: (int(hit.get(k, 0)), int(v)) for k, v in tot.items()}
+
+
+def _deficits(ctx: Context, scope: Scope, sub: Section, works: list[str]) -> None:
+    y = ctx.year
+    defs = ctx.rows("fct_deficits", scope, year=y)
+    defs = defs[defs["deficit"] == 1]
+    counts = school_deficit_counts(ctx, scope)
+    rows = []
+    for w in works:
+        t = defs[defs["work"] == w]
+        t = t.assign(_k=t["task"].map(_task_order)).sort_values("_k")
+        for r in t.itertuples():
+            k, m = counts.get((w, r.task), (0, 0))
+            rows.append(Row([cells.text(r.task), cells.text(r.level_of_task), cells.text(r.skill_code),
+                             cells.number(r.completion_pct, r.participants), cells.text(f"{k} из {m}")], group=w))
+    where = "региона" if scope.is_region else "муниципалитета"
+    if rows:
+        sub.add(Paragraph(f"Задания, выполнение которых ниже порогового на уровне {where} в целом; в последнем столбце — "
+                          "число ОО, для которых задание также является дефицитным, из числа ОО с не менее чем 10 участниками."),
+                Table("deficits", f"ВПР: задания с дефицитом на уровне {where}, {y} год",
+                      ["Задание", "Уровень", "Код умения", "Выполнение, %", "ОО с дефицитом"], rows, group_title="Работа",
+                      widths=[1.2, 1, 1.4, 1.5, 1.8], notes=_notes()))
+    else:
+        sub.add(Paragraph(f"Заданий с дефицитом на уровне {where} в целом не выявлено."))
+    school_defs = ctx.level_rows("fct_deficits", "school", year=y, entities=scope.school_codes)
+    school_defs = school_defs[school_defs["deficit"] == 1]
+    if scope.is_region:
+        sat = ctx.level_rows("mart_vpr_marks", "school", year=y)
+        sat = sat[sat["participants"] >= 10]
+        rows = []
+        for mo in ctx.mo_codes:
+            mo_schools = set(ctx.schools.index[ctx.schools["mo_code"].astype(str) == mo])
+            eval_n = sat[sat["entity_code"].isin(mo_schools)]["entity_code"].nunique()
+            with_def = school_defs[school_defs["entity_code"].isin(mo_schools)]
+            rows.append(Row([cells.text(mo), cells.text(ctx.mo_names[mo]), cells.tally(eval_n),
+                             cells.tally(with_def["entity_code"].nunique()),
+                             cells.tally(len(with_def))]))
+        sub.add(Table("deficits_mo", f"ВПР: ОО с дефицитами по муниципалитетам, {y} год",
+                      ["Код МО", "Муниципалитет", "ОО с не менее чем 10 участниками хотя бы одной работы",
+                       "ОО с дефицитами", "Случаев «ОО × задание» с дефицитом"], rows, widths=[1, 4, 2.5, 1.6, 2.2]))
+    else:
+        sub.add(Paragraph("Задания, дефицитные для отдельных ОО муниципалитета, названы в рекомендациях этим ОО (раздел 5) "
+                          "и приведены в приложении к региональному отчёту (лист «Дефициты ОО»)."))
+
+
+def school_deficits_table(ctx: Context, scope: Scope) -> Table:
+    """Per school of the scope (code order): the works and tasks that are deficits for it."""
+    d = ctx.level_rows("fct_deficits", "school", year=ctx.year, entities=scope.school_codes)
+    d = d[d["deficit"] == 1]
+    rows = []
+    for code in sorted(d["entity_code"].astype(str).unique()):
+        g = d[d["entity_code"] == code]
+        for w in sorted(g["work"].unique(), key=work_sort_key):
+            t = g[g["work"] == w]
+            tasks = sorted(t["task"].astype(str), key=_task_order)
+            rows.append(Row([cells.text(w), cells.text(", ".join(tasks)),
+                             cells.text(", ".join(sorted(set(t["skill_code"].dropna().astype(str)), key=_task_order)))],
+                            group=f"{ctx.school_name(code)} ({code})"))
+    where = "региона" if scope.is_region else "муниципалитета"
+    return Table("deficits_schools", f"ВПР: дефицитные задания ОО {where}, {ctx.year} год",
+                 ["Работа", "Задания с дефицитом", "Коды умений"], rows, group_title="ОО",
+                 widths=[3, 4, 4], notes=["Дефицит определяется для ОО с не менее чем 10 участниками работы."])
+
+
+def municipal_indicators_table(ctx: Context) -> Table:
+    """Every indicator of every municipality, Y−1 and Y (the annex's full municipal table)."""
+    y = ctx.year
+    dyn = ctx.level_rows("mart_indicator_dynamics", "municipality", year=y)
+    order = {c: i for i, c in enumerate(ctx.catalogue)}
+    dyn = dyn.assign(_o=dyn["indicator_code"].map(order)).sort_values(["entity_code", "_o"])
+    rows = [Row([cells.text(r.entity_code), cells.text(ctx.mo_names.get(str(r.entity_code), r.entity_code)),
+                 cells.text(r.indicator_code), cells.text(ctx.catalogue[r.indicator_code].name if r.indicator_code in ctx.catalogue else ""),
+                 cells.number(r.prev_value, r.prev_n_units), cells.number(r.value, r.n_units),
+                 cells.change(r.change, r.n_units, r.prev_n_units),
+                 cells.worded(r.change_verdict, r.n_units, r.prev_n_units, missing="нет данных")])
+            for r in dyn.itertuples()]
+    return Table("mo_indicators", f"Показатели муниципалитетов, {y - 1}–{y} годы",
+                 ["Код МО", "Муниципалитет", "Код", "Показатель", str(y - 1), str(y), "Изменение", "Оценка изменения"], rows)
+
+
+def annex_tables(ctx: Context, region_doc: Document) -> list[Table]:
+    """The annex: every table of the regional report, then the full school- and municipality-level tables."""
+    return region_doc.tables() + [municipal_indicators_table(ctx), school_vs_cluster_table(ctx, ctx.region),
+                                  school_deficits_table(ctx, ctx.region)]
+
+
+# --- НИКО, profiles, clusters, objectivity --------------------------------------------------
+
+def _niko(ctx: Context, scope: Scope, sec: Section) -> None:
+    y = ctx.year
+    niko = ctx.data["mart_niko_levels"]
+    niko = niko[niko["year"] == y]
+    if niko.empty:
+        sec.add(Paragraph(f"В {y} году данные НИКО в хранилище отсутствуют."))
+        return
+    sec.add(Paragraph("НИКО проводятся на выборке ОО. Приведены доли участников по уровням подготовки"
+                      + (" в регионе и муниципалитетах." if scope.is_region else " в регионе, муниципалитете и его ОО, вошедших в выборку.")))
+    rows = []
+    for w in sorted(niko["work"].unique(), key=work_sort_key):
+        g = niko[niko["work"] == w]
+        entities = [("region", ctx.region_code, "Регион")]
+        if scope.is_region:
+            entities += [("municipality", mo, ctx.mo_names[mo]) for mo in ctx.mo_codes]
+        else:
+            entities.append(("municipality", scope.code, scope.name))
+            sc = g[(g["level"] == "school") & g["entity_code"].isin(scope.school_codes)]["entity_code"].unique()
+            entities += [("school", c, f"{ctx.school_name(c)} ({c})") for c in sorted(sc)]
+        for level, code, label in entities:
+            e = g[(g["level"] == level) & (g["entity_code"].astype(str) == code)]
+            if e.empty:
+                continue
+            n = e["participants"].max()
+            by = dict(zip(e["level_name"], e["pupils"]))
+            rows.append(Row([cells.text(label), cells.count(n)] + [cells.share(by.get(lv, 0), n) for lv in NIKO_LEVELS],
+                            group=w, emphasis=(level == "region")))
+    sec.add(Table("niko", f"НИКО: уровни подготовки участников, {y} год",
+                  ["Регион, муниципалитет, ОО", "Участников"] + [f"{lv}, %" for lv in NIKO_LEVELS], rows,
+                  group_title="Исследование", widths=[4.5, 1.4, 1.4, 1.4, 1.4, 1.4], compact=True, notes=_notes()))
+
+
+def _profiles(ctx: Context, scope: Scope, sec: Section) -> None:
+    y = ctx.year
+    codes = [c for c in PROFILE_KEY if c in ctx.catalogue]
+    if scope.is_region:
+        mo_vals = _indicator_values(ctx, "municipality", y, codes)
+        reg_vals = _indicator_values(ctx, "region", y, codes)
+        rows = []
+        for mo in ctx.mo_codes:
+            rows.append(Row([cells.text(ctx.mo_names[mo])] + [cells.number(*mo_vals.get((mo, c), (None, None))) for c in codes]))
+        rows.append(Row([cells.text("Регион")] + [cells.number(*reg_vals.get((ctx.region_code, c), (None, None))) for c in codes],
+                        emphasis=True))
+        sec.add(Table("profiles_mo", f"Показатели профессионального самоопределения по муниципалитетам, {y} год",
+                      ["Муниципалитет"] + [f"{c} {ctx.short_label(c)}" for c in codes], rows,
+                      widths=[3] + [1.2] * len(codes), compact=True, notes=_notes()))
+    adm = ctx.rows("mart_profile_admissions", scope, year=y)
+    if adm.empty:
+        sec.add(Paragraph(f"Сведения о поступлении выпускников {y} года отсутствуют."))
+        return
+    adm = adm.assign(_o=adm["profile"].map({p: i for i, p in enumerate(PROFILE_ORDER)}).fillna(9)).sort_values("_o")
+    rows = [Row([cells.text(r.profile), cells.count(r.graduates), cells.count(r.admitted), cells.share(r.admitted, r.graduates),
+                 cells.share(r.matched, r.admitted)]) for r in adm.itertuples()]
+    tot = adm[["graduates", "admitted", "matched"]].sum()
+    rows.append(Row([cells.text("Всего"), cells.count(tot["graduates"]), cells.count(tot["admitted"]),
+                     cells.share(tot["admitted"], tot["graduates"]), cells.share(tot["matched"], tot["admitted"])], emphasis=True))
+    sec.add(Paragraph("Поступление выпускников 11 классов в организации высшего и среднего профессионального образования "
+                      "и соответствие специальности профилю обучения (показатель G01; профиль «универсальный» соответствует любой специальности)."),
+            Table("admissions", f"Поступление выпускников по профилям обучения: {scope.name}, {y} год",
+                  ["Профиль обучения", "Выпускников", "Поступили", "Доля поступивших, %", "Из них по профилю, %"], rows,
+                  widths=[3.5, 1.5, 1.5, 1.8, 1.8], notes=_notes()))
+
+
+def _clusters(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
+    y = ctx.year
+    sec.add(*prose("clusters_intro"))
+    if scope.is_region:
+        cl = ctx.data["mart_cluster_indicators"]
+        cl = cl[cl["year"] == y]
+        codes = [c for c in CLUSTER_KEY if c in ctx.catalogue]
+        reg_vals = _indicator_values(ctx, "region", y, codes)
+        rows = []
+        schools_per_cluster = ctx.schools.groupby("cluster_name")["school_code"].count()
+        for name in sorted(cl["cluster_name"].dropna().unique()):
+            g = cl[cl["cluster_name"] == name].set_index("indicator_code")
+            line = [cells.text(name), cells.tally(int(schools_per_cluster.get(name, 0)))]
+            line += [cells.number(g.at[c, "value"], g.at[c, "n_units"]) if c in g.index else cells.number(None, None) for c in codes]
+            rows.append(Row(line))
+        rows.append(Row([cells.text("Регион"), cells.tally(len(ctx.schools))] +
+                        [cells.number(*reg_vals.get((ctx.region_code, c), (None, None))) for c in codes], emphasis=True))
+        sec.add(Table("clusters", f"Показатели по кластерам ОО, {y} год", ["Кластер", "ОО"] + [f"{c} {ctx.short_label(c)}" for c in codes],
+                      rows, widths=[4.2, 0.8] + [1.2] * len(codes), compact=True, notes=_notes()))
+        for code in ("R14", "R08"):
+            g = cl[(cl["indicator_code"] == code) & cl["n_units"].map(publishable)].sort_values("cluster_name")
+            if len(g) >= 2 and code in ctx.catalogue:
+                img = charts.cluster_chart(list(g["cluster_name"]), list(g["value"].astype(float)),
+                                           reference=reg_vals.get((ctx.region_code, code), (None, None))[0],
+                                           xlabel=ctx.short_label(code), png=png)
+                sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}» по кластерам ОО, {y} год", img.png))
+        low = persistently_low(ctx, scope)
+        rows = [Row([cells.text(s.school_code), cells.text(s.school_name), cells.text(s.mo_name),
+                     cells.text(ctx.schools.at[s.school_code, "cluster_name"] if s.school_code in ctx.schools.index else "")])
+                for s in low]
+        sec.add(Paragraph("ОО с устойчиво низкими результатами — организации, индекс результатов обучения которых два года подряд "
+                          "находится в нижних 10 % ОО региона."))
+        if rows:
+            sec.add(Table("low_schools", f"ОО с устойчиво низкими результатами, {y - 1}–{y} годы",
+                          ["Код ОО", "ОО", "Муниципалитет", "Кластер"], rows, widths=[1.2, 4, 3, 4.5]))
+        else:
+            sec.add(Paragraph("Таких ОО не выявлено."))
+        sec.add(Paragraph("Сопоставление каждой ОО со значениями её кластера приведено в отчётах муниципалитетов и в приложении "
+                          "(лист «ОО и кластеры»)."))
+        return
+    sec.add(Paragraph("Для каждой ОО муниципалитета приведены значения ключевых показателей; в первой строке группы — "
+                      "значение её кластера по всем ОО региона, входящим в кластер. Полный перечень показателей ОО и "
+                      "кластеров — в приложении к региональному отчёту (лист «ОО и кластеры»)."),
+            school_cluster_grid(ctx, scope))
+    vs = ctx.data["mart_school_vs_cluster"]
+    for code in ("R14", "R08"):
+        g = vs[(vs["year"] == y) & (vs["indicator_code"] == code) & vs["school_code"].isin(scope.school_codes)]
+        g = g[g["school_n_units"].map(publishable) & g["cluster_n_units"].map(publishable)].sort_values("school_code")
+        if len(g) >= 1 and code in ctx.catalogue:
+            img = charts.school_vs_cluster_chart([str(c) for c in g["school_code"]], list(g["school_value"].astype(float)),
+                                                 list(g["cluster_value"].astype(float)), xlabel=ctx.short_label(code), png=png)
+            sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}»: ОО и их кластеры, {y} год", img.png))
+            break
+    low = persistently_low(ctx, scope)
+    if low:
+        sec.add(Paragraph("ОО с устойчиво низкими результатами (индекс результатов обучения в нижних 10 % ОО региона два года подряд): "
+                          + "; ".join(f"{s.school_name} ({s.school_code})" for s in low) + "."))
+
+
+def school_cluster_grid(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_KEY) -> Table:
+    """Schools grouped by cluster: the cluster's values, then each school's, one row per school.
+
+    A compact form of «each school's value beside its cluster's» for the municipal report:
+    ordered by cluster and school code, never by value.
+    """
+    y = ctx.year
+    codes = [c for c in codes if c in ctx.catalogue]
+    vs = ctx.data["mart_school_vs_cluster"]
+    vs = vs[(vs["year"] == y) & vs["indicator_code"].isin(codes) & vs["school_code"].isin(scope.school_codes)]
+    cl = ctx.data["mart_cluster_indicators"]
+    cl = cl[(cl["year"] == y) & cl["indicator_code"].isin(codes)]
+    cfg = RuleConfig()
+    schools = ctx.schools[ctx.schools["school_code"].isin(scope.school_codes)].sort_values(["cluster_name", "school_code"])
+    rows = []
+    for cluster, members in schools.groupby("cluster_name", sort=True):
+        cv = cl[cl["cluster_name"] == cluster].set_index("indicator_code")
+        rows.append(Row([cells.text("Кластер в целом")] +
+                        [cells.number(cv.at[c, "value"], cv.at[c, "n_units"]) if c in cv.index else cells.number(None, None)
+                         for c in codes], group=f"Кластер «{cluster}»", emphasis=True))
+        for code in members["school_code"]:
+            g = vs[vs["school_code"] == code].set_index("indicator_code")
+            line = [cells.text(f"{ctx.school_name(code)} ({code})")]
+            for ic in codes:
+                if ic not in g.index:
+                    line.append(cells.number(None, None))
+                    continue
+                sv, sn, cvv = _float(g.at[ic, "school_value"]), _int(g.at[ic, "school_n_units"]), _float(g.at[ic, "cluster_value"])
+                worse = (sv is not None and cvv is not None and sn and publishable(sn)
+                         and worse_than_reference(ctx.catalogue[ic], sv, sn, cvv, cfg))
+                line.append(cells.number(sv, sn, mark="worse" if worse else ""))
+            rows.append(Row(line, group=f"Кластер «{cluster}»"))
+    return Table("school_cluster_grid", f"Ключевые показатели ОО и их кластеров: {scope.name}, {y} год",
+                 ["ОО"] + [f"{c} {ctx.short_label(c)}" for c in codes], rows, group_title="Кластер",
+                 widths=[3.4] + [1.15] * len(codes), compact=True,
+                 notes=_notes("Полужирным красным выделены значения ОО хуже значения её кластера сверх удвоенной стандартной ошибки."))
+
+
+def school_vs_cluster_table(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_KEY) -> Table:
+    """Each school's value beside its cluster's, per key indicator (long form, for the annex)."""
+    y = ctx.year
+    codes = [c for c in codes if c in ctx.catalogue]
+    vs = ctx.data["mart_school_vs_cluster"]
+    vs = vs[(vs["year"] == y) & vs["indicator_code"].isin(codes) & vs["school_code"].isin(scope.school_codes)]
+    order = {c: i for i, c in enumerate(codes)}
+    vs = vs.assign(_o=vs["indicator_code"].map(order)).sort_values(["school_code", "_o"])
+    cfg = RuleConfig()
+    rows = []
+    for r in vs.itertuples():
+        sv, sn, cv, cn = _float(r.school_value), _int(r.school_n_units), _float(r.cluster_value), _int(r.cluster_n_units)
+        worse = (sv is not None and cv is not None and sn and publishable(sn)
+                 and worse_than_reference(ctx.catalogue[r.indicator_code], sv, sn, cv, cfg))
+        code = str(r.school_code)
+        rows.append(Row([cells.text(code), cells.text(ctx.school_name(code)), cells.text(r.cluster_name),
+                         cells.text(f"{r.indicator_code} {ctx.short_label(r.indicator_code)}"), cells.count(sn),
+                         cells.number(sv, sn, mark="worse" if worse else ""), cells.number(cv, cn),
+                         cells.change(None if sv is None or cv is None else sv - cv, sn, cn)]))
+    return Table("school_vs_cluster", f"Показатели ОО в сопоставлении с их кластером, {y} год",
+                 ["Код ОО", "ОО", "Кластер", "Показатель", "Участников ОО", "Значение ОО", "Значение кластера", "Разница"],
+                 rows, notes=_notes("Полужирным выделены значения хуже значения кластера сверх удвоенной стандартной ошибки."))
+
+
+def persistently_low(ctx: Context, scope: Scope) -> list[LowSchool]:
+    low = ctx.data["mart_persistently_low_schools"]
+    low = low[(low["year"] == ctx.year) & (low["percent_rank_y"] <= 0.10) & (low["percent_rank_prev"] <= 0.10)
+              & low["school_code"].isin(scope.school_codes)]
+    out = []
+    for code in sorted(low["school_code"].astype(str).unique()):
+        mo = ctx.school_mo(code)
+        out.append(LowSchool(code, ctx.school_name(code), mo, ctx.mo_names.get(mo, mo)))
+    return out
+
+
+def listed_schools(ctx: Context, scope: Scope) -> list[ListedSchool]:
+    obj = ctx.data["mart_objectivity_schools"]
+    codes = obj[(obj["year"] == ctx.year) & (obj["listed"] == 1) & obj["school_code"].isin(scope.school_codes)]["school_code"]
+    mk = ctx.data["fct_objectivity_markers"]
+    mk = mk[(mk["year"] == ctx.year) & (mk["flagged"] == 1)]
+    out = []
+    for code in sorted(codes.astype(str).unique()):
+        m = mk[mk["school_code"] == code].sort_values(["marker_code", "work"], key=lambda s: s.map(work_sort_key) if s.name == "work" else s)
+        evidence = tuple(MarkerEvidence(r.work, r.marker_code, "" if is_missing(r.explanation_ru) else str(r.explanation_ru))
+                         for r in m.itertuples())
+        mo = ctx.school_mo(code)
+        out.append(ListedSchool(code, ctx.school_name(code), mo, ctx.mo_names.get(mo, mo), evidence))
+    return out
+
+
+def _objectivity(ctx: Context, scope: Scope, sec: Section) -> None:
+    y = ctx.year
+    sec.add(*prose("objectivity_intro"))
+    mk = ctx.data["fct_objectivity_markers"]
+    mk = mk[(mk["year"] == y) & mk["school_code"].isin(scope.school_codes)]
+    if mk.empty:
+        sec.add(Paragraph(f"Признаки необъективности за {y} год не рассчитаны (нет данных ВПР или ни одна ОО не имеет 10 участников работы)."))
+        return
+    rows = []
+    for code, name in MARKER_NAMES.items():
+        g = mk[mk["marker_code"] == code]
+        evaluated = g[g["value"].notna()]
+        flagged = g[g["flagged"] == 1]
+        rows.append(Row([cells.text(code), cells.text(name), cells.tally(len(evaluated)), cells.tally(len(flagged)),
+                         cells.tally(flagged["school_code"].nunique())]))
+    sec.add(Table("markers", f"Признаки необъективности результатов ВПР: {scope.name}, {y} год",
+                  ["Код", "Признак", "Пар «ОО × работа» оценено", "Отмечено пар", "ОО с признаком"], rows,
+                  widths=[0.8, 6, 2, 1.6, 1.6]))
+    listed = listed_schools(ctx, scope)
+    obj = ctx.data["mart_objectivity_schools"]
+    obj = obj[(obj["year"] == y) & obj["school_code"].isin(scope.school_codes)]
+    single = int(((obj["markers_flagged"] == 1)).sum())
+    if not listed:
+        sec.add(Paragraph(f"ОО с признаками необъективности (не менее двух разных признаков) не выявлены. "
+                          f"ОО с одним признаком: {single}."))
+        return
+    sec.add(Paragraph(f"ОО с признаками необъективности: {len(listed)} из {len(obj)} ОО, участвовавших в ВПР; "
+                      f"ещё у {single} ОО отмечен один признак (в перечень не включаются). Для каждой ОО приведены отмеченные "
+                      "признаки с пояснением."))
+    rows = []
+    for s in listed:
+        for m in s.markers:
+            rows.append(Row([cells.text(m.work), cells.text(f"{m.marker_code} {MARKER_NAMES.get(m.marker_code, '')}"),
+                             cells.text(m.explanation or "—")], group=f"{s.school_name} ({s.school_code}), {s.mo_name}"))
+    sec.add(Table("listed", f"ОО с признаками необъективности результатов ВПР, {y} год", ["Работа", "Признак", "Пояснение"], rows,
+                  group_title="ОО", widths=[2.6, 3.2, 8]))
+
+
+# =============================================================================================
+# 4–5. Выводы и рекомендации
+# =============================================================================================
+
+def dynamics_inputs(ctx: Context, scope: Scope) -> list[IndicatorChange]:
+    dyn = _dyn_rows(ctx, scope)
+    out = []
+    for code, meta in ctx.catalogue.items():
+        if code not in dyn.index:
+            continue
+        r = dyn.loc[code]
+        out.append(IndicatorChange(code, meta.name, meta.unit, meta.direction, _float(r["value"]), _int(r["n_units"]),
+                                   _float(r["prev_value"]), _int(r["prev_n_units"]), _float(r["change"]),
+                                   _float(r["change_se"]), None if is_missing(r["change_verdict"]) else str(r["change_verdict"])))
+    return out
+
+
+def below_region_inputs(ctx: Context, scope: Scope) -> tuple[dict[str, EntityValue], list[EntityValue]]:
+    codes = list(ctx.catalogue)
+    reg = _indicator_values(ctx, "region", ctx.year, codes)
+    region = {c: EntityValue(c, ctx.region_code, "Регион", *reg[(ctx.region_code, c)]) for c in codes if (ctx.region_code, c) in reg}
+    mos = [scope.code] if not scope.is_region else ctx.mo_codes
+    vals = _indicator_values(ctx, "municipality", ctx.year, codes, entities=frozenset(mos))
+    entities = [EntityValue(c, mo, ctx.mo_names.get(mo, mo), *vals[(mo, c)]) for (mo, c) in sorted(vals)]
+    return region, entities
+
+
+def deficit_inputs(ctx: Context, level: str, entity: str) -> list[DeficitTask]:
+    d = ctx.data["fct_deficits"]
+    d = d[(d["year"] == ctx.year) & (d["level"] == level) & (d["entity_code"].astype(str) == entity) & (d["deficit"] == 1)]
+    names = _skill_names(ctx)
+    return [DeficitTask(r.work, str(r.task), "" if is_missing(r.skill_code) else str(r.skill_code),
+                        names.get((r.work, r.skill_code), ""), str(r.level_of_task), float(r.completion_pct), int(r.participants))
+            for r in d.itertuples()]
+
+
+def _skill_names(ctx: Context) -> dict[tuple[str, str], str]:
+    sk = ctx.data["mart_vpr_skills"]
+    sk = sk[(sk["year"] == ctx.year) & (sk["level"] == "region")]
+    return {(r.work, r.skill_code): str(r.skill_name) for r in sk.itertuples() if not is_missing(r.skill_name)}
+
+
+def school_evidence(ctx: Context, scope: Scope) -> list[SchoolEvidence]:
+    y = ctx.year
+    d = ctx.level_rows("fct_deficits", "school", year=y, entities=scope.school_codes)
+    d = d[d["deficit"] == 1]
+    names = _skill_names(ctx)
+    by_school: dict[str, list[DeficitTask]] = defaultdict(list)
+    for r in d.itertuples():
+        by_school[str(r.entity_code)].append(DeficitTask(r.work, str(r.task), "" if is_missing(r.skill_code) else str(r.skill_code),
+                                                         names.get((r.work, r.skill_code), ""), str(r.level_of_task),
+                                                         float(r.completion_pct), int(r.participants)))
+    marks = ctx.level_rows("mart_vpr_marks", "school", year=y, entities=scope.school_codes)
+    twos: dict[str, list[MarkTwoShare]] = defaultdict(list)
+    for r in marks.itertuples():
+        if r.participants and r.mark2 and r.mark2 > 0:
+            twos[str(r.entity_code)].append(MarkTwoShare(r.work, 100.0 * r.mark2 / r.participants, int(r.participants)))
+    out = []
+    for code in sorted(set(by_school) | set(twos)):
+        mo = ctx.school_mo(code)
+        out.append(SchoolEvidence(code, ctx.school_name(code), mo, ctx.mo_names.get(mo, mo), tuple(by_school.get(code, ())),
+                                  tuple(twos.get(code, ()))))
+    return out
+
+
+def section_conclusions(ctx: Context, scope: Scope) -> Section:
+    s = Section("4", "Выводы")
+    s.add(*prose("conclusions_intro"))
+    label = "Регион в целом" if scope.is_region else f"Муниципалитет: {scope.name}"
+    s.sub("Динамика показателей").add(ItemList(conclude_dynamics(dynamics_inputs(ctx, scope), ctx.year, label)))
+    region, entities = below_region_inputs(ctx, scope)
+    s.sub("Показатели ниже региональных значений" if not scope.is_region else "Муниципалитеты с показателями ниже региональных").add(
+        ItemList(conclude_below_region(region, entities, ctx.catalogue),
+                 empty_text="Значений хуже региональных сверх статистической погрешности не выявлено."))
+    level = "region" if scope.is_region else "municipality"
+    s.sub("Дефициты ВПР").add(ItemList(
+        conclude_deficits(deficit_inputs(ctx, level, scope.code), label, school_deficit_counts(ctx, scope),
+                          mo_code=None if scope.is_region else scope.code),
+        empty_text="Заданий с дефицитом на уровне всей группы участников не выявлено."))
+    obj = ctx.data["mart_objectivity_schools"]
+    evaluated = int(obj[(obj["year"] == ctx.year) & obj["school_code"].isin(scope.school_codes)]["school_code"].nunique())
+    items = conclude_objectivity(listed_schools(ctx, scope), evaluated, label) + \
+        conclude_persistently_low(persistently_low(ctx, scope), label)
+    s.sub("Объективность результатов и ОО с устойчиво низкими результатами").add(ItemList(items))
+    return s
+
+
+def section_recommendations(ctx: Context, scope: Scope) -> Section:
+    s = Section("5", "Рекомендации")
+    s.add(*prose("recommendations_intro", is_region=scope.is_region))
+    listed = listed_schools(ctx, scope)
+    low = persistently_low(ctx, scope)
+    s.sub("Органам местного самоуправления, осуществляющим управление в сфере образования").add(
+        ItemList(recommend_municipal(listed, low, ctx.year),
+                 empty_text="ОО с признаками необъективности и с устойчиво низкими результатами не выявлены; "
+                            "специальных мер не требуется."))
+    school_items = recommend_schools(school_evidence(ctx, scope))
+    if scope.is_region:
+        school_items = summarise_school_recommendations(school_items, ctx.mo_names)
+    s.sub("Общеобразовательным организациям").add(ItemList(school_items, empty_text="ОО с дефицитами и отметками «2» по ВПР не выявлены."))
+    if scope.is_region:
+        s.sub("Региональному институту развития образования").add(
+            ItemList(recommend_institute(deficit_inputs(ctx, "region", ctx.region_code), listed, low)))
+    return s
+
+
+# =============================================================================================
+
+def build_document(ctx: Context, scope: Scope, *, generated_at: datetime, png: bool = False) -> Document:
+    """The whole report for a scope (region or municipality), numbered and ready to render."""
+    title = f"Аналитический отчёт о результатах оценочных процедур в системе общего образования за {ctx.year} год"
+    subtitle = (f"Регион (код субъекта Российской Федерации {ctx.region_code})" if scope.is_region
+                else f"Муниципальное образование «{scope.name}» (код {scope.code})")
+    doc = Document(title=title, subtitle=subtitle, scope_name=scope.name, year=ctx.year, generated=fmt_date(generated_at),
+                   kind=scope.kind, entity_code=scope.code)
+    doc.sections = [
+        section_intro(ctx, scope),
+        section_overview(ctx, scope, png=png),
+        section_analysis(ctx, scope, png=png),
+        section_conclusions(ctx, scope),
+        section_recommendations(ctx, scope),
+    ]
+    doc.number_figures()
+    return doc

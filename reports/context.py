@@ -1,0 +1,147 @@
+"""Lookups over the loaded marts that every section needs: names, the catalogue, scopes, works.
+
+A *scope* is what one report is about: the region, or one municipality with its schools. Every
+table builder takes a scope and reads the rows of its level and entity, so the regional and the
+municipal reports share one code path ("the same outline limited to the municipality").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from reports.data import ReportData
+from reports.rules import IndicatorMeta
+
+SECTION_ORDER = {"results": 0, "selfdetermination": 1, "regional": 2}
+SECTION_TITLES = {
+    "results": "Результаты обучения",
+    "selfdetermination": "Профессиональное самоопределение",
+    "regional": "Региональный показатель",
+}
+# Short labels for wide tables (the full names are in table 2.1 and the catalogue).
+SHORT_LABELS = {
+    "R01": "ЕГЭ, рус. яз., ср. балл", "R02": "ЕГЭ, мат. проф., ср. балл", "R03": "ЕГЭ ниже мин., %",
+    "R04": "ЕГЭ 81–100, %", "R05": "ГИА-11 без удовл. рез., %", "R06": "ОГЭ рус. яз. «2», %",
+    "R07": "ОГЭ мат. «2», %", "R08": "ОГЭ рус.+мат. «4»–«5», %", "R09": "ОГЭ по выбору «4»–«5», %",
+    "R10": "ВПР-4 рус. яз. «2», %", "R11": "ВПР-4 мат. «2», %", "R12": "ВПР-4 окр. мир «2», %",
+    "R13": "ВПР-4 рус. яз. «4»–«5», %", "R14": "ВПР-4 мат. «4»–«5», %", "R15": "ВПР-4 окр. мир «4»–«5», %",
+    "R16": "ВПР практ. задания, мат., %", "R17": "ВПР практ. задания, ест.-науч., %",
+    "P01": "Выбор ЕГЭ мат. проф., %", "P02": "Выбор ЕГЭ физики, %", "P03": "Выбор ЕГЭ химии, %",
+    "P04": "Выбор ЕГЭ биологии, %", "P05": "Выбор ОГЭ физики, %", "P06": "Выбор ОГЭ химии, %",
+    "P07": "Выбор ОГЭ биологии, %", "P08": "Тот же предмет ОГЭ и ЕГЭ, %", "G01": "Поступили по профилю, %",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The region or one municipality: the level and entity code of its rows in the marts."""
+
+    kind: str                   # 'region' | 'municipality'
+    code: str
+    name: str
+    school_codes: frozenset[str]
+
+    @property
+    def level(self) -> str:
+        return self.kind
+
+    @property
+    def is_region(self) -> bool:
+        return self.kind == "region"
+
+    @property
+    def label_in(self) -> str:
+        """«в регионе» / «в муниципалитете»."""
+        return "в регионе" if self.is_region else "в муниципалитете"
+
+
+def work_sort_key(work: str) -> tuple:
+    """ВПР works by grade, then subject with Russian and mathematics first (as ФИС ОКО lists them)."""
+    head, _, grade = str(work).rpartition(" ")
+    subject = head.removeprefix("ВПР ").removeprefix("НИКО ")
+    first = {"Русский язык": 0, "Математика": 1}.get(subject, 2)
+    return (int(grade) if grade.isdigit() else 99, first, subject)
+
+
+class Context:
+    """The loaded marts with the lookups the builders need (constructed once per process)."""
+
+    def __init__(self, data: ReportData):
+        self.data = data
+        self.year = data.year
+        self.region_code = data.region_code
+        schools = data["dim_schools"]
+        self.schools = schools.set_index("school_code", drop=False).rename_axis(None)
+        munis = data["dim_municipalities"]
+        self.mo_names: dict[str, str] = dict(zip(munis["mo_code"].astype(str), munis["mo_name"].astype(str)))
+        cat = data["indicator_catalogue"].copy()
+        cat["_order"] = cat["section"].map(SECTION_ORDER).fillna(9)
+        cat = cat.sort_values(["_order", "code"])
+        self.catalogue: dict[str, IndicatorMeta] = {
+            r.code: IndicatorMeta(r.code, r.name_ru, r.unit, r.direction) for r in cat.itertuples()
+        }
+        self.sections: dict[str, str] = dict(zip(cat["code"], cat["section"]))
+
+    # --- scopes ----------------------------------------------------------------------------
+    @cached_property
+    def region(self) -> Scope:
+        return Scope("region", self.region_code, f"регион (код субъекта {self.region_code})",
+                     frozenset(self.schools.index.astype(str)))
+
+    def municipality(self, mo_code: str) -> Scope:
+        codes = self.schools.index[self.schools["mo_code"].astype(str) == mo_code]
+        return Scope("municipality", mo_code, self.mo_names.get(mo_code, mo_code), frozenset(codes.astype(str)))
+
+    @property
+    def mo_codes(self) -> list[str]:
+        return sorted(self.mo_names)
+
+    # --- lookups ---------------------------------------------------------------------------
+    def school_name(self, code: str) -> str:
+        try:
+            return str(self.schools.at[code, "short_name"])
+        except KeyError:
+            return code
+
+    def school_mo(self, code: str) -> str:
+        try:
+            return str(self.schools.at[code, "mo_code"])
+        except KeyError:
+            return ""
+
+    def short_label(self, code: str) -> str:
+        return SHORT_LABELS.get(code, code)
+
+    def rows(self, table: str, scope: Scope, *, year: int | None = None) -> pd.DataFrame:
+        """The rows of `table` at the scope's level and entity (and year, if given)."""
+        df = self.data[table]
+        mask = (df["level"] == scope.level) & (df["entity_code"].astype(str) == scope.code)
+        if year is not None:
+            mask &= df["year"] == year
+        return df[mask]
+
+    def level_rows(self, table: str, level: str, *, year: int | None = None,
+                   entities: frozenset[str] | None = None) -> pd.DataFrame:
+        """All rows of one level (e.g. every municipality, or the schools of a scope)."""
+        df = self.data[table]
+        mask = df["level"] == level
+        if year is not None:
+            mask &= df["year"] == year
+        if entities is not None:
+            mask &= df["entity_code"].astype(str).isin(entities)
+        return df[mask]
+
+    @cached_property
+    def vpr_works(self) -> list[str]:
+        marks = self.data["mart_vpr_marks"]
+        works = marks.loc[marks["year"] == self.year, "work"].dropna().unique().tolist()
+        return sorted(works, key=work_sort_key)
+
+    @cached_property
+    def indicator_n(self) -> pd.DataFrame:
+        """Per year, level and entity: the smallest n of its R and P indicators (for the index's n)."""
+        ind = self.data["fct_indicators"]
+        ind = ind.assign(direction=ind["indicator_code"].str[0])
+        return ind.groupby(["year", "level", "entity_code", "direction"], as_index=False)["n_units"].min()

@@ -1,0 +1,132 @@
+"""Reading the marts the report needs, once, read-only.
+
+The renderer opens the warehouse with `read_only=True` (DuckDB has one writer: dbt and ingestion
+may be running for another year), copies the rows of the report year (and the two before it, for
+dynamics) into pandas frames and closes the connection *before* any rendering or process pool
+starts. Columns are named explicitly, as docs/architecture.md lists them, so a mart that gains
+columns does not disturb the report and one that loses a column fails loudly here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+# table -> (columns, year filter: 'span' = Y−2..Y, 'year' = Y only, None = no year column)
+MARTS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "marts.dim_schools": (("school_code", "school_login", "short_name", "full_name", "mo_code", "mo_name",
+                           "school_type", "type_group", "locality", "transport_access", "region_code",
+                           "pupils", "shnor", "is_advanced", "cluster_name"), None),
+    "marts.dim_municipalities": (("mo_code", "mo_name", "region_code", "schools"), None),
+    "reference.indicator_catalogue": (("code", "name_ru", "direction", "unit", "section"), None),
+    "marts.fct_indicators": (("year", "indicator_code", "level", "entity_code", "numerator", "denominator",
+                              "value", "n_units"), "span"),
+    "marts.mart_indicator_dynamics": (("year", "indicator_code", "level", "entity_code", "value", "n_units",
+                                       "prev_value", "prev_n_units", "change", "change_se", "change_verdict"), "span"),
+    "marts.mart_index": (("year", "level", "entity_code", "results_index", "selfdetermination_index",
+                          "overall_index"), "span"),
+    "marts.mart_cluster_indicators": (("year", "indicator_code", "cluster_name", "numerator", "denominator",
+                                       "value", "n_units", "schools"), "year"),
+    "marts.mart_school_vs_cluster": (("year", "indicator_code", "school_code", "cluster_name", "school_value",
+                                      "school_n_units", "cluster_value", "cluster_n_units"), "year"),
+    "marts.mart_persistently_low_schools": (("year", "school_code", "percent_rank_y", "percent_rank_prev"), "year"),
+    "marts.mart_coverage": (("year", "procedure", "level", "entity_code", "participants", "schools",
+                             "municipalities"), "span"),
+    "marts.mart_ege_score_bands": (("year", "level", "entity_code", "subject_code", "subject_name", "category",
+                                    "participants", "below_min", "band_min_60", "band_61_80", "band_81_100",
+                                    "mean_score", "min_score"), "span"),
+    "marts.mart_oge_marks": (("year", "level", "entity_code", "subject_code", "subject_name", "participants",
+                              "mark2", "mark3", "mark4", "mark5"), "span"),
+    "marts.mart_profile_admissions": (("year", "level", "entity_code", "profile", "admitted", "matched",
+                                       "graduates"), "year"),
+    "marts.fct_objectivity_markers": (("year", "school_code", "work", "marker_code", "value", "threshold",
+                                       "flagged", "explanation_ru"), "year"),
+    "marts.mart_objectivity_schools": (("year", "school_code", "markers_flagged", "listed"), "year"),
+    "marts.fct_deficits": (("year", "work", "level", "entity_code", "task", "skill_code", "participants",
+                            "completion_pct", "level_of_task", "deficit", "zone", "group_pupils"), "year"),
+    "marts.mart_vpr_skills": (("year", "work", "level", "entity_code", "skill_code", "skill_name",
+                               "participants", "completion_pct"), "year"),
+    "marts.mart_vpr_completion_by_mark": (("year", "work", "task", "mark", "participants", "completion_pct"), "year"),
+    "marts.mart_vpr_marks": (("year", "work", "level", "entity_code", "participants", "mark2", "mark3",
+                              "mark4", "mark5"), "year"),
+    "marts.mart_vpr_journal": (("year", "work", "level", "entity_code", "participants", "lowered",
+                                "confirmed", "raised"), "year"),
+    "marts.mart_vpr_score_distribution": (("year", "work", "level", "entity_code", "primary_score", "pupils",
+                                           "min_mark3", "min_mark4", "min_mark5", "work_max"), "year"),
+    "marts.mart_niko_levels": (("year", "work", "level", "entity_code", "level_name", "pupils",
+                                "participants"), "year"),
+    "meta.ingestion_ledger": (("file", "kind", "sha256", "year", "rows_read", "rows_loaded",
+                               "rows_quarantined", "status", "message", "loaded_at"), None),
+}
+REQUIRED = ("marts.dim_schools", "marts.dim_municipalities", "reference.indicator_catalogue",
+            "marts.fct_indicators", "marts.mart_indicator_dynamics")
+# Levels below the school (classes) are never published; they are not even read.
+PUBLISHED_LEVELS = ("region", "municipality", "school")
+
+
+class WarehouseNotReady(RuntimeError):
+    """A mart the report cannot do without is missing from the warehouse."""
+
+
+@dataclass
+class ReportData:
+    """The rows of every mart the report reads, for one report year."""
+
+    year: int
+    frames: dict[str, pd.DataFrame]
+    missing: list[str] = field(default_factory=list)
+
+    def __getitem__(self, short_name: str) -> pd.DataFrame:
+        """`data["fct_indicators"]` — by the table's name without its schema."""
+        return self.frames[short_name]
+
+    @property
+    def region_code(self) -> str:
+        codes = self.frames["dim_municipalities"]["region_code"].dropna().unique()
+        if len(codes):
+            return str(codes[0])
+        return str(self.frames["dim_schools"]["school_code"].iloc[0])[:2]
+
+
+def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()
+    return {r[0] for r in rows}
+
+
+def _query(table: str, columns: tuple[str, ...], year_filter: str | None) -> str:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    where = []
+    if year_filter == "span":
+        where.append("year between $y - 2 and $y")
+    elif year_filter == "year":
+        where.append("year = $y")
+    if "level" in columns:
+        where.append("level in ('region', 'municipality', 'school')")
+    clause = (" where " + " and ".join(where)) if where else ""
+    return f"select {cols} from {table}{clause}"
+
+
+def load(warehouse: Path, year: int) -> ReportData:
+    """Read every mart of the report for `year` from `warehouse`, read-only, and close the file."""
+    frames: dict[str, pd.DataFrame] = {}
+    missing: list[str] = []
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        existing = _existing_tables(con)
+        for table, (columns, year_filter) in MARTS.items():
+            short = table.split(".", 1)[1]
+            if table not in existing:
+                if table in REQUIRED:
+                    raise WarehouseNotReady(f"в хранилище нет таблицы {table}: отчёт не может быть сформирован")
+                missing.append(table)
+                frames[short] = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+                continue
+            params = {"y": int(year)} if year_filter else {}
+            frames[short] = con.execute(_query(table, columns, year_filter), params).df()
+    finally:
+        con.close()
+    for short in ("dim_schools", "dim_municipalities"):
+        frames[short] = frames[short].sort_values(frames[short].columns[0]).reset_index(drop=True)
+    return ReportData(year=int(year), frames=frames, missing=missing)

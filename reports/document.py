@@ -1,0 +1,181 @@
+"""The report as a small tree of sections and blocks, independent of the output format.
+
+HTML/PDF (Jinja2 templates), DOCX (python-docx) and the XLSX annex are all written from the same
+tree, so the three versions of a report cannot drift apart: the same sentences, the same tables,
+the same suppressed cells. Tables hold `Cell`s that were produced by `suppression.suppress` (or
+are plain text), never raw numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Iterator, Literal, Union
+
+from reports.suppression import Published
+
+CellKind = Literal["text", "int", "dec1", "dec2", "signed"]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: what is printed, the number behind it for the XLSX, and its status."""
+
+    text: str
+    value: float | int | str | None = None
+    kind: CellKind = "text"
+    status: str = "ok"          # ok | small | suppressed | missing (see suppression.Published)
+    mark: str = ""              # '' | 'worse' | 'better' — highlighted against a reference value
+
+    @staticmethod
+    def of_text(text: object) -> "Cell":
+        """A label: a name, a code, a word (never suppressed: it is not computed from pupils)."""
+        s = "" if text is None else str(text)
+        return Cell(s, s, "text")
+
+    @staticmethod
+    def of(published: Published, kind: CellKind = "dec1", mark: str = "") -> "Cell":
+        """A number that went through suppression."""
+        value = published.value
+        if published.shown and value is not None:
+            value = int(round(float(value))) if kind == "int" else round(float(value), 2 if kind == "dec2" else 1)
+        return Cell(published.text, value, kind, published.status, mark if published.shown else "")
+
+
+@dataclass
+class Row:
+    cells: list[Cell]
+    group: str | None = None    # rows with the same group are printed under one group heading
+    emphasis: bool = False      # e.g. the region's row among municipalities
+
+
+@dataclass
+class Table:
+    """A numbered table of the report and, under the same title, a sheet of the annex."""
+
+    block: ClassVar[str] = "table"
+    key: str                    # stable identifier (annex sheet order, tests)
+    title: str
+    columns: list[str]
+    rows: list[Row]
+    notes: list[str] = field(default_factory=list)
+    group_title: str | None = None   # the annex's column for Row.group («Работа», «Предмет»)
+    widths: list[float] | None = None  # relative column widths for the PDF
+    number: int = 0
+    compact: bool = False       # many columns: a smaller font in print
+
+    @property
+    def has_small(self) -> bool:
+        return any(c.status == "small" for r in self.rows for c in r.cells)
+
+    @property
+    def has_suppressed(self) -> bool:
+        return any(c.status == "suppressed" for r in self.rows for c in r.cells)
+
+    @property
+    def needs_legend(self) -> bool:
+        """The «*» / «†» legend is printed under tables that use either sign."""
+        return self.has_small or self.has_suppressed
+
+    def grouped(self) -> list[tuple[str | None, list[Row]]]:
+        """Consecutive rows of the same group, in order."""
+        out: list[tuple[str | None, list[Row]]] = []
+        for row in self.rows:
+            if out and out[-1][0] == row.group:
+                out[-1][1].append(row)
+            else:
+                out.append((row.group, [row]))
+        return out
+
+
+@dataclass
+class Paragraph:
+    block: ClassVar[str] = "paragraph"
+    text: str
+    style: Literal["text", "bullet", "note", "lead"] = "text"
+
+
+@dataclass
+class Chart:
+    block: ClassVar[str] = "chart"
+    svg: str
+    caption: str
+    png: bytes | None = None    # for the DOCX, which cannot take SVG
+    number: int = 0
+    wide: bool = True
+
+
+@dataclass
+class ItemList:
+    """Conclusions or recommendations (rules.Item), printed grouped by their addressee."""
+
+    block: ClassVar[str] = "items"
+    items: list  # list[rules.Item]
+    empty_text: str = "Оснований для выводов этого вида по данным года нет."
+
+
+Block = Union[Paragraph, Table, Chart, ItemList]
+
+
+@dataclass
+class Section:
+    number: str                 # «3», «3.2»
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    subsections: list["Section"] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return "s" + self.number.replace(".", "-")
+
+    @property
+    def depth(self) -> int:
+        return self.number.count(".") + 1
+
+    def add(self, *blocks: Block) -> "Section":
+        self.blocks.extend(b for b in blocks if b is not None)
+        return self
+
+    def sub(self, title: str) -> "Section":
+        child = Section(f"{self.number}.{len(self.subsections) + 1}", title)
+        self.subsections.append(child)
+        return child
+
+    def walk(self) -> Iterator["Section"]:
+        yield self
+        for s in self.subsections:
+            yield from s.walk()
+
+
+@dataclass
+class Document:
+    """A whole report: title page data and the five sections."""
+
+    title: str
+    subtitle: str
+    scope_name: str             # «регион 86» / «Город Северск»
+    year: int
+    generated: str              # date as printed
+    sections: list[Section] = field(default_factory=list)
+    kind: Literal["region", "municipality"] = "region"
+    entity_code: str = ""
+
+    def walk(self) -> Iterator[Section]:
+        for s in self.sections:
+            yield from s.walk()
+
+    def tables(self) -> list[Table]:
+        return [b for s in self.walk() for b in s.blocks if isinstance(b, Table)]
+
+    def charts(self) -> list[Chart]:
+        return [b for s in self.walk() for b in s.blocks if isinstance(b, Chart)]
+
+    def number_figures(self) -> None:
+        """Tables and charts are numbered in reading order, once the tree is complete."""
+        t = c = 0
+        for s in self.walk():
+            for b in s.blocks:
+                if isinstance(b, Table):
+                    t += 1
+                    b.number = t
+                elif isinstance(b, Chart):
+                    c += 1
+                    b.number = c

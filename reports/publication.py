@@ -1,0 +1,275 @@
+"""Publishing a year: OUT/<year>/public/ with the reports, the annex, the page and the manifest.
+
+Order of work, chosen for the time budget (< 60 s for a region of ~250 schools on 2 cores):
+the marts are read once and the connection closed; a pool of two worker processes builds and
+renders the municipal reports (HTML + PDF) while this process renders the regional report, its
+DOCX and the annex. Everything is written into a fresh staging folder which replaces `public/`
+only when complete, so a reader never sees a half-published year or files left from an earlier
+run. `index.html` is written after every other file (it lists their hashes) and `manifest.json`
+last (it lists every file but itself).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import resource
+import shutil
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from reports.build import annex_tables, build_document
+from reports.context import Context
+from reports.data import ReportData, load
+from reports.formatting import fmt_bytes, fmt_date
+from reports.render import render_html, software_version, write_pdf
+from reports.suppression import LEGEND
+from reports.templating import environment, static_text
+
+WORKERS = 2
+
+
+@dataclass
+class PublicationResult:
+    """What one publication wrote, and how long each part took (seconds)."""
+
+    year: int
+    public_dir: Path
+    files: list[Path]
+    manifest_path: Path
+    index_path: Path
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- worker processes ------------------------------------------------------------------------
+
+_WORKER_CTX: Context | None = None
+
+
+def _init_worker(data: ReportData) -> None:
+    """Each worker builds its Context once from the rows the parent already read."""
+    global _WORKER_CTX
+    _WORKER_CTX = Context(data)
+
+
+def _render_municipality(mo_code: str, stage_dir: str, generated_at: datetime) -> dict:
+    """Build, render and write mo/<code>.html and mo/<code>.pdf; return their paths and timings."""
+    assert _WORKER_CTX is not None, "worker not initialised"
+    return render_municipality(_WORKER_CTX, mo_code, Path(stage_dir), generated_at)
+
+
+def render_municipality(ctx: Context, mo_code: str, stage_dir: Path, generated_at: datetime) -> dict:
+    """One municipal report: HTML with inline SVG, and the PDF."""
+    started = time.perf_counter()
+    cpu = time.process_time()
+    doc = build_document(ctx, ctx.municipality(mo_code), generated_at=generated_at)
+    built = time.perf_counter()
+    html_path = stage_dir / "mo" / f"{mo_code}.html"
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(render_html(doc), encoding="utf-8")
+    write_pdf(render_html(doc, for_pdf=True), stage_dir / "mo" / f"{mo_code}.pdf")
+    done = time.perf_counter()
+    return {"mo_code": mo_code, "build_s": built - started, "render_s": done - built, "cpu_s": time.process_time() - cpu}
+
+
+# --- publication page and manifest ------------------------------------------------------------
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def describe(rel: str, mo_names: dict[str, str]) -> tuple[str, str]:
+    """(group, title) of a published file for the publication page."""
+    fmt = {"pdf": "PDF", "html": "HTML", "docx": "DOCX", "xlsx": "XLSX"}.get(rel.rsplit(".", 1)[-1], "")
+    if rel.startswith("mo/"):
+        code = rel[3:].rsplit(".", 1)[0]
+        return "Отчёты муниципалитетов", f"Отчёт муниципалитета «{mo_names.get(code, code)}» (код {code}), {fmt}"
+    if rel.startswith("report."):
+        extra = " (для редактирования)" if fmt == "DOCX" else ""
+        return "Региональный аналитический отчёт", f"Региональный аналитический отчёт, {fmt}{extra}"
+    if rel == "annex.xlsx":
+        return "Приложение", "Приложение с данными таблиц отчёта, XLSX"
+    return "Прочее", rel
+
+
+def _file_order(rel: str) -> tuple:
+    group_rank = 0 if rel.startswith("report.") else 1 if rel == "annex.xlsx" else 2
+    fmt_rank = {"pdf": 0, "html": 1, "docx": 2, "xlsx": 3}.get(rel.rsplit(".", 1)[-1], 9)
+    return (group_rank, rel.rsplit(".", 1)[0], fmt_rank)
+
+
+def file_entries(stage_dir: Path, exclude: set[str]) -> list[dict]:
+    """Every file under stage_dir (relative POSIX path, size, SHA-256), in publication order."""
+    entries = []
+    for p in stage_dir.rglob("*"):
+        if p.is_file():
+            rel = p.relative_to(stage_dir).as_posix()
+            if rel not in exclude:
+                entries.append({"path": rel, "sha256": sha256_file(p), "bytes": p.stat().st_size})
+    return sorted(entries, key=lambda e: _file_order(e["path"]))
+
+
+def write_index(stage_dir: Path, ctx: Context, generated_at: datetime) -> Path:
+    """index.html: every published file (but itself and manifest.json, which it links)."""
+    entries = file_entries(stage_dir, {"index.html", "manifest.json"})
+    groups: dict[str, list[dict]] = {}
+    for e in entries:
+        group, title = describe(e["path"], ctx.mo_names)
+        groups.setdefault(group, []).append({**e, "title": title, "size": fmt_bytes(e["bytes"]),
+                                             "format": e["path"].rsplit(".", 1)[-1].upper()})
+    html = environment().get_template("index.html.j2").render(
+        year=ctx.year, groups=groups, generated=fmt_date(generated_at), version=software_version(),
+        region_code=ctx.region_code, css=static_text("index.css"), legend=LEGEND,
+        files_count=len(entries))
+    target = stage_dir / "index.html"
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def ledger_inputs(data: ReportData) -> list[dict]:
+    """manifest `inputs` from meta.ingestion_ledger: each distinct file version, rows as read."""
+    led = data["ingestion_ledger"]
+    out, seen = [], set()
+    for r in led.sort_values(["file", "sha256"]).itertuples():
+        key = (r.file, r.sha256)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append({"file": str(r.file), "kind": str(r.kind), "sha256": str(r.sha256),
+                    "rows": None if r.rows_read != r.rows_read else int(r.rows_read)})
+    return out
+
+
+def write_manifest(stage_dir: Path, year: int, generated_at: datetime, inputs: list[dict]) -> Path:
+    files = file_entries(stage_dir, {"manifest.json"})
+    manifest = {
+        "year": int(year),
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "software_version": software_version(),
+        "inputs": [{"file": i["file"], "kind": i["kind"], "sha256": i["sha256"], "rows": i.get("rows")} for i in inputs],
+        "files": files,
+    }
+    target = stage_dir / "manifest.json"
+    target.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def _swap_in(stage_dir: Path, public_dir: Path) -> None:
+    """Replace public/ by the complete staging folder (old copy removed only afterwards)."""
+    old = public_dir.with_name(public_dir.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if public_dir.exists():
+        public_dir.rename(old)
+    stage_dir.rename(public_dir)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+# --- the entry point ---------------------------------------------------------------------------
+
+def _pool_context():
+    """`fork` when this process runs a single thread (workers inherit the imported libraries,
+    saving seconds of start-up), else `spawn` (forking a multi-threaded process is unsafe)."""
+    import threading
+
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the worker pool), in seconds."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | None = None,
+            generated_at: datetime | None = None, workers: int = WORKERS) -> PublicationResult:
+    """Render and publish `out_dir/public/` for `year` from the warehouse (opened read-only).
+
+    `out_dir` is the year's folder (OUT/<year>). `inputs` ([{file, kind, sha256, rows}]) go to
+    manifest.json as given; when None they are read from meta.ingestion_ledger. `generated_at`
+    (default: now, local time) is printed in the reports and recorded in the manifest.
+    """
+    t0 = time.perf_counter()
+    cpu0 = _cpu_seconds()
+    timings: dict[str, float] = {}
+    generated_at = generated_at or datetime.now().astimezone()
+    out_dir = Path(out_dir)
+    public_dir = out_dir / "public"
+    stage_dir = out_dir / f".public.staging-{os.getpid()}"
+    if stage_dir.exists():
+        shutil.rmtree(stage_dir)
+    (stage_dir / "mo").mkdir(parents=True)
+
+    data = load(Path(warehouse), int(year))
+    ctx = Context(data)
+    warnings = [f"в хранилище нет таблицы {t}: соответствующие разделы отчёта пусты" for t in data.missing]
+    timings["load_s"] = time.perf_counter() - t0
+
+    try:
+        futures: list[Future] = []
+        pool = None
+        if workers > 0 and ctx.mo_codes:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                                       initializer=_init_worker, initargs=(data,))
+            futures = [pool.submit(_render_municipality, mo, str(stage_dir), generated_at) for mo in ctx.mo_codes]
+        try:
+            step = time.perf_counter()
+            doc = build_document(ctx, ctx.region, generated_at=generated_at, png=True)
+            (stage_dir / "report.html").write_text(render_html(doc), encoding="utf-8")
+            timings["region_build_s"] = time.perf_counter() - step
+
+            step = time.perf_counter()
+            write_pdf(render_html(doc, for_pdf=True), stage_dir / "report.pdf")
+            timings["region_pdf_s"] = time.perf_counter() - step
+
+            from reports.annex import write_annex
+            from reports.docx_writer import write_docx
+
+            step = time.perf_counter()
+            write_docx(doc, stage_dir / "report.docx")
+            timings["region_docx_s"] = time.perf_counter() - step
+
+            step = time.perf_counter()
+            write_annex(annex_tables(ctx, doc), stage_dir / "annex.xlsx",
+                        title=f"Приложение к аналитическому отчёту за {ctx.year} год: данные таблиц")
+            timings["annex_s"] = time.perf_counter() - step
+
+            if pool is None:
+                for mo in ctx.mo_codes:
+                    render_municipality(ctx, mo, stage_dir, generated_at)
+            else:
+                step = time.perf_counter()
+                results = [f.result() for f in futures]
+                timings["municipal_wait_s"] = time.perf_counter() - step
+                timings["municipal_cpu_s"] = sum(r["cpu_s"] for r in results)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+        write_index(stage_dir, ctx, generated_at)
+        manifest_inputs = inputs if inputs is not None else ledger_inputs(data)
+        write_manifest(stage_dir, ctx.year, generated_at, manifest_inputs)
+        _swap_in(stage_dir, public_dir)
+    except BaseException:
+        shutil.rmtree(stage_dir, ignore_errors=True)
+        raise
+
+    files = sorted(p for p in public_dir.rglob("*") if p.is_file())
+    timings["total_s"] = time.perf_counter() - t0
+    timings["cpu_s"] = _cpu_seconds() - cpu0
+    return PublicationResult(year=ctx.year, public_dir=public_dir, files=files,
+                             manifest_path=public_dir / "manifest.json", index_path=public_dir / "index.html",
+                             timings=timings, warnings=warnings)

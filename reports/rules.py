@@ -1,0 +1,508 @@
+"""Conclusions (section 4) and recommendations (section 5) by explicit, testable rules.
+
+Each rule is a small pure function over plain records (no database, no pandas): it decides *when*
+something is worth saying, cites the numbers it rests on and names whom it concerns. The wording
+is formal Russian for municipal education departments. A rule never states a number that the
+tables would suppress (n < 5): it goes through `suppression.suppress` like every public cell.
+Schools are never ranked: a school is named because of its own evidence (markers, deficits, a
+persistently low index), and lists are ordered by code.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Literal, Mapping, Sequence
+
+from reports.formatting import count_phrase, fmt_number, fmt_signed, join_ru
+from reports.suppression import combined_n, suppress
+
+DEFICIT_LIMIT = {"Б": 57.0, "П": 28.5}
+"""Completion below which a task is a deficit (methodology, «Deficits»), by task level."""
+LEVEL_WORDS = {"Б": "базового уровня", "П": "повышенного уровня"}
+VERDICT_IMPROVED = "улучшение"
+VERDICT_DECLINED = "ухудшение"
+VERDICT_STABLE = "без существенных изменений"
+INSTITUTE = "Региональному институту развития образования"
+SCHOOLS_FORMS = ("общеобразовательная организация", "общеобразовательные организации", "общеобразовательных организаций")
+OO_FORMS = ("ОО", "ОО", "ОО")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One conclusion or recommendation: whom it concerns, what it says, on what evidence."""
+
+    kind: Literal["conclusion", "recommendation"]
+    topic: str
+    addressee: str
+    text: str
+    evidence: tuple[str, ...] = ()
+    mo_code: str | None = None
+    school_code: str | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorChange:
+    """An indicator of one entity in year Y beside Y−1 (a row of mart_indicator_dynamics)."""
+
+    code: str
+    name: str
+    unit: str                   # '%' or 'балл'
+    direction: str              # 'up' or 'down'
+    value: float | None
+    n: int | None
+    prev_value: float | None = None
+    prev_n: int | None = None
+    change: float | None = None
+    change_se: float | None = None
+    verdict: str | None = None
+
+
+@dataclass(frozen=True)
+class EntityValue:
+    """An indicator's value for one entity (the region or a municipality) with its n."""
+
+    code: str
+    entity_code: str
+    entity_name: str
+    value: float | None
+    n: int | None
+
+
+@dataclass(frozen=True)
+class IndicatorMeta:
+    code: str
+    name: str
+    unit: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class DeficitTask:
+    """A task of a work that is a deficit for a group (fct_deficits, deficit = 1)."""
+
+    work: str
+    task: str
+    skill_code: str
+    skill_name: str
+    level_of_task: str
+    completion_pct: float
+    participants: int
+
+
+@dataclass(frozen=True)
+class MarkTwoShare:
+    """The share of «2» on a work in a school (from mart_vpr_marks), with its n."""
+
+    work: str
+    share: float
+    n: int
+
+
+@dataclass(frozen=True)
+class SchoolEvidence:
+    """What the school rules look at for one school."""
+
+    school_code: str
+    school_name: str
+    mo_code: str
+    mo_name: str
+    deficits: tuple[DeficitTask, ...] = ()
+    mark_two: tuple[MarkTwoShare, ...] = ()
+
+
+@dataclass(frozen=True)
+class MarkerEvidence:
+    work: str
+    marker_code: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class ListedSchool:
+    """A school «с признаками необъективности» (≥ 2 distinct markers flagged in year Y)."""
+
+    school_code: str
+    school_name: str
+    mo_code: str
+    mo_name: str
+    markers: tuple[MarkerEvidence, ...]
+
+    @property
+    def marker_codes(self) -> list[str]:
+        return sorted({m.marker_code for m in self.markers})
+
+    @property
+    def works(self) -> list[str]:
+        return sorted({m.work for m in self.markers})
+
+
+@dataclass(frozen=True)
+class LowSchool:
+    """A school «с устойчиво низкими результатами» (index in the lowest decile two years running)."""
+
+    school_code: str
+    school_name: str
+    mo_code: str
+    mo_name: str
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """The few constants of the rules, in one place (an institute may tune them)."""
+
+    z: float = 2.0              # «beyond noise»: more than z standard errors
+    score_sd: float = 15.0      # assumed SD of ЕГЭ test scores, for the SE of a mean score
+    max_tasks_cited: int = 6    # per work in one sentence, so sentences stay readable
+
+
+# --- wording helpers --------------------------------------------------------------------------
+
+def cite(value: float | None, n: int | None, unit: str) -> str | None:
+    """A value as a sentence may cite it («68,4 балла», «12,3 %»), or None when it is suppressed."""
+    p = suppress(value, n)
+    if not p.shown:
+        return None
+    text = fmt_number(p.value) + (" балла" if unit == "балл" else " %")
+    return text + (" (малая выборка)" if p.status == "small" else "")
+
+
+def cite_change(change: float | None, n: int | None, unit: str) -> str | None:
+    """A change between years: «+1,7 балла», «−2,3 п. п.»; None when suppressed."""
+    p = suppress(change, n, fmt=fmt_signed)
+    if not p.shown:
+        return None
+    return fmt_signed(p.value) + (" балла" if unit == "балл" else " п. п.")
+
+
+def school_label(name: str, code: str) -> str:
+    return f"{name} ({code})"
+
+
+def mo_addressee(mo_name: str) -> str:
+    return f"Органу местного самоуправления, осуществляющему управление в сфере образования: {mo_name}"
+
+
+# --- section 4: conclusions -------------------------------------------------------------------
+
+def conclude_dynamics(changes: Sequence[IndicatorChange], year: int, scope: str) -> list[Item]:
+    """Which indicators improved or declined beyond noise (the verdict of mart_indicator_dynamics).
+
+    The verdict itself comes from the mart (a change is called an improvement or a decline only
+    when it exceeds twice its binomial standard error); the rule words it and cites the values.
+    Indicators without a previous year or with a suppressed change are named as such.
+    """
+    items: list[Item] = []
+    stable, no_prev = [], []
+    for c in sorted(changes, key=lambda c: c.code):
+        n = combined_n(c.n, c.prev_n)
+        now, before = cite(c.value, c.n, c.unit), cite(c.prev_value, c.prev_n, c.unit)
+        delta = cite_change(c.change, n, c.unit)
+        if c.verdict is None or before is None:
+            if now is not None:
+                no_prev.append(c.code)
+            continue
+        if delta is None or now is None:
+            continue
+        if c.verdict in (VERDICT_IMPROVED, VERDICT_DECLINED):
+            word = "Улучшение" if c.verdict == VERDICT_IMPROVED else "Ухудшение"
+            se = ""
+            if c.change_se is not None and not math.isnan(c.change_se):
+                se = f"; изменение больше удвоенной стандартной ошибки ({fmt_number(2 * c.change_se)})"
+            items.append(Item(
+                "conclusion", "dynamics", scope,
+                f"{word} по показателю {c.code} «{c.name}»: {now} в {year} г. против {before} в {year - 1} г. "
+                f"({delta}{se}).",
+                evidence=(c.code,),
+            ))
+        else:
+            stable.append(f"{c.code} ({now}; {delta})")
+    if stable:
+        items.append(Item(
+            "conclusion", "dynamics", scope,
+            f"Без существенных изменений (в пределах удвоенной стандартной ошибки) по сравнению с {year - 1} г.: "
+            + "; ".join(stable) + ".",
+        ))
+    if no_prev:
+        items.append(Item(
+            "conclusion", "dynamics", scope,
+            f"Нет сопоставимых данных за {year - 1} г., изменение не оценивается: {', '.join(no_prev)}.",
+        ))
+    return items
+
+
+def worse_than_reference(meta: IndicatorMeta, value: float, n: int, reference: float, cfg: RuleConfig) -> bool:
+    """True when `value` (of n pupils/results) is worse than `reference` by more than z standard errors.
+
+    Shares: the binomial SE of a group of n at the reference share; mean scores: score_sd / √n.
+    Worse means lower for ↑ indicators and higher for ↓ ones.
+    """
+    if n is None or n <= 0:
+        return False
+    if meta.unit == "балл":
+        se = cfg.score_sd / math.sqrt(n)
+    else:
+        p = min(max(reference / 100.0, 0.0), 1.0)
+        se = 100.0 * math.sqrt(max(p * (1 - p), 1e-4) / n)
+    gap = (reference - value) if meta.direction == "up" else (value - reference)
+    return gap > cfg.z * se
+
+
+def conclude_below_region(region: Mapping[str, EntityValue], entities: Sequence[EntityValue],
+                          catalogue: Mapping[str, IndicatorMeta], cfg: RuleConfig = RuleConfig(),
+                          *, entity_kind: Literal["municipality", "school"] = "municipality") -> list[Item]:
+    """Which municipalities are below the region, on which indicators (beyond noise), one item each."""
+    by_entity: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for e in sorted(entities, key=lambda e: (e.entity_code, e.code)):
+        ref = region.get(e.code)
+        meta = catalogue.get(e.code)
+        if ref is None or meta is None or e.value is None or ref.value is None:
+            continue
+        own = cite(e.value, e.n, meta.unit)
+        reg = cite(ref.value, ref.n, meta.unit)
+        if own is None or reg is None:
+            continue
+        if worse_than_reference(meta, e.value, int(e.n), ref.value, cfg):
+            by_entity[e.entity_code].append(f"{e.code} «{meta.name}» — {own} при {reg} по региону")
+            names[e.entity_code] = e.entity_name
+    items = []
+    for code in sorted(by_entity):
+        listed = by_entity[code]
+        items.append(Item(
+            "conclusion", "below_region", names[code],
+            f"Значения хуже региональных сверх статистической погрешности ({count_phrase(len(listed), ('показатель', 'показателя', 'показателей'))}): "
+            + "; ".join(listed) + ".",
+            evidence=tuple(s.split(" ", 1)[0] for s in listed),
+            mo_code=code if entity_kind == "municipality" else None,
+        ))
+    return items
+
+
+def _task_phrase(t: DeficitTask) -> str:
+    limit = DEFICIT_LIMIT.get(t.level_of_task)
+    limit_text = f" при пороге {fmt_number(limit)} %" if limit is not None else ""
+    skill = f"умение {t.skill_code}" + (f" «{t.skill_name}»" if t.skill_name else "")
+    return f"задание {t.task} ({LEVEL_WORDS.get(t.level_of_task, 'уровень ' + t.level_of_task)}, {skill}): выполнение {fmt_number(t.completion_pct)} %{limit_text}"
+
+
+def conclude_deficits(tasks: Sequence[DeficitTask], scope: str,
+                      schools_with_deficit: Mapping[tuple[str, str], tuple[int, int]] | None = None,
+                      *, mo_code: str | None = None) -> list[Item]:
+    """Which tasks are deficits for the whole group (region or municipality), per work.
+
+    Deficits exist only for groups of ≥ 10 pupils, so the completions cited are never small-n.
+    When given, `schools_with_deficit[(work, task)] = (k, m)` adds «дефицит у k ОО из m».
+    """
+    by_work: dict[str, list[DeficitTask]] = defaultdict(list)
+    for t in tasks:
+        by_work[t.work].append(t)
+    items = []
+    for work in sorted(by_work):
+        parts = []
+        for t in sorted(by_work[work], key=lambda t: _task_key(t.task)):
+            phrase = _task_phrase(t)
+            if schools_with_deficit and (work, t.task) in schools_with_deficit:
+                k, m = schools_with_deficit[(work, t.task)]
+                phrase += f"; дефицит у {k} из {m} ОО"
+            parts.append(phrase)
+        items.append(Item("conclusion", "deficits", scope,
+                          f"{work}: дефицит на уровне {('региона' if mo_code is None else 'муниципалитета')} — " + "; ".join(parts) + ".",
+                          evidence=tuple(f"{work} / {t.task}" for t in by_work[work]), mo_code=mo_code))
+    return items
+
+
+def conclude_objectivity(listed: Sequence[ListedSchool], evaluated_schools: int, scope: str) -> list[Item]:
+    """How many schools show signs of non-objective ВПР results, and which (named, by code)."""
+    if evaluated_schools <= 0:
+        return []
+    if not listed:
+        return [Item("conclusion", "objectivity", scope,
+                     f"Признаки необъективности результатов ВПР (не менее двух разных признаков) не выявлены ни у одной из "
+                     f"{count_phrase(evaluated_schools, OO_FORMS)}, участвовавших в ВПР.")]
+    names = [f"{school_label(s.school_name, s.school_code)} — признаки {', '.join(s.marker_codes)}"
+             for s in sorted(listed, key=lambda s: s.school_code)]
+    share = 100.0 * len(listed) / evaluated_schools
+    return [Item("conclusion", "objectivity", scope,
+                 f"Признаки необъективности результатов ВПР (не менее двух разных признаков) выявлены у "
+                 f"{count_phrase(len(listed), OO_FORMS)} из {fmt_number(evaluated_schools, 0)} ({fmt_number(share)} %): "
+                 + "; ".join(names) + ".",
+                 evidence=tuple(s.school_code for s in listed))]
+
+
+def conclude_persistently_low(schools: Sequence[LowSchool], scope: str) -> list[Item]:
+    """Schools whose results index was in the lowest 10 % of schools two years running."""
+    if not schools:
+        return []
+    names = [school_label(s.school_name, s.school_code) for s in sorted(schools, key=lambda s: s.school_code)]
+    return [Item("conclusion", "persistently_low", scope,
+                 f"Устойчиво низкие результаты (индекс результатов обучения в нижних 10 % ОО два года подряд) — "
+                 f"{count_phrase(len(names), OO_FORMS)}: " + "; ".join(names) + ".",
+                 evidence=tuple(s.school_code for s in schools))]
+
+
+# --- section 5: recommendations ---------------------------------------------------------------
+
+def recommend_municipal(listed: Sequence[ListedSchool], low: Sequence[LowSchool], year: int) -> list[Item]:
+    """To each municipal department with listed or persistently low schools: what to do, for whom, why."""
+    by_mo: dict[str, dict] = defaultdict(lambda: {"name": "", "listed": [], "low": []})
+    for s in listed:
+        by_mo[s.mo_code]["name"] = s.mo_name
+        by_mo[s.mo_code]["listed"].append(s)
+    for s in low:
+        by_mo[s.mo_code]["name"] = s.mo_name
+        by_mo[s.mo_code]["low"].append(s)
+    items = []
+    for mo in sorted(by_mo):
+        entry = by_mo[mo]
+        addressee = mo_addressee(entry["name"])
+        for s in sorted(entry["listed"], key=lambda s: s.school_code):
+            evidence = tuple(f"{m.work}, {m.marker_code}: {m.explanation}" for m in s.markers if m.explanation)
+            items.append(Item(
+                "recommendation", "objectivity", addressee,
+                f"{school_label(s.school_name, s.school_code)}: обеспечить присутствие независимых наблюдателей при проведении ВПР "
+                f"в {year + 1} г.; организовать перепроверку работ ВПР {year} г. ({join_ru(s.works)}) муниципальной "
+                f"предметной комиссией; включить организацию в программу адресной помощи. Основание: признаки "
+                f"{', '.join(s.marker_codes)}.",
+                evidence=evidence, mo_code=mo, school_code=s.school_code))
+        if entry["low"]:
+            names = [school_label(s.school_name, s.school_code) for s in sorted(entry["low"], key=lambda s: s.school_code)]
+            items.append(Item(
+                "recommendation", "persistently_low", addressee,
+                "Включить в муниципальную программу адресной помощи ОО с устойчиво низкими результатами "
+                "(индекс результатов обучения в нижних 10 % ОО региона два года подряд): " + "; ".join(names) + ".",
+                evidence=tuple(s.school_code for s in entry["low"]), mo_code=mo))
+    return items
+
+
+def _task_key(task: str) -> tuple:
+    """Order tasks as in the work: 2 < 9.1 < 10 < 2К1 (numbers first, then the rest)."""
+    head = ""
+    for ch in task:
+        if ch.isdigit():
+            head += ch
+        else:
+            break
+    return (int(head) if head else 10 ** 6, task)
+
+
+def _short_work(work: str) -> str:
+    return work.removeprefix("ВПР ")
+
+
+def _deficit_phrase(deficits: Sequence[DeficitTask], cfg: RuleConfig) -> list[str]:
+    """Per work: the deficit tasks, their skills and the range of their completion."""
+    by_work: dict[str, list[DeficitTask]] = defaultdict(list)
+    for d in deficits:
+        by_work[d.work].append(d)
+    out = []
+    for work in sorted(by_work):
+        tasks = sorted(by_work[work], key=lambda t: _task_key(t.task))
+        shown = tasks[: cfg.max_tasks_cited]
+        task_text = ", ".join(t.task for t in shown)
+        if len(tasks) > len(shown):
+            task_text += f" и ещё {len(tasks) - len(shown)}"
+        skills = sorted({t.skill_code for t in tasks if t.skill_code}, key=_task_key)
+        lo, hi = min(t.completion_pct for t in tasks), max(t.completion_pct for t in tasks)
+        rng = fmt_number(lo) if round(lo, 1) == round(hi, 1) else f"{fmt_number(lo)}–{fmt_number(hi)}"
+        word = "задание" if len(tasks) == 1 else "задания"
+        skill_word = "умение" if len(skills) == 1 else "умения"
+        out.append(f"{_short_work(work)} — {word} {task_text} (выполнение {rng} %; {skill_word} {', '.join(skills)})")
+    return out
+
+
+def recommend_schools(schools: Sequence[SchoolEvidence], cfg: RuleConfig = RuleConfig()) -> list[Item]:
+    """To each school with deficits or «2» on ВПР: amend work programmes, plan individual routes."""
+    items = []
+    for s in sorted(schools, key=lambda s: s.school_code):
+        parts, evidence = [], []
+        if s.deficits:
+            phrases = _deficit_phrase(s.deficits, cfg)
+            parts.append("внести изменения в рабочие программы в части несформированных умений по ВПР: " + "; ".join(phrases))
+            evidence += [f"{d.work} / {d.task}: {fmt_number(d.completion_pct)} %" for d in s.deficits]
+        twos = []
+        for m in sorted(s.mark_two, key=lambda m: m.work):
+            text = cite(m.share, m.n, "%")
+            if text is not None and m.share > 0:
+                twos.append(f"{_short_work(m.work)} — {text}")
+        if twos:
+            parts.append("разработать индивидуальные образовательные маршруты для обучающихся, получивших «2» "
+                         "(доля «2»: " + "; ".join(twos) + ")")
+            evidence += twos
+        if parts:
+            text = "; ".join(parts)
+            items.append(Item("recommendation", "school_deficits", school_label(s.school_name, s.school_code),
+                              text[0].upper() + text[1:] + ".", evidence=tuple(evidence),
+                              mo_code=s.mo_code, school_code=s.school_code))
+    return items
+
+
+def summarise_school_recommendations(items: Sequence[Item], mo_names: Mapping[str, str]) -> list[Item]:
+    """For the regional report: one item per municipality naming its schools with school-level items.
+
+    The full per-school wording is in that municipality's report; the regional report names the
+    schools and the size of the evidence so that it stays readable for 250 schools.
+    """
+    by_mo: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        if it.topic == "school_deficits" and it.mo_code:
+            by_mo[it.mo_code].append(it)
+    out = []
+    for mo in sorted(by_mo):
+        entries = sorted(by_mo[mo], key=lambda i: i.school_code or "")
+        names = []
+        for it in entries:
+            n_def = sum(1 for e in it.evidence if " / " in e)
+            detail = f"{n_def} зад. с дефицитом" if n_def else "только «2»"
+            names.append(f"{it.addressee} — {detail}")
+        out.append(Item("recommendation", "school_deficits_summary",
+                        f"Общеобразовательным организациям: {mo_names.get(mo, mo)}",
+                        f"{count_phrase(len(entries), OO_FORMS)} с дефицитами или отметками «2» по ВПР: внести изменения в рабочие "
+                        "программы в части несформированных умений и разработать индивидуальные образовательные маршруты "
+                        "для обучающихся, получивших «2» (перечень заданий — в отчёте муниципалитета): " + "; ".join(names) + ".",
+                        evidence=tuple(i.school_code or "" for i in entries), mo_code=mo))
+    return out
+
+
+def recommend_institute(region_deficits: Sequence[DeficitTask], listed: Sequence[ListedSchool],
+                        low: Sequence[LowSchool] = ()) -> list[Item]:
+    """To the institute: courses on the region-wide deficits, a seminar for schools with markers."""
+    items = []
+    if region_deficits:
+        by_work: dict[str, list[DeficitTask]] = defaultdict(list)
+        for t in region_deficits:
+            by_work[t.work].append(t)
+        topics = []
+        for work in sorted(by_work):
+            skills: dict[str, tuple[str, float]] = {}
+            for t in by_work[work]:
+                if t.skill_code not in skills or t.completion_pct < skills[t.skill_code][1]:
+                    skills[t.skill_code] = (t.skill_name, t.completion_pct)
+            topics.append(f"{work}: " + ", ".join(
+                f"{code}{(' «' + name + '»') if name else ''} ({fmt_number(pct)} %)" for code, (name, pct) in sorted(skills.items())))
+        items.append(Item("recommendation", "courses", INSTITUTE,
+                          "Включить в программы курсов повышения квалификации учителей темы по умениям, несформированным "
+                          "на уровне региона (в скобках — выполнение соответствующих заданий): " + "; ".join(topics) + ".",
+                          evidence=tuple(f"{t.work} / {t.task}" for t in region_deficits)))
+    if listed:
+        names = [f"{school_label(s.school_name, s.school_code)}, {s.mo_name}" for s in sorted(listed, key=lambda s: s.school_code)]
+        items.append(Item("recommendation", "seminar", INSTITUTE,
+                          f"Провести семинар по объективности оценивания для руководителей и учителей "
+                          f"{count_phrase(len(listed), OO_FORMS)} с признаками необъективности результатов ВПР "
+                          f"(критерии оценивания, организация проверки и наблюдения): " + "; ".join(names) + ".",
+                          evidence=tuple(s.school_code for s in listed)))
+    if low:
+        items.append(Item("recommendation", "support", INSTITUTE,
+                          f"Обеспечить методическое сопровождение {count_phrase(len(low), OO_FORMS)} с устойчиво низкими "
+                          "результатами в рамках региональной программы адресной помощи: "
+                          + "; ".join(school_label(s.school_name, s.school_code) for s in sorted(low, key=lambda s: s.school_code)) + ".",
+                          evidence=tuple(s.school_code for s in low)))
+    return items
+
+
+def group_by_addressee(items: Iterable[Item]) -> list[tuple[str, list[Item]]]:
+    """Items in order of first appearance of their addressee, for printing under headings."""
+    groups: dict[str, list[Item]] = {}
+    for it in items:
+        groups.setdefault(it.addressee, []).append(it)
+    return list(groups.items())

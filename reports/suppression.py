@@ -1,0 +1,93 @@
+"""Suppression of small groups — the one place where a public number meets its n.
+
+Methodology, «Suppression of small groups»: a value computed from fewer than 5 pupils/results is
+published as `*`; one from 5–9 is published with the note «малая выборка». n is the number of
+pupils or results behind the value (mart columns `n_units`, `participants`, `pupils`; for R16/R17
+the pupils, not Σ max); a change between years or an index uses the *smaller* n of what it
+combines. Every public cell of the HTML, PDF, DOCX and XLSX is produced by `suppress`, so the rule
+is applied once, at the publishing edge, and tested once. `data/` is exported elsewhere, unsuppressed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+from reports.formatting import fmt_number, is_missing
+
+MIN_PUBLISHED_N = 5
+"""Below this n a value is not published at all."""
+SMALL_SAMPLE_N = 10
+"""Below this n (and at least MIN_PUBLISHED_N) a value carries the note «малая выборка»."""
+SUPPRESSED_TEXT = "*"
+SMALL_SAMPLE_MARK = "†"
+SMALL_SAMPLE_NOTE = "малая выборка"
+
+Status = Literal["ok", "small", "suppressed", "missing"]
+
+
+@dataclass(frozen=True)
+class Published:
+    """A value as it may be published: the number (None when hidden), its text and why."""
+
+    value: float | int | None
+    text: str
+    n: int | None
+    status: Status
+
+    @property
+    def shown(self) -> bool:
+        """The number itself is printed (ordinary or small sample)."""
+        return self.status in ("ok", "small")
+
+
+def combined_n(*ns: float | int | None) -> int | None:
+    """The n of a value combining several (a change, an index): the smallest of them.
+
+    An unknown n among them makes the result unknown, and `suppress` hides a value of unknown n:
+    a public cell must never rest on a group whose size nobody checked.
+    """
+    if not ns or any(is_missing(n) for n in ns):
+        return None
+    return int(min(int(n) for n in ns))  # type: ignore[arg-type]
+
+
+def sample_status(n: float | int | None) -> Status:
+    """How a value resting on n pupils/results may be published."""
+    if is_missing(n) or int(n) < MIN_PUBLISHED_N:  # type: ignore[arg-type]
+        return "suppressed"
+    if int(n) < SMALL_SAMPLE_N:  # type: ignore[arg-type]
+        return "small"
+    return "ok"
+
+
+def suppress(value: float | int | None, n: float | int | None, *,
+             fmt: Callable[[float | int], str] = fmt_number) -> Published:
+    """Publish `value` computed from `n` pupils/results, or hide it.
+
+    - no value → «—» (nothing to hide; e.g. no previous year);
+    - n < 5 or n unknown → «*», the number is dropped;
+    - 5 ≤ n ≤ 9 → the number followed by «†» (the tables' note explains «† — малая выборка»);
+    - otherwise the number as `fmt` writes it.
+    """
+    if is_missing(value):
+        return Published(None, "—", None if is_missing(n) else int(n), "missing")  # type: ignore[arg-type]
+    status = sample_status(n)
+    n_int = None if is_missing(n) else int(n)  # type: ignore[arg-type]
+    if status == "suppressed":
+        return Published(None, SUPPRESSED_TEXT, n_int, "suppressed")
+    text = fmt(value)  # type: ignore[arg-type]
+    if status == "small":
+        text += SMALL_SAMPLE_MARK
+    return Published(value, text, n_int, status)
+
+
+def publishable(n: float | int | None) -> bool:
+    """A group large enough to appear at all (charts drop groups that are not)."""
+    return sample_status(n) != "suppressed"
+
+
+LEGEND = (
+    f"{SUPPRESSED_TEXT} — значение не публикуется: рассчитано менее чем по {MIN_PUBLISHED_N} участникам (результатам); "
+    f"{SMALL_SAMPLE_MARK} — {SMALL_SAMPLE_NOTE} (от {MIN_PUBLISHED_N} до {SMALL_SAMPLE_N - 1} участников); "
+    "— — нет данных."
+)

@@ -1,0 +1,216 @@
+"""`rsoko bench`: stage-by-stage timings of a real run, against the floor of a raw parse.
+
+What it measures, on an inbox generated once per scale and seed (and reused):
+- raw_parse_s: every input file read once with the fastest readers (calamine for XLSX, the csv
+  module for CSV), cells materialised, nothing validated or stored: the floor;
+- end_to_end_s: a fresh `rsoko run` in a subprocess (new warehouse, new output folder), with its
+  own stage timings: ingest_s (readers + validation + load), dbt_s (models and tests other than
+  markers), markers_s (objectivity markers and deficits: execution time of those dbt nodes from
+  dbt's run_results.json), publish_s (data tables + reports);
+- rerun_s: the same command again on the unchanged inbox;
+- peak_rss_mb: the peak of the summed resident memory of the whole process tree (this process,
+  the run, dbt, renderers), sampled from /proc every 0.2 s.
+Timings belong here, never in tests.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from rsoko import settings
+
+SCALES = {"region": "region", "large": "large"}
+MARKER_PATHS = ("models/marts/objectivity", "models/marts/vpr", "models/intermediate/vpr")
+
+
+class TreeMemorySampler(threading.Thread):
+    """Samples the summed RSS of this process and all its descendants."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.peak_kb = 0
+        self._stop_event = threading.Event()
+
+    @staticmethod
+    def _tree_rss_kb(root: int) -> int:
+        parents: dict[int, int] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as fh:
+                    fields = dict(line.split(":", 1) for line in fh if ":" in line)
+            except OSError:
+                continue
+            pid = int(entry)
+            parents[pid] = int(fields.get("PPid", "0").strip() or 0)
+            rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+        total = 0
+        for pid in rss:
+            p = pid
+            while p and p != root:
+                p = parents.get(p, 0)
+            if p == root:
+                total += rss[pid]
+        return total
+
+    def run(self) -> None:
+        root = os.getpid()
+        while not self._stop_event.is_set():
+            self.peak_kb = max(self.peak_kb, self._tree_rss_kb(root))
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> int:
+        self._stop_event.set()
+        self.join()
+        return self.peak_kb
+
+
+def raw_parse(inbox: Path) -> dict:
+    """Read every file once with the fastest readers; return seconds and counts (the floor)."""
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    cells = files = 0
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+        files += 1
+        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
+            try:
+                book = CalamineWorkbook.from_path(str(path))
+                for name in book.sheet_names:
+                    for row in book.get_sheet_by_name(name).to_python():
+                        cells += len(row)
+            except Exception:  # a truncated workbook costs its attempt, nothing more
+                continue
+        else:
+            data = path.read_bytes()
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp1251")
+            for row in csv.reader(io.StringIO(text), delimiter=";"):
+                cells += len(row)
+    return {"raw_parse_s": time.perf_counter() - started, "files": files, "cells": cells}
+
+
+def _ensure_inbox(scale: str, workdir: Path, seed: int) -> tuple[Path, int]:
+    from synthetic import generate_region
+
+    base = workdir / f"{scale}-{seed}"
+    inbox, truth = base / "inbox", base / "truth"
+    stamp = base / "generated.json"
+    if not stamp.exists():
+        shutil.rmtree(base, ignore_errors=True)
+        started = time.perf_counter()
+        summary = generate_region(inbox, truth, seed=seed, scale=SCALES[scale])
+        stamp.write_text(json.dumps({"seconds": time.perf_counter() - started, "years": summary["years"]}))
+    years = json.loads(stamp.read_text())["years"]
+    return inbox, max(years)
+
+
+def _markers_seconds(run_results: Path) -> float:
+    """Execution time of the marker/deficit dbt nodes in the last run (from run_results.json)."""
+    if not run_results.exists():
+        return 0.0
+    results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    manifest = json.loads((run_results.parent / "manifest.json").read_text(encoding="utf-8"))
+    total = 0.0
+    for result in results:
+        node = manifest["nodes"].get(result["unique_id"], {})
+        path = node.get("original_file_path", "")
+        if any(path.startswith(prefix) for prefix in MARKER_PATHS):
+            total += result.get("execution_time") or 0.0
+    return total
+
+
+def _input_counts(warehouse: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        vpr_works, task_cells, gia_rows = con.execute(
+            """select (select count(*) from raw.vpr_results), (select count(*) from raw.vpr_tasks),
+                      (select count(*) from raw.gia11) + (select count(*) from raw.gia9)"""
+        ).fetchone()
+    finally:
+        con.close()
+    return {"vpr_works": vpr_works, "task_cells": task_cells, "gia_rows": gia_rows}
+
+
+def _timed_run(inbox: Path, year: int, out: Path, target: Path) -> tuple[float, dict]:
+    env = {**os.environ, "RSOKO_BENCH_DBT_TARGET": str(target)}
+    cmd = [sys.executable, "-m", "rsoko.cli", "run", "--data", str(inbox), "--year", str(year), "--out", str(out)]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"rsoko run failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    state = json.loads((out / str(year) / ".rsoko_state.json").read_text())
+    return seconds, state.get("timings", {})
+
+
+def run_bench(scale: str, out_file: Path, *, workdir: Path, seed: int = 2025) -> dict:
+    """Run the benchmark at `scale` and write the JSON of the issue's format to `out_file`."""
+    inbox, year = _ensure_inbox(scale, workdir, seed)
+    run_out = workdir / f"{scale}-{seed}" / "run"
+    shutil.rmtree(run_out, ignore_errors=True)
+    target = run_out / "dbt-target"
+
+    sampler = TreeMemorySampler()
+    sampler.start()
+    parse = raw_parse(inbox)
+    end_to_end_s, timings = _timed_run(inbox, year, run_out, target)
+    rerun_s, _ = _timed_run(inbox, year, run_out, target)
+    peak_kb = sampler.stop()
+
+    markers_s = _markers_seconds(target / "run_results.json")
+    dbt_total = timings.get("dbt_s", 0.0)
+    stages = {
+        "raw_parse_s": round(parse["raw_parse_s"], 2),
+        "ingest_s": round(timings.get("ingest_s", 0.0), 2),
+        "dbt_s": round(dbt_total - markers_s, 2),
+        "markers_s": round(markers_s, 2),
+        "publish_s": round(timings.get("export_s", 0.0) + timings.get("publish_s", 0.0), 2),
+        "end_to_end_s": round(end_to_end_s, 2),
+        "rerun_s": round(rerun_s, 2),
+    }
+    processing = timings.get("ingest_s", 0.0) + dbt_total
+    result = {
+        "scale": scale,
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "inputs": _input_counts(run_out / "warehouse.duckdb"),
+        "stages": stages,
+        "ratios": {
+            "processing_to_raw_parse": round(processing / parse["raw_parse_s"], 2) if parse["raw_parse_s"] else None,
+            "rerun_to_end_to_end": round(rerun_s / end_to_end_s, 3) if end_to_end_s else None,
+        },
+        "peak_rss_mb": round(peak_kb / 1024),
+        "year": year,
+    }
+    out_file = Path(out_file)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    _print_table(result)
+    return result
+
+
+def _print_table(result: dict) -> None:
+    print(f"rsoko bench — {result['scale']}: {result['cores']} cores, {result['memory_gb']} GB")
+    print("inputs: " + ", ".join(f"{k} {v:,}" for k, v in result["inputs"].items()))
+    print(f"{'stage':<16}{'seconds':>10}")
+    for stage, seconds in result["stages"].items():
+        print(f"{stage:<16}{seconds:>10.2f}")
+    print(f"{'peak_rss_mb':<16}{result['peak_rss_mb']:>10}")
+    for name, value in result["ratios"].items():
+        print(f"{name:<28}{value}")

@@ -1,0 +1,42 @@
+"""Shared fixtures: one generated demo region, run once per test session through the real CLI."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEMO_SEED = 2025
+
+
+@pytest.fixture(scope="session")
+def demo_region(tmp_path_factory) -> dict:
+    """A synthetic demo region (inbox + ground truth outside it)."""
+    from synthetic import generate_region
+
+    base = tmp_path_factory.mktemp("demo_region")
+    summary = generate_region(base / "inbox", base / "truth", seed=DEMO_SEED, scale="demo")
+    return {"inbox": base / "inbox", "truth": base / "truth", "years": summary["years"],
+            "year": max(summary["years"]), "summary": summary, "base": base}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """The installed command line, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "rsoko.cli", *args], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_region) -> dict:
+    """`rsoko run` on the demo region: the published year with its data and public folders."""
+    out = demo_region["base"] / "out"
+    proc = run_cli("run", "--data", str(demo_region["inbox"]), "--year", str(demo_region["year"]), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-4000:] + proc.stdout[-2000:]
+    year_dir = out / str(demo_region["year"])
+    return {**demo_region, "out": out, "year_dir": year_dir, "data": year_dir / "data",
+            "public": year_dir / "public", "warehouse": out / "warehouse.duckdb", "stdout": proc.stdout}
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,61 @@
+"""Pure helpers of the orchestration: run without dbt or a warehouse."""
+import json
+
+from dagster import build_schedule_context
+from datetime import datetime
+
+from dagster_project.assets.dbt import dbt_build_args, mart_asset_keys
+from dagster_project.definitions import defs
+from dagster_project.schedules import annual_schedule
+from dagster_project.sensors import changed_files
+from rsoko.dbt_runner import dbt_args
+
+
+def test_dbt_args_pass_the_year_as_run_year():
+    args = dbt_args("build", 2025, select="marts")
+    assert args[0] == "build"
+    assert json.loads(args[args.index("--vars") + 1]) == {"run_year": 2025}
+    assert args[args.index("--select") + 1] == "marts"
+
+
+def test_dagster_dbt_args_use_the_partition_as_run_year():
+    assert dbt_build_args("2024") == ["build", "--vars", '{"run_year": 2024}']
+
+
+def test_changed_files_reports_new_and_modified_only():
+    previous = {"a.csv": [10, 1], "b.xlsx": [20, 2]}
+    current = {"a.csv": [10, 1], "b.xlsx": [21, 3], "c.csv": [5, 4]}
+    assert changed_files(previous, current) == ["b.xlsx", "c.csv"]
+    assert changed_files(current, current) == []
+
+
+def test_annual_schedule_publishes_the_current_year():
+    context = build_schedule_context(scheduled_execution_time=datetime(2026, 12, 1, 6, 0))
+    request = annual_schedule(context)
+    assert request.partition_key == "2026"
+
+
+def test_definitions_hold_every_export_kind_and_the_marts():
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    for table in ("register", "gia11", "gia9", "vpr_results", "vpr_tasks", "vpr_plan", "vpr_scale",
+                  "niko_results", "ege_min", "admissions"):
+        assert f"raw/{table}" in keys
+    assert {"data_tables", "published_report", "staging/stg_vpr_results", "marts/dim_schools"} <= keys
+    assert all(k.to_user_string() in keys for k in mart_asset_keys())
+    job = defs.resolve_job_def("annual_publication")
+    assert job.partitions_def is not None
+
+
+def test_dagster_loads_the_code_location_like_dagster_dev(tmp_path):
+    """`dagster definitions validate` loads the location the way `dagster dev` does."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    dagster = Path(sys.executable).parent / "dagster"
+    env = {**os.environ, "RSOKO_WAREHOUSE": str(tmp_path / "wh.duckdb"), "DAGSTER_HOME": str(tmp_path)}
+    proc = subprocess.run([str(dagster), "definitions", "validate", "-m", "dagster_project.definitions"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Validation successful" in proc.stderr + proc.stdout

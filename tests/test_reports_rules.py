@@ -1,0 +1,157 @@
+"""Conclusions and recommendations by explicit rules, on small hand-made inputs (no database)."""
+from __future__ import annotations
+
+from reports.rules import (
+    INSTITUTE, DeficitTask, EntityValue, IndicatorChange, IndicatorMeta, ListedSchool, LowSchool, MarkerEvidence,
+    MarkTwoShare, RuleConfig, SchoolEvidence, conclude_below_region, conclude_deficits, conclude_dynamics,
+    conclude_objectivity, conclude_persistently_low, group_by_addressee, recommend_institute, recommend_municipal,
+    recommend_schools, summarise_school_recommendations, worse_than_reference,
+)
+
+R01 = IndicatorMeta("R01", "Средний тестовый балл ЕГЭ по русскому языку (ВТГ)", "балл", "up")
+R03 = IndicatorMeta("R03", "Доля результатов ЕГЭ ниже минимального балла (ВТГ)", "%", "down")
+R14 = IndicatorMeta("R14", "ВПР 4 класс, математика: доля «4» и «5»", "%", "up")
+CATALOGUE = {m.code: m for m in (R01, R03, R14)}
+
+
+def change(code, value, n, prev, prev_n, verdict, se=0.5):
+    meta = CATALOGUE[code]
+    return IndicatorChange(code, meta.name, meta.unit, meta.direction, value, n, prev, prev_n,
+                           None if prev is None else value - prev, se, verdict)
+
+
+# --- dynamics ------------------------------------------------------------------------------------
+
+def test_dynamics_names_improvements_and_declines_with_their_numbers():
+    items = conclude_dynamics([
+        change("R01", 70.71, 500, 69.02, 480, "улучшение", se=0.6),
+        change("R03", 6.0, 500, 4.0, 480, "ухудшение", se=0.8),
+        change("R14", 72.0, 900, 71.5, 880, "без существенных изменений"),
+    ], 2025, "Регион в целом")
+    texts = [i.text for i in items]
+    assert texts[0].startswith("Улучшение по показателю R01")
+    assert "70,7 балла в 2025 г. против 69,0 балла в 2024 г." in texts[0]
+    assert "+1,7 балла" in texts[0] and "(1,2)" in texts[0]          # 2 × SE
+    assert texts[1].startswith("Ухудшение по показателю R03") and "+2,0 п. п." in texts[1]
+    assert "Без существенных изменений" in texts[2] and "R14 (72,0 %; +0,5 п. п.)" in texts[2]
+    assert all(i.addressee == "Регион в целом" and i.kind == "conclusion" for i in items)
+
+
+def test_dynamics_never_cites_a_suppressed_value_and_reports_missing_previous_year():
+    items = conclude_dynamics([
+        change("R01", 70.0, 500, 60.0, 3, "улучшение"),      # previous year from 3 pupils
+        change("R03", 5.0, 500, None, None, None),
+    ], 2025, "МО")
+    assert not any("Улучшение" in i.text for i in items)
+    assert any("Нет сопоставимых данных за 2024 г." in i.text and "R03" in i.text for i in items)
+
+
+# --- below the region ------------------------------------------------------------------------------
+
+def test_worse_than_reference_respects_noise_and_direction():
+    cfg = RuleConfig()
+    # share 20 % vs region 10 %: SE at n=100 is 3 p.p., 2·SE = 6 < 10 → worse
+    assert worse_than_reference(R14, 60.0, 100, 70.0, cfg)
+    # n = 20: SE ≈ 10,2 p.p. → a 10-point gap is noise
+    assert not worse_than_reference(R14, 60.0, 20, 70.0, cfg)
+    # ↓ indicator: higher is worse
+    assert worse_than_reference(R03, 20.0, 100, 10.0, cfg)
+    assert not worse_than_reference(R03, 2.0, 100, 10.0, cfg)
+    # mean scores: SD 15 → SE at n=100 is 1,5
+    assert worse_than_reference(R01, 64.0, 100, 68.0, cfg)
+    assert not worse_than_reference(R01, 66.0, 100, 68.0, cfg)
+
+
+def test_below_region_groups_by_municipality_and_cites_both_values():
+    region = {"R14": EntityValue("R14", "86", "Регион", 70.0, 5000), "R03": EntityValue("R03", "86", "Регион", 4.0, 3000)}
+    mos = [
+        EntityValue("R14", "01", "Город Северск", 58.0, 300),
+        EntityValue("R03", "01", "Город Северск", 9.0, 400),
+        EntityValue("R14", "02", "Кедровый район", 69.5, 300),      # within noise
+        EntityValue("R03", "03", "Таёжный район", 50.0, 4),          # n < 5: never cited
+    ]
+    items = conclude_below_region(region, mos, CATALOGUE)
+    assert [i.mo_code for i in items] == ["01"]
+    assert items[0].addressee == "Город Северск"
+    assert "R03 «Доля результатов ЕГЭ ниже минимального балла (ВТГ)» — 9,0 % при 4,0 % по региону" in items[0].text
+    assert "R14" in items[0].text and "2 показателя" in items[0].text
+
+
+# --- deficits ------------------------------------------------------------------------------------
+
+def test_region_deficits_cite_completion_threshold_and_schools():
+    tasks = [DeficitTask("ВПР Математика 4", "10", "5.1", "Решать задачи в 3–4 действия", "П", 27.0, 1000),
+             DeficitTask("ВПР Математика 4", "3", "3.3", "Работать с таблицами", "Б", 51.3, 1010)]
+    items = conclude_deficits(tasks, "Регион в целом", {("ВПР Математика 4", "3"): (40, 200)})
+    assert len(items) == 1
+    text = items[0].text
+    assert text.startswith("ВПР Математика 4: дефицит на уровне региона")
+    assert text.index("задание 3 ") < text.index("задание 10 ")          # work order, not text order
+    assert "выполнение 51,3 % при пороге 57,0 %" in text and "при пороге 28,5 %" in text
+    assert "дефицит у 40 из 200 ОО" in text
+
+
+# --- objectivity and persistently low ---------------------------------------------------------------
+
+LISTED = ListedSchool("860005", "МБОУ «СОШ № 5»", "01", "Город Северск", (
+    MarkerEvidence("ВПР Математика 4", "M3", "Пики на границах отметок: 40 из 55 работ на границе."),
+    MarkerEvidence("ВПР Математика 4", "M4", "Отметка ВПР выше журнальной у 27 из 55 обучающихся."),
+))
+LOW = LowSchool("860017", "МБОУ «ООШ № 17»", "02", "Кедровый район")
+
+
+def test_objectivity_conclusion_names_schools_and_share():
+    items = conclude_objectivity([LISTED], 40, "Регион в целом")
+    assert "у 1 ОО из 40 (2,5 %)" in items[0].text
+    assert "МБОУ «СОШ № 5» (860005) — признаки M3, M4" in items[0].text
+    assert "не выявлены" in conclude_objectivity([], 40, "Регион")[0].text
+    assert conclude_objectivity([], 0, "Регион") == []
+    assert "МБОУ «ООШ № 17» (860017)" in conclude_persistently_low([LOW], "Регион")[0].text
+
+
+def test_municipal_recommendations_observers_rechecking_targeted_help():
+    items = recommend_municipal([LISTED], [LOW], 2025)
+    by_mo = {i.mo_code: i for i in items}
+    rec = by_mo["01"]
+    assert "Город Северск" in rec.addressee
+    for phrase in ("независимых наблюдателей при проведении ВПР в 2026 г.", "перепроверку работ ВПР 2025 г.",
+                   "программу адресной помощи", "МБОУ «СОШ № 5» (860005)", "признаки M3, M4"):
+        assert phrase in rec.text
+    assert any("27 из 55" in e for e in rec.evidence)
+    assert "МБОУ «ООШ № 17» (860017)" in by_mo["02"].text and by_mo["02"].topic == "persistently_low"
+
+
+def test_school_recommendations_programmes_and_individual_routes():
+    school = SchoolEvidence("860009", "МБОУ «СОШ № 9»", "01", "Город Северск",
+                            deficits=(DeficitTask("ВПР Русский язык 5", "7", "2.1", "", "Б", 44.2, 25),
+                                      DeficitTask("ВПР Русский язык 5", "12", "4.3", "", "П", 20.0, 25)),
+                            mark_two=(MarkTwoShare("ВПР Математика 5", 12.0, 25),
+                                      MarkTwoShare("ВПР Биология 5", 50.0, 4)))     # n = 4: not cited
+    quiet = SchoolEvidence("860010", "МБОУ «СОШ № 10»", "01", "Город Северск")
+    items = recommend_schools([school, quiet])
+    assert len(items) == 1
+    text = items[0].text
+    assert items[0].addressee == "МБОУ «СОШ № 9» (860009)"
+    assert "Внести изменения в рабочие программы" in text
+    assert "Русский язык 5 — задания 7, 12 (выполнение 20,0–44,2 %; умения 2.1, 4.3)" in text
+    assert "индивидуальные образовательные маршруты" in text and "Математика 5 — 12,0 %" in text
+    assert "Биология 5" not in text
+    summary = summarise_school_recommendations(items, {"01": "Город Северск"})
+    assert summary[0].mo_code == "01" and "МБОУ «СОШ № 9» (860009) — 2 зад. с дефицитом" in summary[0].text
+
+
+def test_institute_courses_and_seminar():
+    deficits = [DeficitTask("ВПР Математика 4", "10", "5.1", "Решать задачи в 3–4 действия", "П", 27.0, 1000)]
+    items = recommend_institute(deficits, [LISTED], [LOW])
+    assert {i.addressee for i in items} == {INSTITUTE}
+    topics = {i.topic: i.text for i in items}
+    assert "5.1 «Решать задачи в 3–4 действия» (27,0 %)" in topics["courses"]
+    assert "семинар" in topics["seminar"] and "МБОУ «СОШ № 5» (860005), Город Северск" in topics["seminar"]
+    assert "860017" in topics["support"]
+    assert recommend_institute([], []) == []
+
+
+def test_group_by_addressee_keeps_first_appearance_order():
+    items = recommend_municipal([LISTED], [LOW], 2025)
+    groups = group_by_addressee(items)
+    assert [g[0] for g in groups][0].endswith("Город Северск")
