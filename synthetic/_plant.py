@@ -70,7 +70,7 @@ def choose_planted(R: Region, decoys: list[int]) -> Plan:
         np.add.at(prev4, R.school_at(4)[R.present(Y - 1, 4)], 1)
     strength = sch["eff"] + R.mo_eff[sch["mo"]]
     with9 = cnt[:, 9] >= 8
-    q_oge = np.quantile(strength[with9], 0.25) if with9.any() else -np.inf
+    q_oge = np.quantile(strength[with9], 0.4) if with9.any() else -np.inf
     vpr_counts = cnt[:, 4:9]
     ok = (~sch["elite"] & (sch["max_grade"] >= 9) & (vpr_counts.min(axis=1) >= 12)
           & (np.median(vpr_counts, axis=1) >= 15))
@@ -78,7 +78,7 @@ def choose_planted(R: Region, decoys: list[int]) -> Plan:
     req = {
         "M1": with9 & (strength <= q_oge),
         "M6": (prev4 >= 12) & (cnt[:, 5] >= 12) & (len(R.years) >= 2)
-              & (strength < np.quantile(strength[cnt[:, 5] >= 10], 0.3)),
+              & (strength < np.quantile(strength[cnt[:, 5] >= 10], 0.4)),
         "M2": strength < np.quantile(strength, 0.6),
         "M3": np.ones(n_s, bool), "M4": np.ones(n_s, bool), "M5": np.ones(n_s, bool),
     }
@@ -86,13 +86,16 @@ def choose_planted(R: Region, decoys: list[int]) -> Plan:
     cand = np.flatnonzero(ok)
     # prefer larger schools, but not only the largest
     key = np.log(vpr_counts[cand].sum(axis=1)) + 0.3 * rng.gumbel(size=len(cand))
-    cand = cand[np.argsort(-key, kind="stable")]
+    by_size = cand[np.argsort(-key, kind="stable")]
+    # M1 and M6 need a school that is weak on objective measures: take the weakest first
+    by_weakness = cand[np.argsort(strength[cand], kind="stable")]
     taken: set[int] = set()
     i = misses = 0
     while len(plan.planted) < n_plant and misses < len(COMBOS):
         combo = COMBOS[i % len(COMBOS)]
         i += 1
-        s = next((int(s) for s in cand if s not in taken and all(req[m][s] for m in combo)), None)
+        order = by_weakness if ("M1" in combo or "M6" in combo) else by_size
+        s = next((int(s) for s in order if s not in taken and all(req[m][s] for m in combo)), None)
         if s is None:
             misses += 1
             continue

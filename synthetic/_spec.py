@@ -39,7 +39,7 @@ class Scale:
 
 
 SCALES = {
-    "demo": Scale("demo", 3, 35, 1, 0.72, 0.45, 1.0, 3),
+    "demo": Scale("demo", 3, 35, 1, 0.62, 0.45, 1.0, 3),
     "region": Scale("region", 9, 250, 2, 1.0, 0.62, 1.0, 3),
     "large": Scale("large", 30, 3250, 6, 1.0, 0.62, 2.05, 3),
 }

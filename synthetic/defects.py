@@ -102,6 +102,10 @@ def inject_defects(inbox: Path, truth_dir: Path, *, seed: int = 7) -> dict:
     manifest = json.loads((truth_dir / "files.json").read_text(encoding="utf-8"))
     truth = json.loads((truth_dir / "truth.json").read_text(encoding="utf-8"))
     files = manifest["files"]
+    missing = [f["file"] for f in files if not (inbox / f["file"]).is_file()]
+    if missing:
+        raise FileNotFoundError(f"not a fresh generated inbox (missing {missing[0]}); "
+                                "run generate_region again before inject_defects")
     years = sorted(truth["years"])
     Y = years[-1]
     rng = np.random.default_rng([seed, 86])

@@ -1,10 +1,26 @@
-"""`generate_region`: write a contract-following inbox and its ground truth."""
+"""`generate_region`: write a contract-following inbox and its ground truth.
+
+Files written (per year Y of `years`; names are free, the readers recognise files by content):
+
+    reestr_oo.csv                                  register (UTF-8, `;`)
+    gia/gia11_Y.csv, gia/gia9_Y.csv                ГИА-11 / ГИА-9 rows
+    vpr/Y/vpr_Y_<subject>_<grade>.xlsx             ВПР, one workbook per work (28 works a year)
+    spravochniki/plan_vpr_Y.csv, shkala_vpr_Y.csv  ВПР task plan and scale
+    spravochniki/min_bally_ege_Y.csv               minimum ЕГЭ scores (the defaults)
+    postuplenie/postuplenie_Y.csv                  admissions of the year's ВТГ
+    niko/niko_Y_<subject>_<grade>.xlsx             НИКО study of the year
+
+and in `truth_dir`: `truth.json` (planted non-objective schools, decoys) and `files.json` (the
+manifest `inject_defects` and `synthetic.oracle` read). File modification times are fixed per
+kind and year, so a corrected re-delivery can be made newer deterministically.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -27,7 +43,7 @@ REGISTER_COLUMNS = ["Код ОО", "Логин ОО", "Краткое наиме
                     "Муниципальное образование", "Тип ОО", "Местность", "Транспортная доступность",
                     "Численность обучающихся", "ШНОР"]
 # above this many ВПР task cells the XLSX files are written by a process pool
-_POOL_CELLS = 3_000_000
+_POOL_CELLS = 200_000
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -158,7 +174,9 @@ def _write_all_vpr(jobs, cells: int) -> None:
     """Write the ВПР workbooks; large volumes go through a fork-based process pool (the data are
     already drawn, so the files do not depend on the number of workers)."""
     workers = min(os.cpu_count() or 1, 8)
-    if cells >= _POOL_CELLS and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    # fork only from a single-threaded process (forking a threaded one can deadlock the child)
+    if (cells >= _POOL_CELLS and workers > 1 and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods()):
         jobs = sorted(jobs, key=lambda j: -j[1]["scores"].size)  # largest first
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as ex:

@@ -28,14 +28,15 @@ pupils as (
 
 work_scales as (
 
-    select distinct
+    select
         year,
         work,
-        work_max,
-        min_mark3,
-        min_mark4,
-        min_mark5,
+        max(work_max) as work_max,
+        max(min_mark3) as min_mark3,
+        max(min_mark4) as min_mark4,
+        max(min_mark5) as min_mark5,
     from pupils
+    group by year, work
 
 ),
 
