@@ -19,7 +19,9 @@ def test_dbt_args_pass_the_year_as_run_year():
 
 
 def test_dagster_dbt_args_use_the_partition_as_run_year():
-    assert dbt_build_args("2024") == ["build", "--vars", '{"run_year": 2024}']
+    args = dbt_build_args("2024")
+    assert args[:3] == ["build", "--vars", '{"run_year": 2024}']
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
 
 
 def test_changed_files_reports_new_and_modified_only():

@@ -30,7 +30,7 @@ LAYER_GROUPS = ("staging", "intermediate", "marts")
 
 def dbt_build_args(partition_key: str) -> list[str]:
     """`dbt build` for one year partition; pure, tested without running dbt."""
-    return ["build", "--vars", json.dumps({"run_year": int(partition_key)})]
+    return ["build", "--vars", json.dumps({"run_year": int(partition_key)}), "--exclude-resource-type", "unit_test"]
 
 
 class RsokoDbtTranslator(DagsterDbtTranslator):
