@@ -1,14 +1,13 @@
-"""Jobs. Steps run in one process, one after another: DuckDB has a single writer."""
+"""Jobs. Steps run in one process, one after another: DuckDB has a single writer.
+Partitioning (by year) is inferred from the selected assets."""
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
 from dagster_project.assets.publication import published_report
-from dagster_project.partitions import years_partitions
 
 annual_job = define_asset_job(
     name="annual_publication",
     description="Весь год: загрузка выгрузок, модели dbt с тестами, таблицы данных, отчёты",
     selection=AssetSelection.all(),
-    partitions_def=years_partitions,
     executor_def=in_process_executor,
 )
 
