@@ -25,7 +25,7 @@ KEY = ["participant_id", "subject_code", "gia_form", "stage", "exam_date"]
 def gia_suite(kind: str):
     def build(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, list[Check]]:
         E = gx_expectations()
-        df = df.copy()
+        df = df.copy(deep=False)  # new columns only: the reader's frame is not touched
         df["_repeat_of"] = repeat_of(df, KEY)
         df["_exam_year"] = pd.Series(df["exam_date"]).dt.year.to_numpy(dtype=float)
         if "_file_year" not in df:

@@ -12,6 +12,7 @@ import pandas as pd
 from ingestion.convert import fmt
 
 _FRACTION = re.compile(r"^[+-]?\d+[.,]\d+$")
+_WHOLE = re.compile(r"^[+-]?\d+(?:[.,]0*)?$")
 
 
 def not_null(label: str, when: str = "") -> callable:
@@ -25,7 +26,9 @@ def bad_number(label: str, col: str, what: str | None = None) -> callable:
         out = []
         for v in sub[f"{col}__bad"].tolist():
             v = str(v)
-            if _FRACTION.match(v.strip()):
+            if _WHOLE.match(v.strip()):
+                out.append(f"число «{v}» в столбце «{label}» слишком велико")
+            elif _FRACTION.match(v.strip()):
                 out.append(f"дробное значение «{v}» в столбце «{label}»: ожидается целое число")
             else:
                 out.append(f"нечисловое значение «{v}» в столбце «{label}»")

@@ -6,7 +6,6 @@ per-row limits) and returns the frame with its checks.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from expectations import messages as m
@@ -46,7 +45,7 @@ def in_set(E, col: str, label: str, values) -> Check:
 
 def register_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, list[Check]]:
     E = gx_expectations()
-    df = df.copy()
+    df = df.copy(deep=False)  # new columns only: the reader's frame is not touched
     df["_repeat_of"] = repeat_of(df, ["school_code"])
     df["_login_repeat_of"] = repeat_of(df, ["school_login"])
     checks = [
@@ -76,7 +75,7 @@ def register_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFram
 
 def plan_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, list[Check]]:
     E = gx_expectations()
-    df = df.copy()
+    df = df.copy(deep=False)  # new columns only: the reader's frame is not touched
     df["_repeat_of"] = repeat_of(df, ["year", "subject", "grade", "task"])
     checks = [
         *int_checks(E, "year", "Год", 2000, 2100, "год"),
@@ -96,7 +95,7 @@ def plan_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, l
 
 def scale_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, list[Check]]:
     E = gx_expectations()
-    df = df.copy()
+    df = df.copy(deep=False)  # new columns only: the reader's frame is not touched
     df["_repeat_of"] = repeat_of(df, ["year", "subject", "grade"])
     df["_plan_max"] = params.plan_work_max(df)
     checks = [
@@ -126,7 +125,7 @@ def scale_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, 
 
 def ege_min_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, list[Check]]:
     E = gx_expectations()
-    df = df.copy()
+    df = df.copy(deep=False)  # new columns only: the reader's frame is not touched
     df["_repeat_of"] = repeat_of(df, ["year", "subject_code"])
     checks = [
         *int_checks(E, "year", "Год", 2000, 2100, "год"),
@@ -142,7 +141,7 @@ def ege_min_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame
 
 def admissions_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, list[Check]]:
     E = gx_expectations()
-    df = df.copy()
+    df = df.copy(deep=False)  # new columns only: the reader's frame is not touched
     df["_repeat_of"] = repeat_of(df, ["participant_id", "grad_year"])
     df["admitted"] = df["edu_level"].notna()
     checks = [

@@ -69,7 +69,7 @@ def _pupil_common(E, df: pd.DataFrame, params: ContextParams) -> list[Check]:
 
 def vpr_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, list[Check]]:
     E = gx_expectations()
-    df = df.copy()
+    df = df.copy(deep=False)  # new columns only: the reader's frame is not touched
     df["_repeat_of"] = repeat_of(df, ["school_login", "participant_code"])
     m3, m4, m5 = params.scale_columns(df)
     p = df["primary_score"].to_numpy(dtype=float)
@@ -91,7 +91,7 @@ def vpr_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, li
 
 def niko_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, list[Check]]:
     E = gx_expectations()
-    df = df.copy()
+    df = df.copy(deep=False)  # new columns only: the reader's frame is not touched
     df["_repeat_of"] = repeat_of(df, ["school_login", "participant_code"])
     checks = [*_pupil_common(E, df, params), in_set(E, "level_name", "Уровень подготовки", NIKO_LEVELS)]
     return df, checks
@@ -116,6 +116,8 @@ def tasks_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, 
 
 def _bad_cell(value, task) -> str:
     text = str(value).strip()
+    if text.lstrip("+-").isdigit():
+        return f"число «{value}» за задание {task} слишком велико"
     if text.replace(",", ".").replace(".", "", 1).lstrip("+-").isdigit():
         return f"дробный балл «{value}» за задание {task}: ожидается целое число или X"
     return f"нечисловое значение «{value}» за задание {task}: ожидается балл или X"

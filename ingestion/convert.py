@@ -39,7 +39,7 @@ def parse_number(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def parse_int(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Text → whole number (as float, NaN for blank). A fractional value is bad."""
     values, bad = parse_number(text)
-    frac = ~np.isnan(values) & (values != np.floor(values))
+    frac = ~np.isnan(values) & ((values != np.floor(values)) | (np.abs(values) >= 2 ** 31))
     if frac.any():
         bad = bad.copy()
         bad[frac] = np.asarray(text, dtype=object)[frac]
@@ -52,12 +52,15 @@ def parse_date(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`ДД.ММ.ГГГГ` (also ISO `ГГГГ-ММ-ДД`, and a spreadsheet date with time 00:00:00)."""
     s = pd.Series(text, dtype=object)
     present = s.notna()
-    clean = s.where(present, None).astype(object)
-    clean = clean.map(lambda t: t.split(" ")[0] if isinstance(t, str) else t)
-    d = pd.to_datetime(clean, format="%d.%m.%Y", errors="coerce")
-    iso = d.isna() & present
-    if iso.any():
-        d[iso] = pd.to_datetime(clean[iso], format="%Y-%m-%d", errors="coerce")
+    d = pd.to_datetime(s, format="%d.%m.%Y", errors="coerce")
+    retry = d.isna() & present
+    if retry.any():  # «ДД.ММ.ГГГГ 00:00:00» from a spreadsheet date, or ISO
+        head = s[retry].map(lambda t: str(t).split(" ")[0])
+        again = pd.to_datetime(head, format="%d.%m.%Y", errors="coerce")
+        iso = again.isna()
+        if iso.any():
+            again[iso] = pd.to_datetime(head[iso], format="%Y-%m-%d", errors="coerce")
+        d[retry] = again
     bad = np.where((d.isna() & present).to_numpy(), s.to_numpy(dtype=object), None)
     return d.to_numpy(dtype="datetime64[ns]"), bad.astype(object)
 

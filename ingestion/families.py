@@ -159,17 +159,37 @@ def task_cells(frame: pd.DataFrame, tasks: list[TaskColumn], rows: np.ndarray | 
     n, t = len(sub), len(tasks)
     if t == 0 or n == 0:
         return {"pupil": np.array([], dtype=np.int64), "tidx": np.array([], dtype=np.int32),
-                "score": np.array([], dtype=float), "score__bad": np.array([], dtype=object),
-                "task_max": np.array([], dtype=float)}
+                "score": np.array([], dtype=float), "task_max": np.array([], dtype=float),
+                "bad_pos": np.array([], dtype=np.int64), "bad_val": np.array([], dtype=object)}
     scores = np.column_stack([sub[f"task:{x.label}"].to_numpy(dtype=float) for x in tasks]).ravel()
-    bad = np.column_stack([sub[f"task:{x.label}__bad"].to_numpy(dtype=object) for x in tasks]).ravel()
+    bad_pos, bad_val = [], []
+    for j, x in enumerate(tasks):  # bad cells are rare: keep them sparse, not as an object column
+        b = sub[f"task:{x.label}__bad"].to_numpy(dtype=object)
+        nz = np.flatnonzero(pd.notna(b))
+        if len(nz):
+            bad_pos.append(nz * t + j)
+            bad_val.append(b[nz])
     return {
         "pupil": np.repeat(np.arange(n, dtype=np.int64), t),
         "tidx": np.tile(np.arange(t, dtype=np.int32), n),
         "score": scores,
-        "score__bad": bad,
         "task_max": np.tile(np.array([x.max for x in tasks], dtype=float), n),
+        "bad_pos": np.concatenate(bad_pos) if bad_pos else np.array([], dtype=np.int64),
+        "bad_val": np.concatenate(bad_val) if bad_val else np.array([], dtype=object),
     }
+
+
+def _cells_frame(c: dict[str, np.ndarray], labels: list[str], headers: list[str]) -> pd.DataFrame:
+    """The task-cell frame the `*_tasks` suites check: numbers, plus categoricals for messages."""
+    tidx = c["tidx"]
+    bad_codes = np.full(len(tidx), -1, dtype=np.int32)
+    bad_cats = np.array([], dtype=object)
+    if len(c["bad_pos"]):
+        bad_cats, inv = np.unique(c["bad_val"].astype(str), return_inverse=True)
+        bad_codes[c["bad_pos"]] = inv
+    return pd.DataFrame({"pupil": c["pupil"], "tidx": tidx, "score": c["score"], "task_max": c["task_max"],
+                         "score__bad": pd.Categorical.from_codes(bad_codes, categories=pd.Index(bad_cats, dtype=object)),
+                         "task": _categorical(labels, tidx), "header": _categorical(headers, tidx)})
 
 
 def _categorical(values: list[str], codes: np.ndarray) -> pd.Categorical:
@@ -206,10 +226,12 @@ class Works:
         good = [p for p in items if p.error is None]
         if not good:
             return
-        pupils, cells, quest = [], [], []
+        pupils, quest = [], []
+        cols: dict[str, list[np.ndarray]] = {"pupil": [], "tidx": [], "score": [], "task_max": [],
+                                             "bad_pos": [], "bad_val": []}
         labels: list[str] = []
         headers: list[str] = []
-        offset = 0
+        offset = cell_offset = 0
         for i, p in enumerate(good):
             pf = p.parsed
             f = pf.frame
@@ -223,18 +245,19 @@ class Works:
             c = task_cells(f, tasks)
             c["pupil"] = c["pupil"] + offset
             c["tidx"] = c["tidx"] + len(labels)
+            c["bad_pos"] = c["bad_pos"] + cell_offset
+            for k in cols:
+                cols[k].append(c[k])
             labels += [t.label for t in tasks]
             headers += [t.header for t in tasks]
-            cells.append(object_frame(c))
             offset += len(f)
+            cell_offset += len(c["score"])
             if kind == "niko" and QUESTIONNAIRE in pf.parts:
                 q = questionnaire_frame(pf.parts[QUESTIONNAIRE], set(f["participant_code"].dropna()))
                 q["_file"] = i
                 quest.append(q)
         P = pd.concat(pupils, ignore_index=True)
-        T = pd.concat(cells, ignore_index=True)
-        T["task"] = _categorical(labels, T["tidx"].to_numpy())
-        T["header"] = _categorical(headers, T["tidx"].to_numpy())
+        T = _cells_frame({k: np.concatenate(v) for k, v in cols.items()}, labels, headers)
         file_of, row_of = P["_file"].to_numpy(), P["_row"].to_numpy()
         pos = T["pupil"].to_numpy()
         distribute(good, f"{kind}_tasks", run_suite(f"{kind}_tasks", T, params), file_of[pos], row_of[pos], MAIN, 0)

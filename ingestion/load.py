@@ -10,28 +10,32 @@ For every file `rows_read = rows_loaded + rows_quarantined`; defects never stop 
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from expectations import ContextParams
 from ingestion import supersede
-from ingestion.families import FAMILIES, MAIN, QUESTIONNAIRE, Pending
+from ingestion.families import FAMILIES, QUESTIONNAIRE, Pending
 from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, list_files,
                               load_id_for, loaded_shas, sha256_of)
 from ingestion.reading import ReadOutcome, read_file
 from ingestion.rawio import Audit
-from ingestion.readers import FileError, identify
+from ingestion.readers import identify
 from ingestion.schema import create_all
-from ingestion.source import BROKEN, DELIMITER_NAMES, SourceError
+from ingestion.source import BROKEN
 
 KIND_ORDER = ["register", "vpr_plan", "vpr_scale", "ege_min", "gia11", "gia9", "vpr", "niko", "admissions"]
-CELL_BUDGET = 4_000_000      # cells validated together: bounds memory on a large region
+REFERENCE_KINDS = {"register", "vpr_plan", "vpr_scale"}   # what later kinds are validated against
+CELL_BUDGET = 3_000_000      # cells (rows × columns) validated together: GX costs per batch, memory per cell
+KEEP_SNIFF_BYTES = 8 << 20   # files up to this size keep what sniffing parsed until they load
+DUCKDB_MEMORY = "1GB"     # DuckDB's cache during a load (restored after): keeps the process < 4 GB
 
 
 @dataclass
@@ -63,10 +67,23 @@ class LoadReport:
 
 def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, kinds: set[str] | None = None,
                years: set[int] | None = None) -> LoadReport:
-    """Load every file of `inbox` not yet in the ledger (optionally only some kinds/years). Idempotent."""
+    """Load every file of `inbox` not yet in the ledger (optionally only some kinds/years). Idempotent.
+
+    `kinds`/`years` limit which recognised files are taken now (a register, having no year,
+    passes any `years`); files left out stay out of the ledger and load on a later call.
+    Unrecognised, empty and damaged files are always recorded: they belong to no kind.
+    """
     t0 = time.perf_counter()
     create_all(con)
-    inbox = Path(inbox)
+    limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
+    try:
+        return _load(con, Path(inbox), kinds, years, t0)
+    finally:
+        con.execute(f"set memory_limit = '{limit}'")
+
+
+def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
     report = LoadReport()
     known = known_files(con)
     taken = loaded_shas(con)
@@ -97,35 +114,51 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, kinds: set[str] |
         if ident.reader is not None and ident.problem is None:
             try:
                 first.year = ident.reader.year(ident.src)
-            except (FileError, SourceError, Exception):
+            except Exception:  # a broken file: its load reports why
                 first.year = None
         if ident.reader is None or ident.problem is not None:
             if ident.reader is not None and not wanted(first.kind, None):
                 continue
             _record_unread(con, first, ident, report)
         elif wanted(first.kind, first.year):
-            ident.src.release(keep_cache=True)  # keep the sniff (heads, a ГИА file's rows), not the bytes
+            # keep the sniff (heads; a small ГИА file's parsed rows), not the bytes: a big file's
+            # rows would sit in memory until its kind's turn, so it is read again then
+            ident.src.release(keep_cache=first.size <= KEEP_SNIFF_BYTES)
             pending[first.kind].append(Pending(first, load_id_for(first.rel, sha), ident=ident))
         else:
             continue
         duplicates += [(f, first.rel, first.kind, first.year) for f in group[1:]]
 
-    for kind in KIND_ORDER:
-        items = sorted(pending.get(kind, []), key=lambda p: (p.info.mtime, p.info.rel))
-        if not items:
-            continue
+    writer = Writer()
+    params, stale = None, True
+    try:
+        for kind in KIND_ORDER:
+            items = sorted(pending.get(kind, []), key=lambda p: (p.info.mtime, p.info.rel))
+            if not items:
+                continue
+            tk = time.perf_counter()
+            if stale:  # reference data written since the parameters were read: wait for it, re-read
+                writer.drain()
+                params, stale = ContextParams.from_warehouse(con), False
+            stale = kind in REFERENCE_KINDS
+            batch: list[Pending] = []
+            cells = 0
+            for p in items:
+                cells += _apply(p, read_file(p.info.path, p.info.rel, kind, p.ident))
+                batch.append(p)
+                if cells >= CELL_BUDGET:
+                    _validate(kind, batch, params)
+                    writer.submit(_write_batch, con, kind, batch, report)
+                    batch, cells = [], 0
+            _validate(kind, batch, params)
+            writer.submit(_write_batch, con, kind, batch, report)
+            report.seconds_by_kind[kind] = report.seconds_by_kind.get(kind, 0.0) + time.perf_counter() - tk
         tk = time.perf_counter()
-        params = ContextParams.from_warehouse(con)
-        batch: list[Pending] = []
-        cells = 0
-        for p in items:
-            cells += _apply(p, read_file(p.info.path, p.info.rel, kind, p.ident))
-            batch.append(p)
-            if cells >= CELL_BUDGET:
-                _flush(con, kind, batch, params, report)
-                batch, cells = [], 0
-        _flush(con, kind, batch, params, report)
-        report.seconds_by_kind[kind] = report.seconds_by_kind.get(kind, 0.0) + time.perf_counter() - tk
+        writer.drain()
+        if kind_last := next((k for k in reversed(KIND_ORDER) if pending.get(k)), None):
+            report.seconds_by_kind[kind_last] += time.perf_counter() - tk
+    finally:
+        writer.close()
 
     for f, orig, kind, year in duplicates:
         _record(con, report, f, kind, year, None, 0, 0, 0, "duplicate",
@@ -143,13 +176,59 @@ def _apply(p: Pending, got: ReadOutcome) -> int:
     if got.error is not None:
         p.reject(got.error, got.error_rows or None)
         return 0
-    return p.parsed.frame.shape[0] * max(1, len(p.parsed.meta.get("tasks", [])))
+    return p.parsed.frame.shape[0] * p.parsed.frame.shape[1] // 2  # a typed field is two columns
 
 
-def _flush(con, kind: str, batch: list[Pending], params: ContextParams, report: LoadReport) -> None:
-    """Validate a batch together, then write it in one transaction (file by file if that fails)."""
-    if not batch:
-        return
+class Writer:
+    """One background thread that writes batches to DuckDB while the main thread reads the next.
+
+    DuckDB runs its inserts without the GIL, so on two cores the writing of one batch overlaps
+    the reading and validation of the next. The connection is used by one thread at a time:
+    the main thread touches it only after `drain()`.
+    """
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="rsoko-ingest-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                if job is None:
+                    return
+                if self._error is None:
+                    fn, args = job
+                    fn(*args)
+            except BaseException as exc:  # surfaced in the main thread by drain()
+                self._error = exc
+            finally:
+                self._queue.task_done()
+
+    def submit(self, fn, *args) -> None:
+        """Queue a write once the previous one is done: at most one batch in writing, one in reading."""
+        self.drain()
+        self._queue.put((fn, args))
+
+    def drain(self) -> None:
+        self._queue.join()
+        self._raise()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise err
+
+
+def _validate(kind: str, batch: list[Pending], params: ContextParams) -> None:
+    """Validate a batch of files of one kind together (one GX run per suite)."""
     ok = [p for p in batch if p.error is None]
     if ok:
         try:
@@ -160,6 +239,12 @@ def _flush(con, kind: str, batch: list[Pending], params: ContextParams, report: 
     for p in batch:
         if p.error is None:
             p.finish_validation()
+
+
+def _write_batch(con, kind: str, batch: list[Pending], report: LoadReport) -> None:
+    """Write a validated batch in one transaction (file by file if that fails)."""
+    if not batch:
+        return
     con.execute("begin transaction")
     try:
         written = [_write(con, kind, p) for p in batch]

@@ -119,13 +119,15 @@ class Source:
         `score(cells)` counts how many cells of a row look like known column names; the CSV
         delimiter is the candidate under which some early row scores best.
         """
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+        if magic in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):  # a workbook: only its first rows are read here
+            src = cls(path, rel, "xlsx")
+            src._open_workbook(magic == b"\xd0\xcf\x11\xe0")
+            return src
         data = path.read_bytes()
         if not data.strip():
             return cls(path, rel, "empty")
-        if data[:4] == b"PK\x03\x04" or data[:4] == b"\xd0\xcf\x11\xe0":
-            src = cls(path, rel, "xlsx")
-            src._open_workbook(data[:4] == b"\xd0\xcf\x11\xe0")
-            return src
         text, encoding = decode_text(data)
         if text is None:
             return cls(path, rel, "binary")
@@ -183,10 +185,7 @@ class Source:
         if sheet in self._grids:
             return self._grids[sheet]
         if self.format == "csv":
-            if self._text is None:  # dropped after sniffing: decode again, the same way
-                self._text = self.path.read_bytes().decode(_CODECS.get(self.encoding, self.encoding or "utf-8"),
-                                                           errors="replace")
-            grid = _csv_rows(self._text, self.delimiter or ";", None)
+            grid = _csv_rows(self._decoded(), self.delimiter or ";", None)
         else:
             try:
                 from python_calamine import CalamineWorkbook
@@ -205,41 +204,57 @@ class Source:
             self.cache.clear()
         self._text = None
 
-    def table(self, sheet: str, header_row: int) -> Table:
-        """The rows under `header_row` (1-based) of `sheet`; blank rows and blank trailing columns dropped."""
-        grid = self.grid(sheet)
+    def table(self, sheet: str, header_row: int, limit: int | None = None) -> Table:
+        """The rows under `header_row` (1-based) of `sheet`; blank rows and blank trailing columns dropped.
+
+        `limit` reads only the first data rows of a CSV (enough to sniff a big ГИА file's exam and year).
+        """
+        if limit is not None and self.format == "csv" and sheet not in self._grids:
+            grid = _csv_rows(self._decoded(), self.delimiter or ";", header_row + limit)
+        else:
+            grid = self.grid(sheet)
         top = [_text_row(r) for r in grid[: header_row - 1]]
         header_cells = _text_row(grid[header_row - 1]) if len(grid) >= header_row else []
-        body = grid[header_row:]
+        body = grid[header_row:] if limit is None else grid[header_row:header_row + limit]
         width = max([len(header_cells)] + [len(r) for r in body]) if body else len(header_cells)
         if any(len(r) != width for r in body):
             body = [list(r) + [None] * (width - len(r)) for r in body]
         cells = np.empty((len(body), width), dtype=object)
         if body and width:
             cells[:] = body
-            cells[cells == ""] = None  # calamine's empty cell
-        rows = np.arange(header_row + 1, header_row + 1 + len(body), dtype=np.int64)
-        blank = np.ones(cells.shape, dtype=bool)
-        for j in range(width):
-            blank[:, j] = pd.isna(cells[:, j])
-        filled = ~blank
-        keep = filled.any(axis=1) if width else np.zeros(len(body), dtype=bool)
+        n_body = len(body)
+        if limit is None:  # a sheet becomes one table: its rows as lists are not needed again
+            self._grids.pop(sheet, None)
+            if self.format == "csv":
+                self._text = None
+        del grid, body
+        rows = np.arange(header_row + 1, header_row + 1 + n_body, dtype=np.int64)
         header = [h or "" for h in header_cells] + [""] * (width - len(header_cells))
+        if self.format == "csv":
+            # CSV cells are all text: strip every column once; a blank is what strips to nothing
+            texts = {j: column_text(cells[:, j], all_text=True) for j in range(width)}
+            filled = np.column_stack([texts[j] != None for j in range(width)]) if width else \
+                np.zeros((n_body, 0), dtype=bool)  # noqa: E711 - elementwise on object arrays
+        else:
+            texts = {}
+            if n_body and width:
+                cells[cells == ""] = None  # calamine's empty cell
+            filled = np.column_stack([pd.notna(cells[:, j]) for j in range(width)]) if width else \
+                np.zeros((n_body, 0), dtype=bool)
+        keep = filled.any(axis=1) if width else np.zeros(n_body, dtype=bool)
         used = [j for j in range(width) if header[j] or filled[keep, j].any()]
         last = max(used) + 1 if used else 0
         table = Table(sheet, header_row, top, header[:last], cells[keep][:, :last], rows[keep],
                       all_text=self.format == "csv")
-        # CSV rows of spaces only are blank once stripped (CSV cells are all text and get stripped
-        # anyway; in XLSX an all-spaces row is too rare to pay a pass over every cell)
-        if table.all_text and len(table.rows) and last:
-            texts = [table.text(j) for j in range(last)]
-            nonblank = np.zeros(len(table.rows), dtype=bool)
-            for t in texts:
-                nonblank |= pd.notna(t)
-            if not nonblank.all():
-                table = Table(sheet, header_row, top, table.header, table.cells[nonblank], table.rows[nonblank],
-                              all_text=table.all_text)
+        if texts:
+            table._text = {j: t[keep] for j, t in texts.items() if j < last}
         return table
+
+    def _decoded(self) -> str:
+        if self._text is None:  # dropped after sniffing: decode again, the same way
+            self._text = self.path.read_bytes().decode(_CODECS.get(self.encoding, self.encoding or "utf-8"),
+                                                       errors="replace")
+        return self._text
 
 
 # -------------------------------------------------------------------- helpers

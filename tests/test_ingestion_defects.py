@@ -276,3 +276,13 @@ def test_gia_present_participant_without_a_mark_is_quarantined(tmp_path, inbox):
     write_csv(inbox / "oge.csv", rows)
     got = load(tmp_path, inbox)
     assert got.reasons_at("oge.csv", 2) == [("Отметка", None, "пустое значение в столбце «Отметка» при статусе «Явка»")]
+
+
+def test_a_number_too_big_for_the_warehouse_is_quarantined_not_a_crash(tmp_path, inbox):
+    rows = vpr_rows()
+    set_cell(rows, VPR_FIRST_ROW, "Отметка по журналу", "99999999999")
+    got = _load_vpr(tmp_path, inbox, rows)
+    [(col, value, reason)] = got.reasons_at("m4.xlsx", VPR_FIRST_ROW)
+    assert (col, value, reason) == ("Отметка по журналу", "99999999999",
+                                    "число «99999999999» в столбце «Отметка по журналу» слишком велико")
+    assert got.entry("m4.xlsx")["rows_loaded"] == 11

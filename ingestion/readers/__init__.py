@@ -109,4 +109,17 @@ def identify(path: Path, rel: str) -> Identified:
     return Identified(src, None, unrecognised=True)
 
 
-__all__ = ["READERS", "BY_KIND", "FileError", "ParsedFile", "Reader", "Identified", "identify"]
+def read_path(path: Path, rel: str | None = None) -> ParsedFile:
+    """Recognise and read one file (for a look at a single export; the loader does more).
+
+    Raises FileError with the Russian reason when the file cannot be read.
+    """
+    ident = identify(Path(path), rel or Path(path).name)
+    if ident.reader is None:
+        raise FileError(ident.problem or "вид выгрузки не распознан по содержимому")
+    if ident.problem:
+        raise FileError(ident.problem)
+    return ident.reader.read(ident.src)
+
+
+__all__ = ["READERS", "BY_KIND", "FileError", "ParsedFile", "Reader", "Identified", "identify", "read_path"]

@@ -155,8 +155,9 @@ def add_field(out: dict, table: Table, col: Col, pos: int | None) -> None:
         add_typed(out, col.field, np.full(n, None, dtype=object), col.type)
     elif col.type == "int":
         values, bad = table.numbers(pos)
-        frac = ~np.isnan(values) & (values != np.floor(values))
-        if frac.any():  # a fractional number is not a whole score: report it as written
+        # a fractional number is not a whole score, and INTEGER columns stop at 2^31
+        frac = ~np.isnan(values) & ((values != np.floor(values)) | (np.abs(values) >= 2 ** 31))
+        if frac.any():  # reported as written
             bad = bad.copy()
             bad[frac] = table.text(pos)[frac]
             values = np.where(frac, np.nan, values)
@@ -188,13 +189,13 @@ def read_columns(src: Source, kind: str, spec: list[Col]) -> tuple[pd.DataFrame,
     return frame, columns, extras, table
 
 
-def read_columns_lenient(src: Source, spec: list[Col]):
+def read_columns_lenient(src: Source, spec: list[Col], limit: int | None = None):
     """As `read_columns`, without the required-column check; also returns field → position."""
     found = find_header(src, spec)
     if found is None:
         raise FileError("не найдена строка заголовка")
     sheet, header_row, _share = found
-    table = src.table(sheet, header_row)
+    table = src.table(sheet, header_row, limit=limit)
     fields, extras = map_header(table.header, spec)
     frame = typed_frame(table, spec, fields, extras)
     columns = {col.field: table.header[fields[col.field]] if col.field in fields else col.names[0] for col in spec}

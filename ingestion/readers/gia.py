@@ -56,23 +56,34 @@ CANON = {
 }
 _CANON_MAP = {f: {norm_value(v): v for v in vals} for f, vals in CANON.items()}
 _GRADE = re.compile(r"^\s*(\d{1,2})")
+SAMPLE_ROWS = 5000            # rows a big file is sniffed by
+SAMPLE_BYTES = 4 << 20        # files up to this size are read whole at once
 
 
 def decide_exam(frame: pd.DataFrame) -> str:
     """'gia11' or 'gia9' from the forms, grades, categories and subjects in the file."""
-    forms = Counter(norm_value(f).upper() for f in frame["gia_form"] if isinstance(f, str))
+    forms = _counts(frame["gia_form"], lambda f: norm_value(f).upper())
     ege, oge = forms.get("ЕГЭ", 0), forms.get("ОГЭ", 0)
     if ege or oge:
         return "gia11" if ege >= oge else "gia9"
-    grades = Counter(int(m.group(1)) for c in frame["class_name"] if isinstance(c, str) and (m := _GRADE.match(c)))
-    eleven = sum(n for g, n in grades.items() if g >= 10)
-    nine = sum(n for g, n in grades.items() if g <= 9)
+    grades = _counts(frame["class_name"], lambda c: int(m.group(1)) if (m := _GRADE.match(c)) else None)
+    eleven = sum(n for g, n in grades.items() if g is not None and g >= 10)
+    nine = sum(n for g, n in grades.items() if g is not None and g <= 9)
     if eleven != nine:
         return "gia11" if eleven > nine else "gia9"
-    cats = {norm_value(c).upper() for c in frame["category"] if isinstance(c, str)}
+    cats = set(_counts(frame["category"], lambda c: norm_value(c).upper()))
     if cats & {"ВПЛ", "СПО"} or (frame["subject_code"] == 22).any():
         return "gia11"
     return "gia11"
+
+
+def _counts(values: pd.Series, key) -> Counter:
+    """Counts of key(value) over the non-blank values, computing key once per distinct value."""
+    counts = pd.Series(values, dtype=object).value_counts(dropna=True)
+    out: Counter = Counter()
+    for v, n in counts.items():
+        out[key(v)] += int(n)
+    return out
 
 
 def _canon(frame: pd.DataFrame) -> None:
@@ -85,21 +96,20 @@ _LONG_FULL = re.compile(r"^(?:\d+\(\d+\))+$")
 _MINUS = str.maketrans({"−": "-", "–": "-", "—": "-"})
 
 
+_SHORT_OK = re.compile(r"^[+\-0-9]*$")
+_NO_SIGNS = str.maketrans("", "", "+-")
+
+
 def parse_short(s: str | None) -> tuple[float, str | None]:
     """Sum of a short-answer string and the first invalid character (None when valid)."""
     if blank(s):
         return np.nan, None
-    total = 0
-    for i, ch in enumerate(s.translate(_MINUS).replace(" ", "")):
-        if ch == "+":
-            total += 1
-        elif ch == "-":
-            pass
-        elif ch.isdigit():
-            total += int(ch)
-        else:
-            return np.nan, f"недопустимый символ «{ch}» в позиции {i + 1}"
-    return float(total), None
+    t = s.translate(_MINUS).replace(" ", "")
+    if not _SHORT_OK.match(t):
+        i, ch = next((i, ch) for i, ch in enumerate(t) if ch not in "+-0123456789")
+        return np.nan, f"недопустимый символ «{ch}» в позиции {i + 1}"
+    digits = t.translate(_NO_SIGNS)
+    return float(t.count("+") + (sum(map(int, digits)) if digits else 0)), None
 
 
 def parse_long(s: str | None) -> tuple[float, str | None]:
@@ -148,27 +158,31 @@ class GiaReader:
     def recognise(self, src: Source) -> bool:
         return self.score(src) >= RECOGNISE_SHARE
 
-    def _frame(self, src: Source):
+    def _frame(self, src: Source, sample: bool = False):
         """The file read leniently (no column required): enough to tell the exam and the year.
 
         A file missing a required column is still told ГИА-11 from ГИА-9 here; `read` then
-        rejects it naming the column.
+        rejects it naming the column. `sample`: the first SAMPLE_ROWS rows of a big file do for
+        recognition and the year in `scan_inbox`; loading reads every row.
         """
-        if "gia" not in src.cache:
+        key = "gia" if not sample or src.path.stat().st_size <= SAMPLE_BYTES else "gia_sample"
+        if "gia" in src.cache:
+            return src.cache["gia"]
+        if key not in src.cache:
             try:
-                src.cache["gia"] = read_columns_lenient(src, SPEC)
+                src.cache[key] = read_columns_lenient(src, SPEC, limit=None if key == "gia" else SAMPLE_ROWS)
             except FileError as exc:
-                src.cache["gia"] = exc
-        return src.cache["gia"]
+                src.cache[key] = exc
+        return src.cache[key]
 
     def _exam(self, src: Source) -> str:
-        got = self._frame(src)
+        got = self._frame(src, sample=True)
         if isinstance(got, FileError):
             return "gia11"  # the error is reported by read(); the kind hardly matters then
         return decide_exam(got[0])
 
     def year(self, src: Source) -> int | None:
-        got = self._frame(src)
+        got = self._frame(src, sample=True)
         if isinstance(got, FileError):
             return None
         return mode_year(pd.Series(got[0]["exam_date"]).dt.year)
@@ -179,7 +193,7 @@ class GiaReader:
             raise got
         frame, columns, extras, table, fields = got
         require(fields, _spec(self.kind), table.header_row, len(table.rows))
-        frame = frame.copy()
+        frame = frame.copy(deep=False)
         _canon(frame)
         frame["year"] = pd.Series(frame["exam_date"]).dt.year.to_numpy(dtype=float)
         add_answer_columns(frame)

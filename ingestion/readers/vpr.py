@@ -19,7 +19,7 @@ from ingestion.convert import object_frame, parse_date, parse_int
 from ingestion.readers.base import Col, FileError, ParsedFile, add_field, map_header, require
 from ingestion.readers.works import TaskColumn, first_text, parse_title, task_column, task_columns
 from ingestion.source import Source, SheetHead
-from ingestion.text import norm_header, norm_subject, pad_code
+from ingestion.text import norm_header, norm_subject
 
 SPEC = [
     Col("school_login", ("Логин ОО",)),

@@ -5,10 +5,7 @@ loaded before the ВПР results it validates.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ingestion.convert import map_unique, set_object
-
 from ingestion.readers.base import Col, ParsedFile, mode_year, read_columns, recognise_columns, RECOGNISE_SHARE
 from ingestion.source import Source
 from ingestion.text import blank, norm_subject

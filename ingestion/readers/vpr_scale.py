@@ -1,10 +1,7 @@
 """«Шкала ВПР» — the minimum primary score for marks 3, 4, 5 of each work."""
 from __future__ import annotations
 
-import numpy as np
-
 from ingestion.convert import map_unique, set_object
-
 from ingestion.readers.base import Col, ParsedFile, mode_year, read_columns, recognise_columns, RECOGNISE_SHARE
 from ingestion.source import Source
 from ingestion.text import norm_subject

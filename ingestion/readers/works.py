@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ingestion.readers.vpr_plan import norm_task
 from ingestion.text import norm_subject
@@ -68,7 +67,7 @@ def task_column(table, pos: int) -> tuple[np.ndarray, np.ndarray]:
     A fractional score is bad too: scores are whole numbers.
     """
     values, bad = table.numbers(pos, NOT_CHECKED)
-    frac = ~np.isnan(values) & (values != np.floor(values))
+    frac = ~np.isnan(values) & ((values != np.floor(values)) | (np.abs(values) >= 2 ** 31))
     if frac.any():
         bad = bad.copy()
         bad[frac] = table.text(pos)[frac]

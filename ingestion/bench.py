@@ -1,0 +1,58 @@
+"""`bench_ingest`: how long ingestion+validation of an inbox takes, and how many rows per kind.
+
+Wired into `rsoko bench` by the CLI; also `python -m ingestion.bench INBOX DB`.
+The figures include everything a first run pays (Great Expectations' import and context, file
+hashing, reading, validation, inserts), then a second run on the unchanged inbox (which must
+only hash files).
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+RAW_TABLES = ("register", "gia11", "gia11_tasks", "gia9", "gia9_tasks", "vpr_results", "vpr_tasks", "vpr_plan",
+              "vpr_scale", "niko_results", "niko_tasks", "niko_questionnaire", "ege_min", "admissions")
+
+
+def bench_ingest(inbox: Path, db: Path) -> dict:
+    """Load `inbox` into a fresh DuckDB file `db`; return timings (s), rows per raw table, peak RSS (MB)."""
+    from ingestion import load_inbox
+
+    db = Path(db)
+    for p in db.parent.glob(db.name + "*"):
+        p.unlink()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db))
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        report = load_inbox(con, Path(inbox))
+        seconds, cpu_seconds = time.perf_counter() - wall, time.process_time() - cpu
+        again = time.perf_counter()
+        rerun = load_inbox(con, Path(inbox))
+        rerun_seconds = time.perf_counter() - again
+        rows = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in RAW_TABLES}
+        statuses: dict[str, int] = {}
+        for f in report.files:
+            statuses[f.status] = statuses.get(f.status, 0) + 1
+        return {
+            "seconds": round(seconds, 2),
+            "cpu_seconds": round(cpu_seconds, 2),
+            "rerun_seconds": round(rerun_seconds, 2),
+            "rerun_changed": rerun.changed,
+            "seconds_by_kind": {k: round(v, 2) for k, v in report.seconds_by_kind.items()},
+            "rows": rows,
+            "files": len(report.files),
+            "statuses": statuses,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    print(json.dumps(bench_ingest(Path(sys.argv[1]), Path(sys.argv[2])), ensure_ascii=False, indent=1))
