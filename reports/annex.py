@@ -7,6 +7,7 @@ content; the first sheet lists the sheets with the report's table titles and the
 """
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
@@ -24,6 +25,8 @@ SHEET_NAMES = {
     "profiles_mo": "Самоопределение по МО", "admissions": "Поступление", "clusters": "Кластеры",
     "low_schools": "Устойчиво низкие", "markers": "Признаки", "listed": "ОО с признаками",
     "mo_indicators": "Показатели МО (все)", "school_vs_cluster": "ОО и кластеры", "deficits_schools": "Дефициты ОО",
+    "listed_full": "Признаки по работам", "mo_skills": "Умения по МО", "source_files": "Файлы данных",
+    "vpr_tasks_long": "ВПР задания",
 }
 MAX_WIDTH = 70
 FORMATS = {"int": "# ##0", "dec1": "0.0", "dec2": "0.00", "signed": "+0.0;-0.0;0.0"}
@@ -44,12 +47,19 @@ def _width(text: str) -> float:
     return min(MAX_WIDTH, max(6.0, len(text) * 1.1 + 2))
 
 
-def write_annex(tables: Sequence[Table], target: Path, *, title: str) -> Path:
-    """Write the annex workbook with one sheet per table (in report order)."""
+def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: datetime | None = None) -> Path:
+    """Write the annex workbook with one sheet per table (in report order).
+
+    `created` (the publication's time) is stored as the document date, so the same data give
+    the same file and the manifest's hash changes only when the data do.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False, "strings_to_urls": False})
-    wb.set_properties({"title": title, "author": "РСОКО", "comments": LEGEND})
+    props = {"title": title, "author": "РСОКО", "comments": LEGEND}
+    if created is not None:
+        props["created"] = created.replace(tzinfo=None)
+    wb.set_properties(props)
     header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF5", "border": 1})
     text = wb.add_format({"valign": "top"})
     text_bold = wb.add_format({"valign": "top", "bold": True})

@@ -13,8 +13,9 @@ from datetime import datetime
 import pandas as pd
 
 from reports import cells, charts
-from reports.context import SECTION_TITLES, Context, Scope, work_sort_key
-from reports.document import Chart, Document, ItemList, Paragraph, Row, Section, Table
+from reports.context import SECTION_TITLES, Context, Scope
+from reports.rules import work_sort_key
+from reports.document import Cell, Chart, Document, ItemList, Paragraph, Row, Section, Table
 from reports.formatting import fmt_date, fmt_number, is_missing
 from reports.rules import (
     DeficitTask, EntityValue, IndicatorChange, ListedSchool, LowSchool, MarkerEvidence, MarkTwoShare,
@@ -51,7 +52,8 @@ MARKER_NAMES = {
 }
 NIKO_LEVELS = ("Ниже базового", "Базовый", "Повышенный", "Высокий")
 PROFILE_ORDER = ("технологический", "естественно-научный", "социально-экономический", "гуманитарный", "универсальный")
-ZONE_ORDER = {"дефицит": 0, "неустойчивое": 1, "достаточное": 2}
+CATEGORY_NAMES = {"all": "Все категории", "ВТГ": "ВТГ", "ВПЛ": "ВПЛ", "СПО": "СПО", "": "Не указана"}
+CATEGORY_ORDER = {"all": 0, "ВТГ": 1, "ВПЛ": 2, "СПО": 3}
 
 
 def _notes(*extra: str) -> list[str]:
@@ -79,7 +81,7 @@ def section_intro(ctx: Context, scope: Scope) -> Section:
     cov = s.sub("Оценочные процедуры и охват")
     cov.add(*prose("coverage_intro", year=ctx.year, is_region=scope.is_region), coverage_table(ctx, scope))
     src = s.sub("Источники данных и даты их загрузки")
-    src.add(*prose("sources_intro"), sources_table(ctx) if scope.is_region else sources_summary_table(ctx))
+    src.add(*prose("sources_intro"), sources_summary_table(ctx))
     s.sub("Правила представления данных").add(*prose("reading_rules", min_n=MIN_PUBLISHED_N, small_n=SMALL_SAMPLE_N))
     return s
 
@@ -122,7 +124,7 @@ def sources_table(ctx: Context) -> Table:
             cells.text(STATUS_NAMES.get(r.status, r.status)),
             cells.text(fmt_date(pd.Timestamp(loaded_at).to_pydatetime() if not is_missing(loaded_at) else None)),
         ]))
-    return Table("sources", "Загруженные файлы данных", ["Файл", "Вид данных", "Год", "Строк загружено",
+    return Table("source_files", "Загруженные файлы данных", ["Файл", "Вид данных", "Год", "Строк загружено",
                                                           "Строк в карантине", "Статус", "Дата загрузки"], rows,
                  widths=[4, 2.6, 1, 1.5, 1.5, 2, 1.6], compact=True,
                  notes=["Число строк — строки файла с данными (без заголовков); строки в карантине исключены из расчётов."])
@@ -144,7 +146,8 @@ def sources_summary_table(ctx: Context) -> Table:
                          cells.text(fmt_date(dates.max().to_pydatetime()) if len(dates) else "—")]))
     return Table("sources", "Источники данных", ["Вид данных", "Годы", "Файлов загружено", "Строк загружено",
                                                   "Дата последней загрузки"], rows, widths=[3.5, 2, 1.6, 1.8, 2],
-                 notes=["Перечень файлов с контрольными суммами — в региональном отчёте и в manifest.json."])
+                 notes=["Перечень файлов с числом строк, статусом и датой загрузки — в приложении (лист «Файлы данных»); "
+                        "контрольные суммы SHA-256 файлов — в manifest.json на странице публикации."])
 
 
 # =============================================================================================
@@ -305,12 +308,11 @@ def municipal_key_table(ctx: Context, codes=MUNICIPAL_KEY) -> Table:
 
 def schools_context_table(ctx: Context, scope: Scope) -> Table:
     sch = ctx.schools[ctx.schools["school_code"].isin(scope.school_codes)].sort_values("school_code")
-    rows = [Row([cells.text(r.school_code), cells.text(r.short_name), cells.text(r.school_type),
-                 cells.text(r.locality), cells.text(r.transport_access), cells.text(r.cluster_name)])
+    rows = [Row([cells.text(r.school_code), cells.text(r.short_name), cells.text(r.school_type), cells.text(r.cluster_name)])
             for r in sch.itertuples()]
     return Table("schools", f"Общеобразовательные организации: {scope.name}",
-                 ["Код ОО", "ОО", "Тип", "Местность", "Транспортная доступность", "Кластер"], rows,
-                 widths=[1.1, 4, 1.6, 1.2, 1.8, 4.5], compact=True)
+                 ["Код ОО", "ОО", "Тип ОО", "Кластер (местность · группа типов · транспортная доступность)"], rows,
+                 widths=[1.1, 4.5, 1.8, 5.5], compact=True)
 
 
 # =============================================================================================
@@ -346,9 +348,12 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     rows = []
     for r in cur.itertuples():
         n = r.participants
-        line = [cells.text(r.subject_name), cells.count(n), cells.share(r.below_min, n), cells.share(r.band_min_60, n),
-                cells.share(r.band_61_80, n), cells.share(r.band_81_100, n), cells.number(r.mean_score, n),
-                cells.text("" if is_missing(r.min_score) else int(r.min_score))]
+        scored = not is_missing(r.mean_score)   # Математика базовая has marks, no test-score bands
+        bands = [cells.share(getattr(r, b), n) if scored else cells.number(None, None)
+                 for b in ("band_min_60", "band_61_80", "band_81_100")]
+        line = [cells.text(r.subject_name), cells.count(n), cells.share(r.below_min, n), *bands,
+                cells.number(r.mean_score, n),
+                cells.text("" if is_missing(r.min_score) or not scored else int(r.min_score))]
         if reg is not None:
             rr = reg.loc[r.subject_code] if r.subject_code in reg.index else None
             line.append(cells.number(None if rr is None else rr["mean_score"], None if rr is None else rr["participants"]))
@@ -357,7 +362,8 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             "Средний балл", "Минимальный балл"]
     if reg is not None:
         cols.append("Средний балл по региону")
-    sec.add(Paragraph("Распределение результатов выпускников текущего года (ВТГ) по группам тестовых баллов."),
+    sec.add(Paragraph("Распределение результатов выпускников текущего года (ВТГ) по группам тестовых баллов. "
+                      "Для математики базового уровня (отметки, а не тестовые баллы) приведена доля отметок «2»."),
             Table("ege_bands", f"Результаты ЕГЭ по группам баллов (ВТГ), {y} год", cols, rows,
                   widths=[3] + [1.2] * (len(cols) - 1), compact=True, notes=_notes()))
 
@@ -375,6 +381,8 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             line.append(cells.number(v, n))
             if v is not None and not is_missing(v) and publishable(n):
                 pts.append((int(yy), float(v)))
+        if all(c.status == "missing" for c in line[1:]):
+            continue
         rows.append(Row(line))
         if len(pts) >= 2 and len(series) < 8:
             series[sub.subject_name] = pts
@@ -386,8 +394,9 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
 
     # by category
     allcat = ctx.rows("mart_ege_score_bands", scope, year=y)
-    allcat = allcat[allcat["subject_code"].isin(EGE_FOCUS)].sort_values(["subject_code", "category"])
-    rows = [Row([cells.text(r.category), cells.count(r.participants), cells.share(r.below_min, r.participants),
+    allcat = allcat[allcat["subject_code"].isin(EGE_FOCUS)]
+    allcat = allcat.assign(_o=allcat["category"].map(CATEGORY_ORDER).fillna(9)).sort_values(["subject_code", "_o"])
+    rows = [Row([cells.text(CATEGORY_NAMES.get(r.category, r.category)), cells.count(r.participants), cells.share(r.below_min, r.participants),
                  cells.share(r.band_81_100, r.participants), cells.number(r.mean_score, r.participants)],
                 group=r.subject_name) for r in allcat.itertuples()]
     if rows:
@@ -494,7 +503,7 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                      cells.share(None if rr is None else rr["mark4"] + rr["mark5"], None if rr is None else rr["participants"])]
         rows.append(Row(line))
         if publishable(n) and n:
-            labels.append(w.removeprefix("ВПР "))
+            labels.append(charts.short_work(w))
             shares.append([100.0 * r[f"mark{m}"] / n for m in (2, 3, 4, 5)])
     cols = ["Работа", "Участников", "«2», %", "«3», %", "«4», %", "«5», %"]
     if not scope.is_region:
@@ -502,14 +511,21 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     sub.add(Table("vpr_marks", f"ВПР: статистика по отметкам, {y} год", cols, rows, widths=[3.2] + [1.3] * (len(cols) - 1),
                   compact=True, notes=_notes()))
     if labels:
-        img = charts.marks_chart(labels, shares, png=png)
-        sub.add(Chart(img.svg, f"ВПР: распределение отметок, {scope.name}", img.png))
+        jr_all = ctx.rows("mart_vpr_journal", scope, year=y).set_index("work")
+        journal = []
+        for w in [w for w in works if w in marks.index and publishable(marks.loc[w, "participants"]) and marks.loc[w, "participants"]]:
+            n = jr_all.loc[w, "participants"] if w in jr_all.index else 0
+            journal.append([100.0 * jr_all.loc[w, c] / n for c in ("lowered", "confirmed", "raised")]
+                           if n and publishable(n) else None)
+        img = charts.marks_and_journal_chart(labels, shares, journal, png=png)
+        sub.add(Chart(img.svg, f"ВПР: распределение отметок (слева) и соответствие отметкам по журналу (справа), "
+                               f"% участников; {scope.name}", img.png))
 
     # 3.3.2 journal
     sub = sec.sub("Сравнение отметок с отметками по журналу")
     jr = ctx.rows("mart_vpr_journal", scope, year=y).set_index("work")
     reg_jr = ctx.rows("mart_vpr_journal", ctx.region, year=y).set_index("work")
-    rows, labels, lo, co, ra = [], [], [], [], []
+    rows = []
     for w in works:
         if w not in jr.index:
             continue
@@ -520,11 +536,6 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             rr = reg_jr.loc[w] if w in reg_jr.index else None
             line += [cells.share(None if rr is None else rr["raised"], None if rr is None else rr["participants"])]
         rows.append(Row(line))
-        if publishable(n) and n:
-            labels.append(w.removeprefix("ВПР "))
-            lo.append(100.0 * r["lowered"] / n)
-            co.append(100.0 * r["confirmed"] / n)
-            ra.append(100.0 * r["raised"] / n)
     cols = ["Работа", "Участников с отметкой по журналу", "Понизили, %", "Подтвердили, %", "Повысили, %"]
     if not scope.is_region:
         cols.append("Повысили по региону, %")
@@ -532,13 +543,11 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                       "отметку при невысоких отметках по журналу требует анализа объективности."),
             Table("vpr_journal", f"ВПР: сравнение отметок с отметками по журналу, {y} год", cols, rows,
                   widths=[3.2, 1.8, 1.4, 1.4, 1.4] + ([1.6] if not scope.is_region else []), compact=True, notes=_notes()))
-    if labels:
-        img = charts.journal_chart(labels, lo, co, ra, png=png)
-        sub.add(Chart(img.svg, f"ВПР: соответствие отметок за работу отметкам по журналу, {scope.name}", img.png))
+    sub.add(Paragraph("Доли понизивших, подтвердивших и повысивших отметку показаны также на правой части рисунка в п. 3.3.1."))
 
     # 3.3.3 score distribution
     sub = sec.sub("Распределение первичных баллов")
-    sub.add(*prose("histogram_intro"))
+    sub.add(*prose("histogram_intro", is_region=scope.is_region))
     dist = ctx.rows("mart_vpr_score_distribution", scope, year=y)
     reg_dist = ctx.rows("mart_vpr_score_distribution", ctx.region, year=y) if not scope.is_region else None
     for w in works:
@@ -558,72 +567,167 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             ref = [100.0 * rc.get(sc, 0) / rn for sc in scores] if rn else None
         b = d.iloc[0]
         bounds = tuple(_int(b[c]) for c in ("min_mark3", "min_mark4", "min_mark5"))
-        img = charts.score_histogram(scores, shares_, bounds, wmax, reference=ref, png=png,
-                                     label=("" if scope.is_region else "МО"))
+        img = charts.score_histogram(scores, shares_, bounds, wmax, reference=ref, png=png)
         sub.add(Chart(img.svg, f"{w}: доля участников (%) по первичным баллам (n = {fmt_number(n, 0)})", img.png, wide=False))
 
     # 3.3.4 tasks
     sub = sec.sub("Выполнение заданий")
-    defs = ctx.rows("fct_deficits", scope, year=y)
-    reg_defs = ctx.rows("fct_deficits", ctx.region, year=y)
-    bymark = ctx.data["mart_vpr_completion_by_mark"]
-    bymark = bymark[bymark["year"] == y]
-    rows = []
-    for w in works:
-        t = defs[defs["work"] == w]
-        if t.empty:
-            continue
-        t = t.assign(_k=t["task"].map(_task_order)).sort_values("_k")
-        rt = reg_defs[reg_defs["work"] == w].set_index("task")
-        bm = bymark[bymark["work"] == w]
-        for r in t.itertuples():
-            line = [cells.text(r.task), cells.text(r.level_of_task), cells.text(r.skill_code),
-                    cells.number(r.completion_pct, r.participants, mark="worse" if r.deficit == 1 else "")]
-            if scope.is_region:
-                for m in (2, 3, 4, 5):
-                    x = bm[(bm["task"] == r.task) & (bm["mark"] == m)]
-                    line.append(cells.number(x["completion_pct"].iloc[0] if len(x) else None,
-                                             x["participants"].iloc[0] if len(x) else None))
-            else:
-                rr = rt.loc[r.task] if r.task in rt.index else None
-                line.append(cells.number(None if rr is None else rr["completion_pct"], None if rr is None else rr["participants"]))
-            line.append(cells.worded(r.zone, r.participants))
-            rows.append(Row(line, group=w))
-    if scope.is_region:
-        cols = ["Задание", "Уровень", "Код умения", "Выполнение, %", "Группа «2», %", "Группа «3», %", "Группа «4», %",
-                "Группа «5», %", "Зона"]
-        widths = [1.1, 1, 1.2, 1.4, 1.3, 1.3, 1.3, 1.3, 1.8]
-        note = "Группы «2»–«5» — выполнение заданий участниками, получившими соответствующую отметку за работу."
-    else:
-        cols = ["Задание", "Уровень", "Код умения", "Выполнение в МО, %", "Выполнение по региону, %", "Зона (МО)"]
-        widths = [1.1, 1, 1.2, 1.6, 1.6, 1.8]
-        note = "Зона по порогам ФИОКО: достаточное выполнение — не ниже 60 % (Б) / 30 % (П), дефицит — ниже 57 % / 28,5 %."
-    sub.add(Table("vpr_tasks", f"ВПР: выполнение заданий, {y} год", cols, rows, group_title="Работа", widths=widths,
-                  compact=True, notes=_notes(note, "Полужирным красным выделены задания с дефицитом.")))
-
+    sub.add(Paragraph("Выполнение заданий приведено в форме ФИС ОКО: по столбцам — задания работы (в скобках — уровень: "
+                      "Б — базовый, П — повышенный), по строкам — "
+                      + ("проверяемое умение и процент выполнения" if scope.is_region else "процент выполнения")
+                      + (" в регионе в целом и в группах участников, получивших отметки «2»–«5»." if scope.is_region
+                         else " в муниципалитете и в регионе.")),
+            vpr_tasks_wide_table(ctx, scope, works))
     # 3.3.5 planned results (skills)
     sub = sec.sub("Достижение планируемых результатов")
-    sk = ctx.rows("mart_vpr_skills", scope, year=y)
-    reg_sk = ctx.rows("mart_vpr_skills", ctx.region, year=y)
-    rows = []
-    for w in works:
-        t = sk[sk["work"] == w].sort_values("skill_code", key=lambda s: s.map(_task_order))
-        rt = reg_sk[reg_sk["work"] == w].set_index("skill_code")
-        for r in t.itertuples():
-            line = [cells.text(r.skill_code), cells.text(r.skill_name), cells.number(r.completion_pct, r.participants)]
-            if not scope.is_region:
-                rr = rt.loc[r.skill_code] if r.skill_code in rt.index else None
-                if isinstance(rr, pd.DataFrame):
-                    rr = rr.iloc[0]
-                line.append(cells.number(None if rr is None else rr["completion_pct"], None if rr is None else rr["participants"]))
-            rows.append(Row(line, group=w))
-    cols = ["Код умения", "Проверяемое умение", "Выполнение, %"] + ([] if scope.is_region else ["Выполнение по региону, %"])
-    sub.add(Table("vpr_skills", f"ВПР: достижение планируемых результатов, {y} год", cols, rows, group_title="Работа",
-                  widths=[1.2, 8, 1.5] + ([] if scope.is_region else [1.6]), compact=True, notes=_notes()))
+    table = vpr_skills_table(ctx, scope, works, focus=not scope.is_region)
+    if scope.is_region:
+        sub.add(table)
+    else:
+        sub.add(Paragraph(f"Приведены проверяемые умения, выполнение которых в муниципалитете ниже {fmt_number(SKILL_FOCUS_LIMIT)} % "
+                          f"или ниже регионального более чем на {fmt_number(SKILL_FOCUS_GAP)} п. п. Полный перечень умений "
+                          "по всем муниципалитетам — в приложении к региональному отчёту (лист «Умения по МО»)."))
+        sub.add(table if table.rows else Paragraph("Таких умений нет."))
 
     # 3.3.6 deficits
     sub = sec.sub("Дефициты")
     _deficits(ctx, scope, sub, works)
+
+
+TASKS_PER_LINE = 14
+SKILL_FOCUS_LIMIT = 57.0     # the basic-level deficit threshold
+SKILL_FOCUS_GAP = 5.0        # percentage points below the region
+
+
+def vpr_skills_table(ctx: Context, scope: Scope, works: list[str], *, focus: bool = False) -> Table:
+    """«Достижение планируемых результатов»: completion per checked skill (and the region's beside it).
+
+    `focus` keeps the skills that need attention in a municipality (below the deficit threshold
+    or clearly below the region); the full list of every municipality is the annex's.
+    """
+    y = ctx.year
+    sk = ctx.rows("mart_vpr_skills", scope, year=y)
+    reg = {(r.work, r.skill_code): (r.completion_pct, r.participants)
+           for r in ctx.rows("mart_vpr_skills", ctx.region, year=y).itertuples()}
+    order = {w: i for i, w in enumerate(works)}
+    sk = sk[sk["work"].isin(order)]
+    sk = sk.assign(_w=sk["work"].map(order), _s=sk["skill_code"].map(_task_order)).sort_values(["_w", "_s"])
+    rows = []
+    for r in sk.itertuples():
+        line = [cells.text(r.skill_code), cells.text(r.skill_name), cells.number(r.completion_pct, r.participants)]
+        if not scope.is_region:
+            rv, rn = reg.get((r.work, r.skill_code), (None, None))
+            if focus:
+                own = _float(r.completion_pct)
+                below = own is not None and publishable(r.participants) and (
+                    own < SKILL_FOCUS_LIMIT or (rv is not None and own < float(rv) - SKILL_FOCUS_GAP))
+                if not below:
+                    continue
+            line.append(cells.number(rv, rn))
+        rows.append(Row(line, group=r.work))
+    cols = ["Код умения", "Проверяемое умение", "Выполнение, %"] + ([] if scope.is_region else ["Выполнение по региону, %"])
+    title = "ВПР: достижение планируемых результатов" + (", умения, требующие внимания" if focus else "")
+    return Table("vpr_skills", f"{title}: {scope.name}, {y} год", cols, rows, group_title="Работа",
+                 widths=[1.2, 8, 1.5] + ([] if scope.is_region else [1.6]), compact=True, notes=_notes())
+
+
+def municipal_skills_table(ctx: Context) -> Table:
+    """Every skill of every municipality beside the region (the annex's «Умения по МО»)."""
+    y = ctx.year
+    sk = ctx.level_rows("mart_vpr_skills", "municipality", year=y)
+    reg = {(r.work, r.skill_code): (r.completion_pct, r.participants)
+           for r in ctx.rows("mart_vpr_skills", ctx.region, year=y).itertuples()}
+    order = {w: i for i, w in enumerate(ctx.vpr_works)}
+    sk = sk.assign(_w=sk["work"].map(order).fillna(999), _s=sk["skill_code"].map(_task_order)).sort_values(["entity_code", "_w", "_s"])
+    rows = []
+    for r in sk.itertuples():
+        rv, rn = reg.get((r.work, r.skill_code), (None, None))
+        rows.append(Row([cells.text(r.entity_code), cells.text(ctx.mo_names.get(str(r.entity_code), r.entity_code)),
+                         cells.text(r.work), cells.text(r.skill_code), cells.text(r.skill_name),
+                         cells.number(r.completion_pct, r.participants), cells.number(rv, rn)]))
+    return Table("mo_skills", f"ВПР: достижение планируемых результатов по муниципалитетам, {y} год",
+                 ["Код МО", "Муниципалитет", "Работа", "Код умения", "Проверяемое умение", "Выполнение в МО, %",
+                  "Выполнение по региону, %"], rows)
+
+
+def _task_lookup(ctx: Context, scope: Scope) -> dict[tuple[str, str], tuple]:
+    d = ctx.rows("fct_deficits", scope, year=ctx.year)
+    return {(r.work, str(r.task)): (r.completion_pct, r.participants, r.deficit, r.zone, r.level_of_task, r.skill_code)
+            for r in d.itertuples()}
+
+
+def _by_mark_lookup(ctx: Context) -> dict[tuple[str, str, int], tuple]:
+    bm = ctx.data["mart_vpr_completion_by_mark"]
+    bm = bm[bm["year"] == ctx.year]
+    return {(r.work, str(r.task), int(r.mark)): (r.completion_pct, r.participants) for r in bm.itertuples()}
+
+
+def vpr_tasks_wide_table(ctx: Context, scope: Scope, works: list[str]) -> Table:
+    """«Выполнение заданий» as ФИС ОКО shows it: tasks across, groups down, one block per work.
+
+    Wide blocks have a fraction of the cells of one row per task, which keeps a report with ~30
+    works readable and quick to typeset; the annex keeps the long form (one row per task).
+    """
+    own = _task_lookup(ctx, scope)
+    reg = own if scope.is_region else _task_lookup(ctx, ctx.region)
+    by_mark = _by_mark_lookup(ctx) if scope.is_region else {}
+    width = TASKS_PER_LINE
+    rows: list[Row] = []
+    for w in works:
+        tasks = sorted((t for (wk, t) in own if wk == w), key=_task_order)
+        lines = max(1, -(-len(tasks) // width))
+        step = -(-len(tasks) // lines) if tasks else width      # balanced lines: 16 tasks → 8 + 8
+        for start in range(0, len(tasks), step):
+            chunk = tasks[start:start + step]
+            pad = [Cell("", "", "text", span=width - len(chunk))] if len(chunk) < width else []
+            label = "Задание" if start == 0 else "Задание (продолжение)"
+            rows.append(Row([cells.text(label)] + [cells.text(f"{t} ({own[(w, t)][4]})") for t in chunk] + pad,
+                            group=w, header=True))
+            if scope.is_region:  # the municipal reports list skills needing attention in 3.3.5 instead
+                rows.append(Row([cells.text("Код умения")] + [cells.text(own[(w, t)][5]) for t in chunk] + pad, group=w))
+
+            def completion(lookup, t, mark_deficit):
+                v = lookup.get((w, t))
+                if v is None:
+                    return cells.number(None, None)
+                return cells.number(v[0], v[1], mark="worse" if mark_deficit and v[2] == 1 else "")
+            first = "Регион, %" if scope.is_region else "Муниципалитет, %"
+            rows.append(Row([cells.text(first)] + [completion(own, t, True) for t in chunk] + pad, group=w, emphasis=True))
+            if scope.is_region:
+                for m in (2, 3, 4, 5):
+                    line = [cells.text(f"Группа «{m}», %")]
+                    for t in chunk:
+                        v = by_mark.get((w, t, m))
+                        line.append(cells.number(None if v is None else v[0], None if v is None else v[1]))
+                    rows.append(Row(line + pad, group=w))
+            else:
+                rows.append(Row([cells.text("Регион, %")] + [completion(reg, t, False) for t in chunk] + pad, group=w))
+    where = "по региону" if scope.is_region else f"по муниципалитету «{scope.name}»"
+    return Table("vpr_tasks", f"ВПР: выполнение заданий {where}, {ctx.year} год",
+                 ["Группа участников"] + [""] * width, rows, group_title="Работа",
+                 widths=[2.6] + [1.0] * width, compact=True, show_head=False, keep_groups=True,
+                 notes=_notes("Полужирным красным выделено выполнение заданий с дефицитом: ниже 57 % для заданий базового "
+                              "уровня (Б) и ниже 28,5 % для заданий повышенного уровня (П), при не менее чем 10 участниках.",
+                              *(["Группы «2»–«5» — участники, получившие соответствующую отметку за работу."] if scope.is_region else [])))
+
+
+def vpr_tasks_long_table(ctx: Context, scope: Scope) -> Table:
+    """The same data one row per task (the annex: filterable, numbers as numbers)."""
+    own = _task_lookup(ctx, scope)
+    by_mark = _by_mark_lookup(ctx)
+    rows = []
+    for w in ctx.vpr_works:
+        for t in sorted((t for (wk, t) in own if wk == w), key=_task_order):
+            comp, n, deficit, zone, level, skill = own[(w, t)]
+            line = [cells.text(t), cells.text(level), cells.text(skill), cells.number(comp, n, mark="worse" if deficit == 1 else "")]
+            for m in (2, 3, 4, 5):
+                v = by_mark.get((w, t, m))
+                line.append(cells.number(None if v is None else v[0], None if v is None else v[1]))
+            line.append(cells.worded(zone, n))
+            rows.append(Row(line, group=w))
+    return Table("vpr_tasks_long", f"ВПР: выполнение заданий по региону (по заданиям), {ctx.year} год",
+                 ["Задание", "Уровень", "Код умения", "Выполнение, %", "Группа «2», %", "Группа «3», %", "Группа «4», %",
+                  "Группа «5», %", "Зона"], rows, group_title="Работа")
 
 
 def _task_order(task: str) -> tuple:
@@ -689,15 +793,18 @@ def school_deficits_table(ctx: Context, scope: Scope) -> Table:
     """Per school of the scope (code order): the works and tasks that are deficits for it."""
     d = ctx.level_rows("fct_deficits", "school", year=ctx.year, entities=scope.school_codes)
     d = d[d["deficit"] == 1]
+    grouped: dict[tuple[str, str], tuple[list[str], set[str]]] = {}
+    for r in d.itertuples():
+        tasks, skills = grouped.setdefault((str(r.entity_code), r.work), ([], set()))
+        tasks.append(str(r.task))
+        if not is_missing(r.skill_code):
+            skills.add(str(r.skill_code))
     rows = []
-    for code in sorted(d["entity_code"].astype(str).unique()):
-        g = d[d["entity_code"] == code]
-        for w in sorted(g["work"].unique(), key=work_sort_key):
-            t = g[g["work"] == w]
-            tasks = sorted(t["task"].astype(str), key=_task_order)
-            rows.append(Row([cells.text(w), cells.text(", ".join(tasks)),
-                             cells.text(", ".join(sorted(set(t["skill_code"].dropna().astype(str)), key=_task_order)))],
-                            group=f"{ctx.school_name(code)} ({code})"))
+    for (code, w) in sorted(grouped, key=lambda k: (k[0], work_sort_key(k[1]))):
+        tasks, skills = grouped[(code, w)]
+        rows.append(Row([cells.text(w), cells.text(", ".join(sorted(tasks, key=_task_order))),
+                         cells.text(", ".join(sorted(skills, key=_task_order)))],
+                        group=f"{ctx.school_name(code)} ({code})"))
     where = "региона" if scope.is_region else "муниципалитета"
     return Table("deficits_schools", f"ВПР: дефицитные задания ОО {where}, {ctx.year} год",
                  ["Работа", "Задания с дефицитом", "Коды умений"], rows, group_title="ОО",
@@ -722,8 +829,9 @@ def municipal_indicators_table(ctx: Context) -> Table:
 
 def annex_tables(ctx: Context, region_doc: Document) -> list[Table]:
     """The annex: every table of the regional report, then the full school- and municipality-level tables."""
-    return region_doc.tables() + [municipal_indicators_table(ctx), school_vs_cluster_table(ctx, ctx.region),
-                                  school_deficits_table(ctx, ctx.region)]
+    tables = [vpr_tasks_long_table(ctx, ctx.region) if t.key == "vpr_tasks" else t for t in region_doc.tables()]
+    return tables + [sources_table(ctx), municipal_indicators_table(ctx), municipal_skills_table(ctx),
+                     school_vs_cluster_table(ctx, ctx.region), school_deficits_table(ctx, ctx.region), listed_full_table(ctx)]
 
 
 # --- НИКО, profiles, clusters, objectivity --------------------------------------------------
@@ -835,14 +943,19 @@ def _clusters(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                       "значение её кластера по всем ОО региона, входящим в кластер. Полный перечень показателей ОО и "
                       "кластеров — в приложении к региональному отчёту (лист «ОО и кластеры»)."),
             school_cluster_grid(ctx, scope))
-    vs = ctx.data["mart_school_vs_cluster"]
+    # The municipality's clusters beside the region (few labels: the schools are in the table above).
+    own_clusters = set(ctx.schools.loc[ctx.schools["school_code"].isin(scope.school_codes), "cluster_name"])
+    cl = ctx.data["mart_cluster_indicators"]
+    reg_vals = _indicator_values(ctx, "region", y, ["R14", "R08"])
     for code in ("R14", "R08"):
-        g = vs[(vs["year"] == y) & (vs["indicator_code"] == code) & vs["school_code"].isin(scope.school_codes)]
-        g = g[g["school_n_units"].map(publishable) & g["cluster_n_units"].map(publishable)].sort_values("school_code")
-        if len(g) >= 1 and code in ctx.catalogue:
-            img = charts.school_vs_cluster_chart([str(c) for c in g["school_code"]], list(g["school_value"].astype(float)),
-                                                 list(g["cluster_value"].astype(float)), xlabel=ctx.short_label(code), png=png)
-            sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}»: ОО и их кластеры, {y} год", img.png))
+        g = cl[(cl["year"] == y) & (cl["indicator_code"] == code) & cl["cluster_name"].isin(own_clusters)
+               & cl["n_units"].map(publishable)].sort_values("cluster_name")
+        if len(g) >= 2 and code in ctx.catalogue:
+            img = charts.cluster_chart(list(g["cluster_name"]), list(g["value"].astype(float)),
+                                       reference=reg_vals.get((ctx.region_code, code), (None, None))[0],
+                                       xlabel=ctx.short_label(code), png=png)
+            sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}» в кластерах ОО муниципалитета "
+                                   f"(по всем ОО кластера в регионе), {y} год", img.png))
             break
     low = persistently_low(ctx, scope)
     if low:
@@ -965,15 +1078,34 @@ def _objectivity(ctx: Context, scope: Scope, sec: Section) -> None:
                           f"ОО с одним признаком: {single}."))
         return
     sec.add(Paragraph(f"ОО с признаками необъективности: {len(listed)} из {len(obj)} ОО, участвовавших в ВПР; "
-                      f"ещё у {single} ОО отмечен один признак (в перечень не включаются). Для каждой ОО приведены отмеченные "
-                      "признаки с пояснением."))
+                      f"ещё у {single} ОО отмечен один признак (в перечень не включаются). Для каждой ОО и каждого "
+                      "признака приведены работы, в которых он отмечен, и пояснение с числами для первой из них; "
+                      "пояснения по каждой работе — в приложении (лист «Признаки по работам»)."))
     rows = []
     for s in listed:
+        by_marker: dict[str, list[MarkerEvidence]] = defaultdict(list)
         for m in s.markers:
-            rows.append(Row([cells.text(m.work), cells.text(f"{m.marker_code} {MARKER_NAMES.get(m.marker_code, '')}"),
-                             cells.text(m.explanation or "—")], group=f"{s.school_name} ({s.school_code}), {s.mo_name}"))
-    sec.add(Table("listed", f"ОО с признаками необъективности результатов ВПР, {y} год", ["Работа", "Признак", "Пояснение"], rows,
-                  group_title="ОО", widths=[2.6, 3.2, 8]))
+            by_marker[m.marker_code].append(m)
+        for code in sorted(by_marker):
+            ms = sorted(by_marker[code], key=lambda m: work_sort_key(m.work))
+            example = next((m for m in ms if m.explanation), ms[0])
+            explanation = f"{example.work}: {example.explanation}" if example.explanation else "—"
+            rows.append(Row([cells.text(f"{code} {MARKER_NAMES.get(code, '')}"),
+                             cells.text(", ".join(m.work.removeprefix("ВПР ") for m in ms)), cells.text(explanation)],
+                            group=f"{s.school_name} ({s.school_code}), {s.mo_name}"))
+    sec.add(Table("listed", f"ОО с признаками необъективности результатов ВПР, {y} год",
+                  ["Признак", "Работы, в которых признак отмечен", "Пояснение (первая из работ)"], rows,
+                  group_title="ОО", widths=[3, 4, 8]))
+
+
+def listed_full_table(ctx: Context) -> Table:
+    """Every flagged marker of every listed school with its explanation (the annex's full list)."""
+    listed = listed_schools(ctx, ctx.region)
+    rows = [Row([cells.text(s.school_code), cells.text(s.school_name), cells.text(s.mo_name), cells.text(m.work),
+                 cells.text(m.marker_code), cells.text(m.explanation or "—")])
+            for s in listed for m in sorted(s.markers, key=lambda m: (work_sort_key(m.work), m.marker_code))]
+    return Table("listed_full", f"Признаки необъективности ОО из перечня по работам ВПР, {ctx.year} год",
+                 ["Код ОО", "ОО", "Муниципалитет", "Работа", "Признак", "Пояснение"], rows)
 
 
 # =============================================================================================

@@ -53,6 +53,22 @@ class ChartImage:
     png: bytes | None = None
 
 
+SUBJECT_ABBREVIATIONS = {
+    "Русский язык": "Рус. яз.", "Математика": "Мат.", "Окружающий мир": "Окр. мир", "История": "Ист.",
+    "Обществознание": "Общ.", "География": "Геогр.", "Биология": "Биол.", "Физика": "Физ.", "Химия": "Хим.",
+    "Английский язык": "Англ. яз.", "Немецкий язык": "Нем. яз.", "Французский язык": "Франц. яз.",
+    "Информатика": "Информ.", "Литература": "Лит.",
+}
+
+
+def short_work(work: str) -> str:
+    """«ВПР Русский язык 4» → «Рус. яз. 4» for chart labels (the tables beside keep full names)."""
+    head, _, grade = work.removeprefix("ВПР ").removeprefix("НИКО ").rpartition(" ")
+    if not head:
+        return work
+    return f"{SUBJECT_ABBREVIATIONS.get(head, head)} {grade}"
+
+
 def _comma(x: float, _pos: int | None = None) -> str:
     text = f"{x:.10g}"
     return text.replace(".", ",").replace("-", "\u2212")
@@ -99,79 +115,114 @@ def marks_chart(labels: Sequence[str], shares: Sequence[Sequence[float]], *, png
     return _render(fig, png)
 
 
-def score_histogram(scores: Sequence[int], shares: Sequence[float], bounds: tuple[int, int, int], work_max: int,
-                    *, reference: Sequence[float] | None = None, title: str = "", png: bool = False,
-                    label: str = "", reference_label: str = "Регион") -> ChartImage:
+class _HistogramCanvas:
+    """One prepared figure reused for every histogram of a process.
+
+    A report draws one histogram per ВПР work (≈ 30 per report, ≈ 300 per publication); updating
+    the data of a ready figure halves the cost of building a new one each time. Not thread-safe:
+    each worker process has its own canvas.
+    """
+
+    def __init__(self) -> None:
+        self.fig = Figure(figsize=(3.25, 1.85))
+        self.ax = ax = self.fig.subplots()
+        edges = [-0.5, 0.5]
+        self.bars = ax.stairs([0.0], edges, fill=True, color=PRIMARY)
+        self.ref = ax.stairs([0.0], edges, color=REFERENCE, linewidth=0.9)
+        self.lines = [ax.axvline(0, color="#444444", linestyle="--", linewidth=0.7) for _ in range(3)]
+        self.labels = [ax.text(0, 0, f"«{m}»", fontsize=6.5, va="bottom") for m in "345"]
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
+        ax.yaxis.set_major_formatter(FuncFormatter(_comma))
+        self.fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.86)
+
+    def draw(self, scores, shares, bounds, work_max, reference, png) -> ChartImage:
+        edges = [s - 0.5 for s in scores] + [scores[-1] + 0.5]
+        self.bars.set_data(list(shares), edges)
+        self.ref.set_visible(reference is not None)
+        if reference is not None:
+            self.ref.set_data(list(reference), edges)
+        top = max(list(shares) + list(reference or [0]) + [1])
+        for line, label, b in zip(self.lines, self.labels, bounds):
+            line.set_visible(b is not None)
+            label.set_visible(b is not None)
+            if b is not None:
+                line.set_xdata([b - 0.5, b - 0.5])
+                label.set_position((b - 0.3, top * 1.02))
+        self.ax.set_xlim(-0.8, work_max + 0.8)
+        self.ax.set_ylim(0, top * 1.15)
+        # Ticks where a reader looks: 0, the three mark boundaries and the maximum (few glyphs, too).
+        self.ax.set_xticks(sorted({0, work_max, *[b for b in bounds if b is not None]}))
+        return _render(self.fig, png, tight=False)
+
+
+_CANVAS: _HistogramCanvas | None = None
+
+
+def score_histogram(scores: Sequence[int], shares: Sequence[float], bounds: tuple[int | None, int | None, int | None],
+                    work_max: int, *, reference: Sequence[float] | None = None, png: bool = False) -> ChartImage:
     """Share of pupils at each primary score, with dashed lines at the minimum scores of «3», «4», «5».
 
-    The bars are one filled step path (`stairs`), not one rectangle per score: a report has a
-    histogram per ВПР work, and a single path keeps the SVG small and quick to draw in the PDF.
-    `reference` (the region, same scores) is drawn as a step line over the group's bars, so a
-    municipality sees where its distribution departs from the region's.
+    The bars are one filled step path (`stairs`), not one rectangle per score, which keeps the
+    SVG small and quick to draw in the PDF. `reference` (the region, same scores) is drawn as a
+    step line over the group's bars, so a municipality sees where it departs from the region.
     """
-    fig = Figure(figsize=(3.25, 1.85))
-    ax = fig.subplots()
-    edges = [s - 0.5 for s in scores] + [scores[-1] + 0.5]
-    ax.stairs(shares, edges, fill=True, color=PRIMARY, label=label or None)
-    if reference is not None:
-        ax.stairs(reference, edges, color=REFERENCE, linewidth=0.9, label=reference_label)
-    top = max(list(shares) + list(reference or [0]) + [1])
-    for b, mark in zip(bounds, "345"):
-        if b is None:
-            continue
-        ax.axvline(b - 0.5, color="#444444", linestyle="--", linewidth=0.7)
-        ax.text(b - 0.3, top * 1.02, f"«{mark}»", fontsize=6.5, va="bottom")
-    ax.set_xlim(-0.8, work_max + 0.8)
-    ax.set_ylim(0, top * 1.15)
-    # Ticks where a reader looks: 0, the three mark boundaries and the maximum (few glyphs, too).
-    ax.set_xticks(sorted({0, work_max, *[b for b in bounds if b is not None]}))
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
-    ax.yaxis.set_major_formatter(FuncFormatter(_comma))
-    if title:
-        ax.set_title(title, loc="left", fontsize=7.5)
-    if label or reference is not None:
-        ax.legend(loc="upper left", fontsize=6, handlelength=1.0)
-    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.13, top=0.86)
-    return _render(fig, png, tight=False)
+    global _CANVAS
+    if _CANVAS is None:
+        _CANVAS = _HistogramCanvas()
+    return _CANVAS.draw(list(scores), list(shares), tuple(bounds), int(work_max), reference, png)
 
 
-def dynamics_chart(series: dict[str, Sequence[tuple[int, float]]], *, ylabel: str, png: bool = False) -> ChartImage:
+def marks_and_journal_chart(labels: Sequence[str], shares: Sequence[Sequence[float]],
+                            journal: Sequence[Sequence[float] | None], *, png: bool = False) -> ChartImage:
+    """Two panels sharing the works' labels: marks «2»…«5» (left) and ВПР against journal (right).
+
+    One figure with shared labels instead of two: the labels are the costly text of these charts.
+    `journal[i]` is (lowered, confirmed, raised) in % or None when the work has no journal marks.
+    """
+    fig = Figure(figsize=(FULL_WIDTH_IN, 0.75 + 0.2 * len(labels)))
+    ax1, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"wspace": 0.06})
+    ys = list(range(len(labels)))[::-1]
+    left = [0.0] * len(labels)
+    for i, mark in enumerate("2345"):
+        vals = [row[i] for row in shares]
+        ax1.barh(ys, vals, left=left, color=MARK_COLORS[mark], label=f"«{mark}»", height=0.7, linewidth=0)
+        left = [l + v for l, v in zip(left, vals)]
+    left = [0.0] * len(labels)
+    for i, (color, name) in enumerate(zip(JOURNAL_COLORS, ("ниже журнальной", "как в журнале", "выше журнальной"))):
+        vals = [0.0 if row is None else row[i] for row in journal]
+        ax2.barh(ys, vals, left=left, color=color, label=name, height=0.7, linewidth=0)
+        left = [l + v for l, v in zip(left, vals)]
+    ax1.set_yticks(ys, labels)
+    for ax, title in ((ax1, "Отметки за работу"), (ax2, "Отметка ВПР и отметка по журналу")):
+        ax.set_xlim(0, 100)
+        ax.set_xticks([0, 50, 100])
+        ax.set_title(title, fontsize=7.5, pad=14)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4 if ax is ax1 else 3, handlelength=1.0,
+                  columnspacing=0.8, fontsize=6.3, borderaxespad=0.1)
+    ax2.tick_params(axis="y", left=False)
+    return _render(fig, png)
+
+
+def dynamics_chart(series: dict[str, Sequence[tuple[int, float]]], *, ylabel: str, png: bool = False,
+                   labelled: int = 2) -> ChartImage:
     """Lines over the years (ЕГЭ mean scores, indicators), one per series, values labelled."""
     fig = Figure(figsize=(FULL_WIDTH_IN, 2.4))
     ax = fig.subplots()
     years = sorted({y for pts in series.values() for y, _ in pts})
-    for name, pts in series.items():
+    for i, (name, pts) in enumerate(series.items()):
         pts = sorted(pts)
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        line, = ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.2, label=name)
-        for x, y in pts:
-            ax.annotate(_comma(round(y, 1)), (x, y), textcoords="offset points", xytext=(0, 4), ha="center",
-                        fontsize=6, color=line.get_color())
+        line, = ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.6 if i < labelled else 0.9, label=name)
+        if i < labelled:  # values only on the leading series; the others are in the table beside
+            for x, y in pts:
+                ax.annotate(_comma(round(y, 1)), (x, y), textcoords="offset points", xytext=(0, 4), ha="center",
+                            fontsize=6, color=line.get_color())
     ax.set_xticks(years, [str(y) for y in years])
     if len(years) == 1:
         ax.set_xlim(years[0] - 1, years[0] + 1)
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(FuncFormatter(_comma))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), ncol=1)
-    return _render(fig, png)
-
-
-def journal_chart(labels: Sequence[str], lowered: Sequence[float], confirmed: Sequence[float], raised: Sequence[float],
-                  *, png: bool = False) -> ChartImage:
-    """ВПР marks against journal marks: shares lowered / confirmed / raised, per work."""
-    fig = Figure(figsize=(FULL_WIDTH_IN, 0.5 + 0.22 * len(labels)))
-    ax = fig.subplots()
-    ys = list(range(len(labels)))[::-1]
-    left = [0.0] * len(labels)
-    for vals, color, name in zip((lowered, confirmed, raised), JOURNAL_COLORS,
-                                 ("Понизили (ВПР < журнал)", "Подтвердили", "Повысили (ВПР > журнал)")):
-        ax.barh(ys, vals, left=left, color=color, label=name, height=0.7, edgecolor="white", linewidth=0.4)
-        left = [l + v for l, v in zip(left, vals)]
-    ax.set_yticks(ys, labels)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("Доля участников, %")
-    ax.xaxis.set_major_formatter(FuncFormatter(_comma))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, handlelength=1.2)
     return _render(fig, png)
 
 
@@ -191,20 +242,4 @@ def cluster_chart(labels: Sequence[str], values: Sequence[float], *, reference: 
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, max(list(values) + [reference or 0]) * 1.15 or 1)
     ax.xaxis.set_major_formatter(FuncFormatter(_comma))
-    return _render(fig, png)
-
-
-def school_vs_cluster_chart(labels: Sequence[str], school_values: Sequence[float], cluster_values: Sequence[float],
-                            *, xlabel: str, png: bool = False) -> ChartImage:
-    """Each school's value (bar) beside its own cluster's (tick): a comparison, not a ranking."""
-    fig = Figure(figsize=(FULL_WIDTH_IN, 0.55 + 0.2 * len(labels)))
-    ax = fig.subplots()
-    ys = list(range(len(labels)))[::-1]
-    ax.barh(ys, school_values, color=PRIMARY, height=0.6, label="ОО")
-    ax.scatter(cluster_values, ys, marker="|", s=160, color=REFERENCE, linewidths=1.6, label="Кластер ОО", zorder=3)
-    ax.set_yticks(ys, labels)
-    ax.set_xlabel(xlabel)
-    ax.set_xlim(0, max(list(school_values) + list(cluster_values) + [1]) * 1.1)
-    ax.xaxis.set_major_formatter(FuncFormatter(_comma))
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
     return _render(fig, png)

@@ -12,7 +12,7 @@ from functools import cached_property
 import pandas as pd
 
 from reports.data import ReportData
-from reports.rules import IndicatorMeta
+from reports.rules import IndicatorMeta, work_sort_key  # noqa: F401  (re-exported)
 
 SECTION_ORDER = {"results": 0, "selfdetermination": 1, "regional": 2}
 SECTION_TITLES = {
@@ -55,14 +55,6 @@ class Scope:
     def label_in(self) -> str:
         """«в регионе» / «в муниципалитете»."""
         return "в регионе" if self.is_region else "в муниципалитете"
-
-
-def work_sort_key(work: str) -> tuple:
-    """ВПР works by grade, then subject with Russian and mathematics first (as ФИС ОКО lists them)."""
-    head, _, grade = str(work).rpartition(" ")
-    subject = head.removeprefix("ВПР ").removeprefix("НИКО ")
-    first = {"Русский язык": 0, "Математика": 1}.get(subject, 2)
-    return (int(grade) if grade.isdigit() else 99, first, subject)
 
 
 class Context:
@@ -114,13 +106,23 @@ class Context:
     def short_label(self, code: str) -> str:
         return SHORT_LABELS.get(code, code)
 
+    def _by_entity(self, table: str) -> dict[tuple[str, str], pd.DataFrame]:
+        """`table` split by (level, entity_code) once: a municipal report reads ~20 marts many times."""
+        cache = self.__dict__.setdefault("_entity_cache", {})
+        if table not in cache:
+            df = self.data[table]
+            keys = df["entity_code"].astype(str)
+            cache[table] = {(lvl, code): part for (lvl, code), part in df.groupby([df["level"], keys], sort=False)}
+        return cache[table]
+
     def rows(self, table: str, scope: Scope, *, year: int | None = None) -> pd.DataFrame:
         """The rows of `table` at the scope's level and entity (and year, if given)."""
-        df = self.data[table]
-        mask = (df["level"] == scope.level) & (df["entity_code"].astype(str) == scope.code)
+        df = self._by_entity(table).get((scope.level, scope.code))
+        if df is None:
+            return self.data[table].iloc[0:0]
         if year is not None:
-            mask &= df["year"] == year
-        return df[mask]
+            df = df[df["year"] == year]
+        return df
 
     def level_rows(self, table: str, level: str, *, year: int | None = None,
                    entities: frozenset[str] | None = None) -> pd.DataFrame:

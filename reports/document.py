@@ -24,6 +24,7 @@ class Cell:
     kind: CellKind = "text"
     status: str = "ok"          # ok | small | suppressed | missing (see suppression.Published)
     mark: str = ""              # '' | 'worse' | 'better' — highlighted against a reference value
+    span: int = 1               # columns this cell covers (the empty tail of a wide table's block)
 
     @staticmethod
     def of_text(text: object) -> "Cell":
@@ -45,6 +46,7 @@ class Row:
     cells: list[Cell]
     group: str | None = None    # rows with the same group are printed under one group heading
     emphasis: bool = False      # e.g. the region's row among municipalities
+    header: bool = False        # a heading row inside the body (wide tables whose columns change per group)
 
 
 @dataclass
@@ -61,6 +63,8 @@ class Table:
     widths: list[float] | None = None  # relative column widths for the PDF
     number: int = 0
     compact: bool = False       # many columns: a smaller font in print
+    show_head: bool = True      # False: the column titles are in each group's header row instead
+    keep_groups: bool = False   # print each group on one page (small blocks of a wide table)
 
     @property
     def has_small(self) -> bool:

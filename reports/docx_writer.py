@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import io
+from datetime import datetime, timezone
 from pathlib import Path
 
 from docx import Document as new_docx
@@ -134,6 +135,10 @@ def _table(d, t: Table) -> None:
     for i, col in enumerate(table.columns):
         col.width = Cm(usable * widths[i] / total)
     header = table.rows[0]
+    if not t.show_head:     # column titles live in each group's own header row
+        t_cols = [""] * ncols
+    else:
+        t_cols = list(t.columns)
     trpr = header._tr.get_or_add_trPr()
     th = OxmlElement("w:tblHeader")
     th.set(qn("w:val"), "true")
@@ -141,8 +146,10 @@ def _table(d, t: Table) -> None:
     proto = copy.deepcopy(header._tr)  # an empty row with the right cells, before filling the header
     for tr_pr in proto.findall(qn("w:trPr")):
         proto.remove(tr_pr)
-    for tc, title in zip(header._tr.findall(qn("w:tc")), t.columns):
+    for tc, title in zip(header._tr.findall(qn("w:tc")), t_cols):
         _set_cell_text(tc, title, bold=True, align="center", shade="E8EEF5")
+    if not t.show_head:
+        table._tbl.remove(header._tr)
     tbl = table._tbl
     for group, rows in t.grouped():
         if group:
@@ -157,8 +164,17 @@ def _table(d, t: Table) -> None:
             tbl.append(tr)
         for row in rows:
             tr = copy.deepcopy(proto)
+            tcs = tr.findall(qn("w:tc"))
+            spanned = sum(c.span - 1 for c in row.cells)
+            for extra in tcs[len(tcs) - spanned:] if spanned else []:
+                tr.remove(extra)
             for tc, cell in zip(tr.findall(qn("w:tc")), row.cells):
-                _set_cell_text(tc, cell.text, bold=row.emphasis or cell.mark == "worse",
+                if cell.span > 1:
+                    span = OxmlElement("w:gridSpan")
+                    span.set(qn("w:val"), str(cell.span))
+                    tc.get_or_add_tcPr().append(span)
+                _set_cell_text(tc, cell.text, bold=row.emphasis or row.header or cell.mark == "worse",
+                               shade="F7F9FB" if row.header else None,
                                align="right" if cell.kind in NUMERIC else ("center" if cell.status == "suppressed" else None),
                                color="B00020" if cell.mark == "worse" else None)
             tbl.append(tr)
@@ -213,8 +229,22 @@ def _section(d, s: Section) -> None:
         _section(d, child)
 
 
-def write_docx(doc: Document, target: Path) -> Path:
-    """Write `doc` as an editable DOCX at `target`."""
+def _normalised_zip(data: bytes) -> bytes:
+    """The same archive with fixed entry dates, so equal content gives an equal file (and hash)."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def write_docx(doc: Document, target: Path, *, created: datetime | None = None) -> Path:
+    """Write `doc` as an editable DOCX at `target` (dated `created`, reproducibly)."""
     d = new_docx()
     _base_styles(d)
     _page_setup(d)
@@ -223,6 +253,10 @@ def write_docx(doc: Document, target: Path) -> Path:
     core.subject = doc.subtitle
     core.author = "РСОКО"
     core.language = "ru-RU"
+    if created is not None:
+        stamp = created.astimezone(timezone.utc).replace(tzinfo=None) if created.tzinfo else created
+        core.created = core.modified = stamp
+        core.revision = 1
     p = d.add_paragraph("Региональная система оценки качества образования")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for _ in range(6):
@@ -241,5 +275,7 @@ def write_docx(doc: Document, target: Path) -> Path:
         _section(d, s)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    d.save(str(target))
+    buf = io.BytesIO()
+    d.save(buf)
+    target.write_bytes(_normalised_zip(buf.getvalue()))
     return target

@@ -6,7 +6,6 @@ DOCX and the publication page alike, so these few functions are the only place t
 """
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 
 NBSP = "\u00a0"
@@ -19,13 +18,20 @@ _MONTHS_GENITIVE = (
 
 
 def is_missing(value: object) -> bool:
-    """True for None and NaN (pandas hands both over for an empty cell)."""
+    """True for None, NaN, pd.NA and NaT (pandas hands any of them over for an empty cell)."""
     if value is None:
         return True
-    try:
-        return math.isnan(value)  # type: ignore[arg-type]
-    except TypeError:
+    if isinstance(value, float):        # numpy.float64 included
+        return bool(value != value)
+    if isinstance(value, (int, str, bytes)):
         return False
+    try:
+        import pandas as pd
+
+        result = pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+    return bool(result) if isinstance(result, (bool, int)) or hasattr(result, "__bool__") and not hasattr(result, "__len__") else False
 
 
 def _group_thousands(digits: str) -> str:

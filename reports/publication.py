@@ -239,12 +239,12 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
             from reports.docx_writer import write_docx
 
             step = time.perf_counter()
-            write_docx(doc, stage_dir / "report.docx")
+            write_docx(doc, stage_dir / "report.docx", created=generated_at)
             timings["region_docx_s"] = time.perf_counter() - step
 
             step = time.perf_counter()
             write_annex(annex_tables(ctx, doc), stage_dir / "annex.xlsx",
-                        title=f"Приложение к аналитическому отчёту за {ctx.year} год: данные таблиц")
+                        title=f"Приложение к аналитическому отчёту за {ctx.year} год: данные таблиц", created=generated_at)
             timings["annex_s"] = time.perf_counter() - step
 
             if pool is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Literal, Mapping, Sequence
 
 from reports.formatting import count_phrase, fmt_number, fmt_signed, join_ru
@@ -26,6 +26,7 @@ VERDICT_STABLE = "без существенных изменений"
 INSTITUTE = "Региональному институту развития образования"
 SCHOOLS_FORMS = ("общеобразовательная организация", "общеобразовательные организации", "общеобразовательных организаций")
 OO_FORMS = ("ОО", "ОО", "ОО")
+WORK_FORMS = ("работа", "работы", "работ")
 
 
 @dataclass(frozen=True)
@@ -154,9 +155,18 @@ class RuleConfig:
     z: float = 2.0              # «beyond noise»: more than z standard errors
     score_sd: float = 15.0      # assumed SD of ЕГЭ test scores, for the SE of a mean score
     max_tasks_cited: int = 6    # per work in one sentence, so sentences stay readable
+    max_works_cited: int = 5    # per school: the works with most deficit tasks; the rest are counted
 
 
 # --- wording helpers --------------------------------------------------------------------------
+
+def work_sort_key(work: str) -> tuple:
+    """ВПР/НИКО works by grade, then subject with Russian and mathematics first (as ФИС ОКО lists them)."""
+    head, _, grade = str(work).rpartition(" ")
+    subject = head.removeprefix("ВПР ").removeprefix("НИКО ")
+    first = {"Русский язык": 0, "Математика": 1}.get(subject, 2)
+    return (int(grade) if grade.isdigit() else 99, first, subject)
+
 
 def cite(value: float | None, n: int | None, unit: str) -> str | None:
     """A value as a sentence may cite it («68,4 балла», «12,3 %»), or None when it is suppressed."""
@@ -208,7 +218,8 @@ def conclude_dynamics(changes: Sequence[IndicatorChange], year: int, scope: str)
             word = "Улучшение" if c.verdict == VERDICT_IMPROVED else "Ухудшение"
             se = ""
             if c.change_se is not None and not math.isnan(c.change_se):
-                se = f"; изменение больше удвоенной стандартной ошибки ({fmt_number(2 * c.change_se)})"
+                unit = "балла" if c.unit == "балл" else "п. п."
+                se = f"; удвоенная стандартная ошибка изменения — {fmt_number(2 * c.change_se)} {unit}"
             items.append(Item(
                 "conclusion", "dynamics", scope,
                 f"{word} по показателю {c.code} «{c.name}»: {now} в {year} г. против {before} в {year - 1} г. "
@@ -298,7 +309,7 @@ def conclude_deficits(tasks: Sequence[DeficitTask], scope: str,
     for t in tasks:
         by_work[t.work].append(t)
     items = []
-    for work in sorted(by_work):
+    for work in sorted(by_work, key=work_sort_key):
         parts = []
         for t in sorted(by_work[work], key=lambda t: _task_key(t.task)):
             phrase = _task_phrase(t)
@@ -343,6 +354,28 @@ def conclude_persistently_low(schools: Sequence[LowSchool], scope: str) -> list[
 
 # --- section 5: recommendations ---------------------------------------------------------------
 
+def _works_phrase(works: Sequence[str], limit: int = 4) -> str:
+    """«ВПР Математика 4 и ВПР Русский язык 4», or for many works the first ones and how many more."""
+    works = sorted(works, key=work_sort_key)
+    if len(works) <= limit:
+        return join_ru(works)
+    return f"{count_phrase(len(works), WORK_FORMS)} с признаками, в том числе {', '.join(works[:limit])} и др."
+
+
+def marker_evidence(school: ListedSchool) -> tuple[str, ...]:
+    """One line per flagged marker: in how many works, and the first work's explanation with its numbers."""
+    by_marker: dict[str, list[MarkerEvidence]] = defaultdict(list)
+    for m in school.markers:
+        by_marker[m.marker_code].append(m)
+    lines = []
+    for code in sorted(by_marker):
+        ms = sorted(by_marker[code], key=lambda m: work_sort_key(m.work))
+        example = next((m for m in ms if m.explanation), ms[0])
+        head = f"{code} — в {len(ms)} {'работе' if len(ms) == 1 else 'работах'}"
+        lines.append(f"{head}; {example.work}: {example.explanation}" if example.explanation else head)
+    return tuple(lines)
+
+
 def recommend_municipal(listed: Sequence[ListedSchool], low: Sequence[LowSchool], year: int) -> list[Item]:
     """To each municipal department with listed or persistently low schools: what to do, for whom, why."""
     by_mo: dict[str, dict] = defaultdict(lambda: {"name": "", "listed": [], "low": []})
@@ -357,11 +390,11 @@ def recommend_municipal(listed: Sequence[ListedSchool], low: Sequence[LowSchool]
         entry = by_mo[mo]
         addressee = mo_addressee(entry["name"])
         for s in sorted(entry["listed"], key=lambda s: s.school_code):
-            evidence = tuple(f"{m.work}, {m.marker_code}: {m.explanation}" for m in s.markers if m.explanation)
+            evidence = marker_evidence(s)
             items.append(Item(
                 "recommendation", "objectivity", addressee,
                 f"{school_label(s.school_name, s.school_code)}: обеспечить присутствие независимых наблюдателей при проведении ВПР "
-                f"в {year + 1} г.; организовать перепроверку работ ВПР {year} г. ({join_ru(s.works)}) муниципальной "
+                f"в {year + 1} г.; организовать перепроверку работ ВПР {year} г. ({_works_phrase(s.works)}) муниципальной "
                 f"предметной комиссией; включить организацию в программу адресной помощи. Основание: признаки "
                 f"{', '.join(s.marker_codes)}.",
                 evidence=evidence, mo_code=mo, school_code=s.school_code))
@@ -395,8 +428,10 @@ def _deficit_phrase(deficits: Sequence[DeficitTask], cfg: RuleConfig) -> list[st
     by_work: dict[str, list[DeficitTask]] = defaultdict(list)
     for d in deficits:
         by_work[d.work].append(d)
+    # the works with the most deficit tasks first (those need the programme changes most), then work order
+    chosen = sorted(by_work, key=lambda w: (-len(by_work[w]), work_sort_key(w)))[: cfg.max_works_cited]
     out = []
-    for work in sorted(by_work):
+    for work in sorted(chosen, key=work_sort_key):
         tasks = sorted(by_work[work], key=lambda t: _task_key(t.task))
         shown = tasks[: cfg.max_tasks_cited]
         task_text = ", ".join(t.task for t in shown)
@@ -408,6 +443,9 @@ def _deficit_phrase(deficits: Sequence[DeficitTask], cfg: RuleConfig) -> list[st
         word = "задание" if len(tasks) == 1 else "задания"
         skill_word = "умение" if len(skills) == 1 else "умения"
         out.append(f"{_short_work(work)} — {word} {task_text} (выполнение {rng} %; {skill_word} {', '.join(skills)})")
+    rest = len(by_work) - len(chosen)
+    if rest:
+        out.append(f"а также ещё {count_phrase(rest, WORK_FORMS)} (перечень заданий — в приложении, лист «Дефициты ОО»)")
     return out
 
 
@@ -420,14 +458,13 @@ def recommend_schools(schools: Sequence[SchoolEvidence], cfg: RuleConfig = RuleC
             phrases = _deficit_phrase(s.deficits, cfg)
             parts.append("внести изменения в рабочие программы в части несформированных умений по ВПР: " + "; ".join(phrases))
             evidence += [f"{d.work} / {d.task}: {fmt_number(d.completion_pct)} %" for d in s.deficits]
-        twos = []
-        for m in sorted(s.mark_two, key=lambda m: m.work):
-            text = cite(m.share, m.n, "%")
-            if text is not None and m.share > 0:
-                twos.append(f"{_short_work(m.work)} — {text}")
+        shares = [m for m in s.mark_two if m.share > 0 and cite(m.share, m.n, "%") is not None]
+        top = sorted(shares, key=lambda m: (-m.share, work_sort_key(m.work)))[: cfg.max_works_cited]
+        twos = [f"{_short_work(m.work)} — {cite(m.share, m.n, '%')}" for m in sorted(top, key=lambda m: work_sort_key(m.work))]
         if twos:
+            more = len(shares) - len(top)
             parts.append("разработать индивидуальные образовательные маршруты для обучающихся, получивших «2» "
-                         "(доля «2»: " + "; ".join(twos) + ")")
+                         "(доля «2»: " + "; ".join(twos) + (f"; ещё работ с отметками «2»: {more}" if more else "") + ")")
             evidence += twos
         if parts:
             text = "; ".join(parts)
@@ -473,7 +510,7 @@ def recommend_institute(region_deficits: Sequence[DeficitTask], listed: Sequence
         for t in region_deficits:
             by_work[t.work].append(t)
         topics = []
-        for work in sorted(by_work):
+        for work in sorted(by_work, key=work_sort_key):
             skills: dict[str, tuple[str, float]] = {}
             for t in by_work[work]:
                 if t.skill_code not in skills or t.completion_pct < skills[t.skill_code][1]:

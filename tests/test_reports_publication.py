@@ -8,7 +8,6 @@ import hashlib
 import json
 import re
 from datetime import date, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
@@ -17,6 +16,7 @@ import pytest
 from reports.deadline import deadline_status
 from reports.formatting import fmt_number
 from reports.publication import publish
+from reports_checks import annex_participants_below_five, html_cells, html_links, participant_cells_below_five
 from reports_fixture import build_fixture_warehouse
 
 YEAR = 2025
@@ -84,6 +84,25 @@ def test_inputs_given_by_the_caller_go_to_the_manifest(tmp_path):
     assert json.loads(result.manifest_path.read_text())["inputs"] == inputs
 
 
+def test_same_data_give_byte_identical_files(tmp_path):
+    info = build_fixture_warehouse(tmp_path / "w.duckdb", n_mo=1, schools_per_mo=3)
+    digests = []
+    for run in ("a", "b"):
+        result = publish(info.path, YEAR, tmp_path / run, generated_at=GENERATED, workers=0)
+        digests.append({p.relative_to(result.public_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                        for p in result.files})
+    assert digests[0] == digests[1]
+
+
+def test_republishing_replaces_the_public_folder(tmp_path):
+    info = build_fixture_warehouse(tmp_path / "w.duckdb", n_mo=1, schools_per_mo=3)
+    stale = tmp_path / "out" / "public" / "mo" / "99.pdf"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    result = publish(info.path, YEAR, tmp_path / "out", generated_at=GENERATED, workers=0)
+    assert not stale.exists() and (result.public_dir / "report.pdf").is_file()
+
+
 # --- the PDF -------------------------------------------------------------------------------------
 
 def test_pdf_has_title_toc_with_page_numbers_and_the_five_sections(pdf_text):
@@ -135,75 +154,14 @@ def test_r01_region_value_printed_as_in_the_warehouse(published, pdf_text):
 
 # --- suppression at the edge ---------------------------------------------------------------------
 
-class _Cells(HTMLParser):
-    """Collects (table key, column title, cell text) of every body cell of the report's data tables."""
-
-    def __init__(self):
-        super().__init__()
-        self.cells: list[tuple[str, str, str]] = []
-        self._key: str | None = None
-        self._headers: list[str] = []
-        self._thead = False
-        self._in: str | None = None
-        self._buf = ""
-        self._col = 0
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "table" and "data-key" in a:
-            self._key, self._headers = a["data-key"], []
-        elif tag == "thead":
-            self._thead = True
-        elif tag == "tr":
-            self._col = 0
-        elif tag in ("th", "td") and self._key:
-            self._in, self._buf = tag, ""
-
-    def handle_data(self, data):
-        if self._in:
-            self._buf += data
-
-    def handle_endtag(self, tag):
-        if tag == "table":
-            self._key = None
-        elif tag == "thead":
-            self._thead = False
-        elif tag in ("th", "td") and self._in:
-            if self._thead:
-                self._headers.append(self._buf.strip())
-            elif tag == "td":
-                header = self._headers[self._col] if self._col < len(self._headers) else ""
-                self.cells.append((self._key, header, self._buf.strip()))
-            self._col += 1
-            self._in = None
-
-
 def _html_cells(path: Path):
-    parser = _Cells()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser.cells
-
-
-def _number(text: str) -> float | None:
-    t = text.replace("\u00a0", "").replace("\u2212", "-").replace(",", ".").rstrip("†")
-    try:
-        return float(t)
-    except ValueError:
-        return None
+    return html_cells(path)
 
 
 def test_no_participant_count_below_five_in_any_html_table(published):
     _, result = published
-    pages = [result.public_dir / "report.html", *sorted((result.public_dir / "mo").glob("*.html"))]
-    checked = 0
-    for page in pages:
-        for key, header, text in _html_cells(page):
-            if header.startswith("Участник"):
-                value = _number(text)
-                if value is not None:
-                    checked += 1
-                    assert value >= 5, f"{page.name} {key}: {header} = {text}"
-    assert checked > 50
+    checked, bad = participant_cells_below_five(result.public_dir)
+    assert checked > 50 and not bad, bad[:5]
 
 
 def test_tiny_school_values_are_hidden_and_small_school_flagged(published):
@@ -246,13 +204,7 @@ def test_annex_sheets_numbers_and_suppression(published):
     head = [c.value for c in svc[1]]
     rows = [r for r in svc.iter_rows(min_row=2, values_only=True) if r[0] == info.tiny_school]
     assert rows and all(r[head.index("Значение ОО")] == "*" for r in rows)
-    for sheet in wb.worksheets[1:]:
-        head = [c.value for c in sheet[1]]
-        for j, h in enumerate(head):
-            if isinstance(h, str) and h.startswith("Участник"):
-                for r in sheet.iter_rows(min_row=2, values_only=True):
-                    if isinstance(r[j], (int, float)):
-                        assert r[j] >= 5, f"{sheet.title}: {h} = {r[j]}"
+    assert not annex_participants_below_five(result.public_dir / "annex.xlsx")
 
 
 def test_docx_has_the_same_sections_and_tables(published):
@@ -293,27 +245,16 @@ def test_schools_are_never_ranked(published):
 
 # --- index.html --------------------------------------------------------------------------------
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            self.links.append(dict(attrs)["href"])
-
-
 def test_index_links_resolve_and_show_hashes(published):
     _, result = published
     html = result.index_path.read_text(encoding="utf-8")
-    parser = _Links()
-    parser.feed(html)
-    assert "manifest.json" in parser.links
-    for href in parser.links:
+    links = html_links(html)
+    assert "manifest.json" in links
+    for href in links:
         assert (result.public_dir / href).is_file(), href
     manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
     listed = {f["path"] for f in manifest["files"]} - {"index.html"}
-    assert set(parser.links) - {"manifest.json"} == listed
+    assert set(links) - {"manifest.json"} == listed
     for f in manifest["files"]:
         if f["path"] != "index.html":
             assert f["sha256"] in html
@@ -337,3 +278,43 @@ def test_deadline_green_with_a_published_report(published):
     assert ok and "опубликован" in message
     ok, _ = deadline_status(out_root, YEAR + 1, date(YEAR + 1, 12, 16))
     assert not ok
+
+
+# --- headless Chromium ---------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _chromium(tmp_path: Path, *args: str) -> str:
+    import subprocess
+
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'chromium-profile'}", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+def test_chromium_opens_the_publication_page_and_the_report(published, tmp_path):
+    _, result = published
+    dom = _chromium(tmp_path, "--dump-dom", result.index_path.as_uri())
+    links = html_links(dom)
+    assert links and "manifest.json" in links
+    for href in links:
+        assert (result.public_dir / href).is_file(), href
+    manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
+    rows = re.findall(r"<tr><td><a href=", dom)
+    assert len(rows) == len(manifest["files"]) - 1          # every file but index.html itself
+
+    report_dom = _chromium(tmp_path, "--dump-dom", (result.public_dir / "report.html").as_uri())
+    for title in SECTION_TITLES:
+        assert title in report_dom
+    assert report_dom.count("<table class=\"data") > 20
+    assert report_dom.count("<svg") >= 10                    # charts inline
+
+    shot = tmp_path / "report.png"
+    _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,1600", (result.public_dir / "report.html").as_uri())
+    assert shot.stat().st_size > 20_000

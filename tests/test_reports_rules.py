@@ -31,7 +31,8 @@ def test_dynamics_names_improvements_and_declines_with_their_numbers():
     texts = [i.text for i in items]
     assert texts[0].startswith("Улучшение по показателю R01")
     assert "70,7 балла в 2025 г. против 69,0 балла в 2024 г." in texts[0]
-    assert "+1,7 балла" in texts[0] and "(1,2)" in texts[0]          # 2 × SE
+    assert "+1,7 балла" in texts[0]
+    assert "удвоенная стандартная ошибка изменения — 1,2 балла" in texts[0]
     assert texts[1].startswith("Ухудшение по показателю R03") and "+2,0 п. п." in texts[1]
     assert "Без существенных изменений" in texts[2] and "R14 (72,0 %; +0,5 п. п.)" in texts[2]
     assert all(i.addressee == "Регион в целом" and i.kind == "conclusion" for i in items)
@@ -118,6 +119,7 @@ def test_municipal_recommendations_observers_rechecking_targeted_help():
                    "программу адресной помощи", "МБОУ «СОШ № 5» (860005)", "признаки M3, M4"):
         assert phrase in rec.text
     assert any("27 из 55" in e for e in rec.evidence)
+    assert rec.evidence[0].startswith("M3 — в 1 работе; ВПР Математика 4: Пики")
     assert "МБОУ «ООШ № 17» (860017)" in by_mo["02"].text and by_mo["02"].topic == "persistently_low"
 
 
@@ -155,3 +157,11 @@ def test_group_by_addressee_keeps_first_appearance_order():
     items = recommend_municipal([LISTED], [LOW], 2025)
     groups = group_by_addressee(items)
     assert [g[0] for g in groups][0].endswith("Город Северск")
+
+
+def test_school_recommendation_cites_at_most_five_works_and_counts_the_rest():
+    works = [f"ВПР Математика {g}" for g in (4, 5, 6, 7, 8)] + ["ВПР История 5", "ВПР Биология 6"]
+    deficits = tuple(DeficitTask(w, str(t), "1.1", "", "Б", 40.0, 30) for i, w in enumerate(works) for t in range(1, 3 + (i < 5)))
+    school = SchoolEvidence("860011", "МБОУ «СОШ № 11»", "01", "Город Северск", deficits=deficits)
+    text = recommend_schools([school])[0].text
+    assert text.count("задания") == 5 and "а также ещё 2 работы" in text and "История 5" not in text
