@@ -1,8 +1,7 @@
 """Graduates' admissions to colleges and universities (CSV), for indicator G01."""
 from __future__ import annotations
 
-from ingestion.readers.base import Col, ParsedFile, mode_year, read_columns, recognise_columns, RECOGNISE_SHARE
-from ingestion.source import Source
+from ingestion.readers.base import Col, ColumnTableReader
 
 SPEC = [
     Col("participant_id", ("ID участника",)),
@@ -15,19 +14,10 @@ SPEC = [
 ]
 
 
-class AdmissionsReader:
+class AdmissionsReader(ColumnTableReader):
     kind = "admissions"
+    spec = SPEC
+    year_column = "grad_year"
 
-    def score(self, src: Source) -> float:
-        return recognise_columns(src, SPEC)
-
-    def recognise(self, src: Source) -> bool:
-        return self.score(src) >= RECOGNISE_SHARE
-
-    def year(self, src: Source) -> int | None:
-        return self.read(src).year
-
-    def read(self, src: Source) -> ParsedFile:
-        frame, columns, extras, _ = read_columns(src, self.kind, SPEC)
+    def prepare(self, frame) -> None:
         frame["year"] = frame["grad_year"]
-        return ParsedFile(self.kind, mode_year(frame["grad_year"]), frame, columns, extras)

@@ -210,3 +210,31 @@ def mode_year(values: pd.Series) -> int | None:
     counts = v.astype(int).value_counts()
     top = counts.max()
     return int(max(counts[counts == top].index))
+
+
+class ColumnTableReader:
+    """A reader for the flat reference tables (plan, scale, minimum scores, admissions):
+    recognised by its column names, read by the column spec, year = the most common year.
+
+    Subclasses set `kind`, `spec` and, where values need normalising, override `prepare`."""
+
+    kind: str = ""
+    spec: list[Col] = []
+    year_column: str = "year"
+
+    def score(self, src: Source) -> float:
+        return recognise_columns(src, self.spec)
+
+    def recognise(self, src: Source) -> bool:
+        return self.score(src) >= RECOGNISE_SHARE
+
+    def year(self, src: Source) -> int | None:
+        return self.read(src).year
+
+    def prepare(self, frame: pd.DataFrame) -> None:
+        """Normalise values in place (subject names, task labels); nothing by default."""
+
+    def read(self, src: Source) -> ParsedFile:
+        frame, columns, extras, _ = read_columns(src, self.kind, self.spec)
+        self.prepare(frame)
+        return ParsedFile(self.kind, mode_year(frame[self.year_column]), frame, columns, extras)

@@ -6,8 +6,7 @@ loaded before the ВПР results it validates.
 from __future__ import annotations
 
 from ingestion.convert import map_unique, set_object
-from ingestion.readers.base import Col, ParsedFile, mode_year, read_columns, recognise_columns, RECOGNISE_SHARE
-from ingestion.source import Source
+from ingestion.readers.base import Col, ColumnTableReader
 from ingestion.text import blank, norm_subject
 
 SPEC = [
@@ -30,21 +29,11 @@ def norm_task(label: str | None) -> str | None:
     return "".join(str(label).split()).replace("K", "К").replace("k", "К").replace("к", "К")
 
 
-class VprPlanReader:
+class VprPlanReader(ColumnTableReader):
     kind = "vpr_plan"
+    spec = SPEC
 
-    def score(self, src: Source) -> float:
-        return recognise_columns(src, SPEC)
-
-    def recognise(self, src: Source) -> bool:
-        return self.score(src) >= RECOGNISE_SHARE
-
-    def year(self, src: Source) -> int | None:
-        return self.read(src).year
-
-    def read(self, src: Source) -> ParsedFile:
-        frame, columns, extras, _ = read_columns(src, self.kind, SPEC)
+    def prepare(self, frame) -> None:
         set_object(frame, "subject", map_unique(frame["subject"], norm_subject))
         set_object(frame, "task", map_unique(frame["task"], norm_task))
         set_object(frame, "task_level", [t.upper() if isinstance(t, str) else None for t in frame["task_level"]])
-        return ParsedFile(self.kind, mode_year(frame["year"]), frame, columns, extras)

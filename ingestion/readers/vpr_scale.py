@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from ingestion.convert import map_unique, set_object
-from ingestion.readers.base import Col, ParsedFile, mode_year, read_columns, recognise_columns, RECOGNISE_SHARE
-from ingestion.source import Source
+from ingestion.readers.base import Col, ColumnTableReader
 from ingestion.text import norm_subject
 
 SPEC = [
@@ -16,19 +15,9 @@ SPEC = [
 ]
 
 
-class VprScaleReader:
+class VprScaleReader(ColumnTableReader):
     kind = "vpr_scale"
+    spec = SPEC
 
-    def score(self, src: Source) -> float:
-        return recognise_columns(src, SPEC)
-
-    def recognise(self, src: Source) -> bool:
-        return self.score(src) >= RECOGNISE_SHARE
-
-    def year(self, src: Source) -> int | None:
-        return self.read(src).year
-
-    def read(self, src: Source) -> ParsedFile:
-        frame, columns, extras, _ = read_columns(src, self.kind, SPEC)
+    def prepare(self, frame) -> None:
         set_object(frame, "subject", map_unique(frame["subject"], norm_subject))
-        return ParsedFile(self.kind, mode_year(frame["year"]), frame, columns, extras)
