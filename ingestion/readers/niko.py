@@ -12,7 +12,7 @@ import pandas as pd
 from ingestion.convert import map_unique, object_frame
 from ingestion.readers.base import Col, FileError, ParsedFile
 from ingestion.readers.vpr import build_frame, find_layout, read_work
-from ingestion.readers.works import first_text, parse_title, task_column
+from ingestion.readers.works import WorkFileReader, first_text, parse_title, task_column
 from ingestion.source import Source
 from ingestion.text import norm_header, pad_code
 
@@ -26,7 +26,7 @@ SPEC = [
 QUESTION = re.compile(r"^[ВB]\s*\d+", re.I)
 
 
-class NikoReader:
+class NikoReader(WorkFileReader):
     kind = "niko"
 
     def _layout(self, src: Source):
@@ -40,16 +40,6 @@ class NikoReader:
                     break
             src.cache["niko"] = found
         return src.cache["niko"]
-
-    def score(self, src: Source) -> float:
-        return 1.0 if self._layout(src) else 0.0
-
-    def recognise(self, src: Source) -> bool:
-        return self._layout(src) is not None
-
-    def year(self, src: Source) -> int | None:
-        found = self._layout(src)
-        return found[2].year if found and found[2] else None
 
     def read(self, src: Source) -> ParsedFile:
         sheet, header_row, title = self._layout(src)

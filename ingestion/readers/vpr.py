@@ -17,7 +17,7 @@ import pandas as pd
 
 from ingestion.convert import object_frame, parse_date, parse_int
 from ingestion.readers.base import Col, FileError, ParsedFile, add_field, map_header, require
-from ingestion.readers.works import TaskColumn, first_text, parse_title, task_column, task_columns
+from ingestion.readers.works import TaskColumn, WorkFileReader, first_text, parse_title, task_column, task_columns
 from ingestion.source import Source, SheetHead
 from ingestion.text import norm_header, norm_subject
 
@@ -87,7 +87,7 @@ def build_frame(table, spec, fields, extras, tasks: list[TaskColumn]) -> pd.Data
     return object_frame(out)
 
 
-class VprReader:
+class VprReader(WorkFileReader):
     kind = "vpr"
 
     def _layout(self, src: Source):
@@ -96,16 +96,6 @@ class VprReader:
                                      if (found := find_layout(h, "ВПР", "логин оо")) is not None
                                      and not _is_niko(h)), None)
         return src.cache["vpr"]
-
-    def score(self, src: Source) -> float:
-        return 1.0 if self._layout(src) else 0.0
-
-    def recognise(self, src: Source) -> bool:
-        return self._layout(src) is not None
-
-    def year(self, src: Source) -> int | None:
-        found = self._layout(src)
-        return found[2].year if found and found[2] else None
 
     def read(self, src: Source) -> ParsedFile:
         sheet, header_row, title = self._layout(src)

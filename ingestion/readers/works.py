@@ -73,3 +73,21 @@ def task_column(table, pos: int) -> tuple[np.ndarray, np.ndarray]:
         bad[frac] = table.text(pos)[frac]
         values = np.where(frac, np.nan, values)
     return values, bad
+
+
+class WorkFileReader:
+    """Recognition shared by the per-work readers (ВПР, НИКО): both locate the sheet, header
+    row and title once (`_layout`, cached on the source) and answer kind and year from it."""
+
+    def _layout(self, src):  # -> (sheet, header_row, Title | None) | None
+        raise NotImplementedError
+
+    def score(self, src) -> float:
+        return 1.0 if self._layout(src) else 0.0
+
+    def recognise(self, src) -> bool:
+        return self._layout(src) is not None
+
+    def year(self, src) -> int | None:
+        found = self._layout(src)
+        return found[2].year if found and found[2] else None
