@@ -739,11 +739,8 @@ def _task_order(task: str) -> tuple:
 
 def school_deficit_counts(ctx: Context, scope: Scope) -> dict[tuple[str, str], tuple[int, int]]:
     """(work, task) -> (schools of the scope with that deficit, schools of the scope evaluated (≥ 10 pupils))."""
-    d = ctx.level_rows("fct_deficits", "school", year=ctx.year, entities=scope.school_codes)
-    d = d[d["group_pupils"] >= 10]
-    tot = d.groupby(["work", "task"])["entity_code"].nunique()
-    hit = d[d["deficit"] == 1].groupby(["work", "task"])["entity_code"].nunique()
-    return {k: (int(hit.get(k, 0)), int(v)) for k, v in tot.items()}
+    d = ctx.rows("mart_vpr_deficit_schools", scope, year=ctx.year)
+    return {(r.work, r.task): (int(r.schools_with_deficit), int(r.schools_evaluated)) for r in d.itertuples()}
 
 
 def _deficits(ctx: Context, scope: Scope, sub: Section, works: list[str]) -> None:

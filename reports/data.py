@@ -46,6 +46,8 @@ MARTS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "marts.mart_objectivity_schools": (("year", "school_code", "markers_flagged", "listed"), "year"),
     "marts.fct_deficits": (("year", "work", "level", "entity_code", "task", "skill_code", "participants",
                             "completion_pct", "level_of_task", "deficit", "zone", "group_pupils"), "year"),
+    "marts.mart_vpr_deficit_schools": (("year", "work", "task", "level", "entity_code", "schools_evaluated",
+                                        "schools_with_deficit"), "year"),
     "marts.mart_vpr_skills": (("year", "work", "level", "entity_code", "skill_code", "skill_name",
                                "participants", "completion_pct"), "year"),
     "marts.mart_vpr_completion_by_mark": (("year", "work", "task", "mark", "participants", "completion_pct"), "year"),
@@ -59,6 +61,17 @@ MARTS: dict[str, tuple[tuple[str, ...], str | None]] = {
                                 "participants"), "year"),
     "meta.ingestion_ledger": (("file", "kind", "sha256", "year", "rows_read", "rows_loaded",
                                "rows_quarantined", "status", "message", "loaded_at"), None),
+}
+# Rows the report never reads, left in the warehouse: a school's task rows are read only where the
+# task is a deficit for it (its own tables and the annex; the counts of schools evaluated come
+# from mart_vpr_deficit_schools), and school-level skills and score distributions not at all
+# (the report shows them for the region and municipalities). At
+# the scale of a large region these filters keep ~1.6 M of the ~2.3 M rows out of memory, in
+# the publishing process and in each renderer.
+ROW_FILTERS: dict[str, str] = {
+    "marts.fct_deficits": "level <> 'school' or deficit = 1",
+    "marts.mart_vpr_skills": "level <> 'school'",
+    "marts.mart_vpr_score_distribution": "level <> 'school'",
 }
 REQUIRED = ("marts.dim_schools", "marts.dim_municipalities", "reference.indicator_catalogue",
             "marts.fct_indicators", "marts.mart_indicator_dynamics")
@@ -82,6 +95,24 @@ class ReportData:
         """`data["fct_indicators"]` — by the table's name without its schema."""
         return self.frames[short_name]
 
+    def for_schools(self, school_codes: frozenset[str]) -> "ReportData":
+        """The rows a report limited to these schools can read: every row above the school level,
+        the school-level rows of these schools only, and the register whole.
+
+        A municipal renderer receives only its own slice, so its memory does not grow with the
+        number of schools in the region. `tests/test_reports_publication.py` checks that a
+        municipal report rendered from its slice equals the one rendered from all rows.
+        """
+        codes = list(school_codes)
+        frames = {}
+        for name, df in self.frames.items():
+            if "level" in df.columns and "entity_code" in df.columns:
+                df = df[(df["level"] != "school") | df["entity_code"].astype(str).isin(codes)]
+            elif "school_code" in df.columns and name != "dim_schools":
+                df = df[df["school_code"].astype(str).isin(codes)]
+            frames[name] = df.reset_index(drop=True)
+        return ReportData(year=self.year, frames=frames, missing=list(self.missing))
+
     @property
     def region_code(self) -> str:
         codes = self.frames["dim_municipalities"]["region_code"].dropna().unique()
@@ -104,6 +135,8 @@ def _query(table: str, columns: tuple[str, ...], year_filter: str | None) -> str
         where.append("year = $y")
     if "level" in columns:
         where.append("level in ('region', 'municipality', 'school')")
+    if table in ROW_FILTERS:
+        where.append(f"({ROW_FILTERS[table]})")
     clause = (" where " + " and ".join(where)) if where else ""
     return f"select {cols} from {table}{clause}"
 

@@ -3,7 +3,8 @@
 Order of work, chosen for the time budget (< 60 s for a region of ~250 schools on 2 cores):
 the marts are read once and the connection closed; a pool of two worker processes builds and
 renders the municipal reports (HTML + PDF) while this process renders the regional report, its
-DOCX and the annex. Everything is written into a fresh staging folder which replaces `public/`
+DOCX and the annex. Each municipal task carries only its municipality's slice of the rows
+(`ReportData.for_schools`), so a renderer's memory does not grow with the region. Everything is written into a fresh staging folder which replaces `public/`
 only when complete, so a reader never sees a half-published year or files left from an earlier
 run. `index.html` is written after every other file (it lists their hashes) and `manifest.json`
 last (it lists every file but itself).
@@ -48,19 +49,9 @@ class PublicationResult:
 
 # --- worker processes ------------------------------------------------------------------------
 
-_WORKER_CTX: Context | None = None
-
-
-def _init_worker(data: ReportData) -> None:
-    """Each worker builds its Context once from the rows the parent already read."""
-    global _WORKER_CTX
-    _WORKER_CTX = Context(data)
-
-
-def _render_municipality(mo_code: str, stage_dir: str, generated_at: datetime) -> dict:
-    """Build, render and write mo/<code>.html and mo/<code>.pdf; return their paths and timings."""
-    assert _WORKER_CTX is not None, "worker not initialised"
-    return render_municipality(_WORKER_CTX, mo_code, Path(stage_dir), generated_at)
+def _render_municipality(data: ReportData, mo_code: str, stage_dir: str, generated_at: datetime) -> dict:
+    """In a worker: build, render and write one municipality's report from its slice of the rows."""
+    return render_municipality(Context(data), mo_code, Path(stage_dir), generated_at)
 
 
 def render_municipality(ctx: Context, mo_code: str, stage_dir: Path, generated_at: datetime) -> dict:
@@ -222,9 +213,9 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
         futures: list[Future] = []
         pool = None
         if workers > 0 and ctx.mo_codes:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                                       initializer=_init_worker, initargs=(data,))
-            futures = [pool.submit(_render_municipality, mo, str(stage_dir), generated_at) for mo in ctx.mo_codes]
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+            futures = [pool.submit(_render_municipality, data.for_schools(ctx.municipality(mo).school_codes), mo,
+                                   str(stage_dir), generated_at) for mo in ctx.mo_codes]
         try:
             step = time.perf_counter()
             doc = build_document(ctx, ctx.region, generated_at=generated_at, png=True)

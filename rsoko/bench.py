@@ -4,9 +4,10 @@ What it measures, on an inbox generated once per scale and seed (and reused):
 - raw_parse_s: every input file read once with the fastest readers (calamine for XLSX, the csv
   module for CSV), cells materialised, nothing validated or stored: the floor;
 - end_to_end_s: a fresh `rsoko run` in a subprocess (new warehouse, new output folder), with its
-  own stage timings: ingest_s (readers + validation + load), dbt_s (models and tests other than
-  markers), markers_s (objectivity markers and deficits: execution time of those dbt nodes from
-  dbt's run_results.json), publish_s (data tables + reports);
+  own stage timings: ingest_s (readers + validation + load), dbt_s (the dbt build but the time
+  when marker or deficit nodes were running), markers_s (objectivity markers and deficits: the
+  wall-clock union of those dbt nodes' execution intervals from run_results.json), publish_s
+  (data tables + reports);
 - rerun_s: the same command again on the unchanged inbox;
 - peak_rss_mb: the peak of the summed resident memory of the whole process tree (this process,
   the run, dbt, renderers), sampled from /proc every 0.2 s.
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 from rsoko import settings
@@ -119,17 +121,39 @@ def _ensure_inbox(scale: str, workdir: Path, seed: int) -> tuple[Path, int]:
 
 
 def _markers_seconds(run_results: Path) -> float:
-    """Execution time of the marker/deficit dbt nodes in the last run (from run_results.json)."""
+    """Wall-clock seconds during which a marker/deficit dbt node was executing in the last run.
+
+    The union of their execution intervals (from run_results.json), not the sum of node times:
+    dbt runs two threads, so summed node times would count overlapping work twice and could
+    exceed the whole dbt build.
+    """
     if not run_results.exists():
         return 0.0
     results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
     manifest = json.loads((run_results.parent / "manifest.json").read_text(encoding="utf-8"))
-    total = 0.0
+    intervals = []
     for result in results:
         node = manifest["nodes"].get(result["unique_id"], {})
         path = node.get("original_file_path", "")
         if any(path.startswith(prefix) for prefix in MARKER_PATHS):
-            total += result.get("execution_time") or 0.0
+            span = next((t for t in result.get("timing", []) if t.get("name") == "execute"), None)
+            if span and span.get("started_at") and span.get("completed_at"):
+                intervals.append((_instant(span["started_at"]), _instant(span["completed_at"])))
+    return union_seconds(intervals)
+
+
+def _instant(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def union_seconds(intervals: list[tuple[float, float]]) -> float:
+    """Length of the union of [start, end] intervals (overlaps counted once)."""
+    total, end = 0.0, float("-inf")
+    for start, stop in sorted(intervals):
+        if stop <= end:
+            continue
+        total += stop - max(start, end)
+        end = stop
     return total
 
 

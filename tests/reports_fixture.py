@@ -430,6 +430,15 @@ def build_fixture_warehouse(path: Path, *, year: int = 2025, n_mo: int = 3, scho
     tasks["deficit"] = ((tasks.completion_pct < limit) & (tasks.group_pupils >= 10)).astype(int)
     deficits = tasks[["year", "work", "level", "entity_code", "task", "skill_code", "participants", "completion_pct", "level_of_task",
                       "deficit", "zone", "group_pupils"]]
+    # per task: the region's / a municipality's schools evaluated (>= 10 pupils) and with the deficit
+    school_rows = deficits[deficits.level == "school"].assign(mo_code=lambda d: d.entity_code.map(
+        schools.set_index("school_code").mo_code))
+    school_rows = school_rows[school_rows.group_pupils >= 10]
+    deficit_schools = pd.concat([
+        school_rows.assign(level="region", entity_code=REGION),
+        school_rows.assign(level="municipality", entity_code=school_rows.mo_code),
+    ]).groupby(["year", "work", "task", "level", "entity_code"], as_index=False).agg(
+        schools_evaluated=("deficit", "size"), schools_with_deficit=("deficit", "sum"))
     skills = pd.DataFrame(sk_rows, columns=["year", "work", "entity_code", "skill_code", "skill_name", "participants", "comp_sum"])
     skills = _pooled_levels(skills, ["year", "work", "skill_code", "skill_name"], ["participants", "comp_sum"], schools)
     skills["completion_pct"] = skills.comp_sum / skills.participants
@@ -516,6 +525,7 @@ def build_fixture_warehouse(path: Path, *, year: int = 2025, n_mo: int = 3, scho
             "marts.fct_objectivity_markers": markers,
             "marts.mart_objectivity_schools": obj,
             "marts.fct_deficits": deficits,
+            "marts.mart_vpr_deficit_schools": deficit_schools,
             "marts.mart_vpr_skills": skills,
             "marts.mart_vpr_completion_by_mark": bymark,
             "marts.mart_vpr_marks": vpr_marks[["year", "work", "level", "entity_code", "participants", "mark2", "mark3", "mark4", "mark5"]],

@@ -231,7 +231,10 @@ def test_planted_school_fires_the_fitted_markers_with_explanations(built_region)
     """)
     flagged = markers[markers.flagged == 1]
     assert {"M1", "M4"} <= set(flagged.loc[flagged.year == 2025, "marker_code"])
-    assert "M3" in set(flagged.marker_code)          # the boundary heaping shows on some work
+    # the boundary heaping shows on some work: of the 8 planted works (4 a year) the ~28 pupils
+    # of one reach M3's α; int_objectivity_m3 keeps both years, the mart the published one
+    m3 = _query(built_region, f"select * from intermediate.int_objectivity_m3 where school_code = '{PLANTED}'")
+    assert (m3.flagged == 1).any()
     assert flagged.explanation_ru.notna().all()
     assert markers.loc[markers.flagged == 0, "explanation_ru"].isna().all()
     m4 = flagged[flagged.marker_code == "M4"].iloc[0]
@@ -249,11 +252,14 @@ def test_gymnasium_gets_m1_rows_but_never_the_flag(built_region):
 
 def test_marker_rows_follow_the_rows_present_rules(built_region):
     markers = _query(built_region, "select * from marts.fct_objectivity_markers")
-    per_work = markers.groupby(["year", "school_code", "work"]).marker_code.apply(set)
-    for (year, _school, work), codes in per_work.items():
-        assert {"M2", "M3", "M4", "M5"} <= codes
-        assert ("M1" in codes) == (year == 2025)            # ОГЭ only in 2025
-        assert ("M6" in codes) == (year == 2025 and work.endswith(" 5"))
+    # markers for the published year only (methodology: markers, deficits and the report for Y)
+    assert set(markers.year) == {2025}
+    assert set(_query(built_region, "select distinct year from marts.mart_objectivity_schools").year) == {2025}
+    assert set(_query(built_region, "select distinct year from marts.fct_deficits").year) == {2025}
+    per_work = markers.groupby(["school_code", "work"]).marker_code.apply(set)
+    for (_school, work), codes in per_work.items():
+        assert {"M1", "M2", "M3", "M4", "M5"} <= codes      # every school sat ОГЭ in 2025
+        assert ("M6" in codes) == work.endswith(" 5")      # needs the grade-4 work of 2024
     assert markers.flagged.isin([0, 1]).all()
     # thresholds come from the seed
     assert set(markers.loc[markers.marker_code == "M3", "threshold"]) == {0.001}
@@ -296,6 +302,24 @@ def test_deficits_levels_and_zones(built_region):
     basic = deficits[deficits.level_of_task == "Б"]
     assert ((basic.completion_pct < 57) == (basic.zone == "дефицит")).all()
     assert (deficits.deficit == ((deficits.zone == "дефицит") & (deficits.group_pupils >= 10))).all()
+
+
+def test_schools_with_deficits_counted_from_the_school_rows(built_region):
+    school = _query(built_region, """
+        select d.work, d.task, s.mo_code, d.entity_code, d.deficit
+        from marts.fct_deficits d join marts.dim_schools s on d.entity_code = s.school_code
+        where d.level = 'school' and d.group_pupils >= 10
+    """)
+    counts = _query(built_region, "select * from marts.mart_vpr_deficit_schools")
+    assert set(counts.level) == {"region", "municipality"} and set(counts.year) == {2025}
+    expected = pd.concat([school.assign(level="region", entity_code=REGION),
+                          school.assign(level="municipality", entity_code=school.mo_code)])
+    expected = expected.groupby(["work", "task", "level", "entity_code"]).agg(
+        schools_evaluated=("deficit", "size"), schools_with_deficit=("deficit", "sum")).sort_index()
+    got = counts.set_index(["work", "task", "level", "entity_code"])[["schools_evaluated", "schools_with_deficit"]].sort_index()
+    assert len(got) == len(expected) > 0
+    assert (got.to_numpy() == expected.to_numpy()).all() and (got.index == expected.index).all()
+    assert expected.schools_with_deficit.sum() > 0
 
 
 def test_deficit_completion_matches_a_direct_computation(built_region):

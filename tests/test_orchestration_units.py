@@ -61,3 +61,11 @@ def test_dagster_loads_the_code_location_like_dagster_dev(tmp_path):
                           capture_output=True, text=True, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Validation successful" in proc.stderr + proc.stdout
+
+
+def test_bench_counts_overlapping_dbt_nodes_once():
+    from rsoko.bench import union_seconds
+
+    # two threads: [0, 2] and [1, 3] overlap, [5, 6] is apart; a contained interval adds nothing
+    assert union_seconds([(5, 6), (0, 2), (1, 3), (1.5, 2.5)]) == 4.0
+    assert union_seconds([]) == 0.0

@@ -235,6 +235,23 @@ def test_municipal_reports_have_the_same_outline(published):
     assert "Ключевые показатели ОО и их кластеров" in text
 
 
+def test_municipal_reports_rendered_from_their_slice_equal_those_from_all_rows(published):
+    """The workers get only their municipality's rows (ReportData.for_schools): nothing a
+    municipal report shows may depend on the rows left out."""
+    from reports.build import build_document
+    from reports.context import Context
+    from reports.data import load
+    from reports.render import render_html
+
+    info, result = published
+    ctx = Context(load(info.path, YEAR))
+    for mo in info.mo_codes:
+        full = render_html(build_document(ctx, ctx.municipality(mo), generated_at=GENERATED))
+        assert (result.public_dir / "mo" / f"{mo}.html").read_text(encoding="utf-8") == full
+        sliced = ctx.data.for_schools(ctx.municipality(mo).school_codes)
+        assert len(sliced["fct_deficits"]) < len(ctx.data["fct_deficits"])
+
+
 def test_schools_are_never_ranked(published):
     _, result = published
     for page in [result.public_dir / "report.html", *(result.public_dir / "mo").glob("*.html")]:

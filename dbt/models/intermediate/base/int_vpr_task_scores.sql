@@ -1,5 +1,6 @@
--- One row per pupil x ВПР task (long), with the task plan's level, checked skill and
--- practice-oriented flag. score is null for X (not applicable / not checked).
+-- One row per pupil x ВПР task (long) of the published year (see macro published_year), with
+-- the task plan's level, checked skill and practice-oriented flag. score is null for X (not
+-- applicable / not checked).
 -- A view, not a table: the join costs a fraction of a second per scan, while writing the
 -- widest table of the warehouse (18 M rows a year at large scale) cost seconds per million rows;
 -- its few consumers each aggregate it once.
@@ -8,7 +9,7 @@
 with tasks as (
 
     select * from {{ ref('stg_vpr_tasks') }}
-    where year <= {{ var('run_year') }}
+    where year = {{ published_year() }}
 
 ),
 

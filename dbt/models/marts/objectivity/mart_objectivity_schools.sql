@@ -1,4 +1,4 @@
--- Every school that sat ВПР in a year, with the number of distinct marker codes flagged across
+-- Every school that sat ВПР in the published year (macro published_year), with the number of distinct marker codes flagged across
 -- its works; listed = 1 («ОО с признаками необъективности») when that number >= listed_min_markers (2).
 with params as (
 
@@ -24,6 +24,7 @@ schools_sat as (
         year,
         school_code,
     from pupil_works
+    where year = {{ published_year() }}
 
 ),
 
