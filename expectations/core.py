@@ -144,7 +144,10 @@ def validate(kind: str, df: pd.DataFrame, checks: list[Check]) -> SuiteResult:
     if len(df) == 0:
         outcomes = [Outcome(c.name, c.checked_column, True, 0, np.array([], dtype=np.int64)) for c in checks]
         return SuiteResult(kind, True, outcomes, empty, df)
-    batch = _gx_batch_definition().get_batch(batch_parameters={"dataframe": df})
+    # GX copies its frame for every filtered metric: hand it only the columns the expectations
+    # read (messages below still come from the whole frame; row labels are the same)
+    columns = checked_columns(checks, df)
+    batch = _gx_batch_definition().get_batch(batch_parameters={"dataframe": df if columns is None else df[columns]})
     # Phase 1, BOOLEAN_ONLY: GX's cost is metric bookkeeping per expectation, and a clean file
     # passes everything. Phase 2 re-validates only the failed expectations with COMPLETE to get
     # every unexpected index. A passed expectation has, by definition, no unexpected rows.
@@ -179,6 +182,24 @@ def validate(kind: str, df: pd.DataFrame, checks: list[Check]) -> SuiteResult:
                                            "reason": check.reason(sub), "check": i}))
     violations = pd.concat(parts, ignore_index=True)
     return SuiteResult(kind, all(o.success for o in outcomes), outcomes, violations, df)
+
+
+def checked_columns(checks: list[Check], df: pd.DataFrame) -> list[str] | None:
+    """The frame columns the checks' expectations read, conditions included (None when a
+    condition is not a plain column test: then GX gets the whole frame)."""
+    names: list[str] = []
+    for check in checks:
+        e = check.expectation
+        names += [getattr(e, a, None) for a in ("column", "column_A", "column_B")]
+        names += list(getattr(e, "column_list", None) or [])
+        cond = getattr(e, "row_condition", None)
+        if cond is not None:
+            column = getattr(getattr(cond, "column", None), "name", None)
+            if column is None:
+                return None
+            names.append(column)
+    wanted = list(dict.fromkeys(n for n in names if n))
+    return wanted if all(n in df.columns for n in wanted) else None
 
 
 # ------------------------------------------------------------------ small helpers for suites
