@@ -1,7 +1,9 @@
 """Reading one file of a known kind into a `ReadOutcome`, never raising.
 
-(A read-ahead worker process was measured and dropped: unpickling the parsed frames in the main
-process cost more CPU than reading them there.)
+A workbook's sheets may already have been parsed by `load.GridPrefetcher` on its thread (calamine
+works without the GIL). Measured and dropped: a read-ahead worker process (unpickling the parsed
+frames in the main process cost more CPU than reading them there) and a read-ahead thread for
+whole files (the conversion competes for the GIL with validation; nothing was gained).
 """
 from __future__ import annotations
 
