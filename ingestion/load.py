@@ -394,25 +394,25 @@ def _insert_quarantine(con, p: Pending, rows: pd.DataFrame) -> None:
                        "column": rows["column"].astype(object).to_numpy(),
                        "value": rows["value"].astype(object).where(rows["value"].astype(object) != "", None).to_numpy(),
                        "reason": rows["reason"].astype(object).to_numpy()})
-    con.register("_quarantine_rows", df)
-    try:
-        con.execute('insert into meta.quarantine (load_id, file, "row", "column", "value", reason)'
-                    ' select load_id, file, "row", "column", "value", reason from _quarantine_rows')
-    finally:
-        con.unregister("_quarantine_rows")
+    _append(con, "meta.quarantine", df)
 
 
 def _insert_outcomes(con, batch: list[Pending]) -> None:
     rows = [(p.load_id, *o) for p in batch for o in p.outcomes]
     if not rows:
         return
-    df = pd.DataFrame(rows, columns=["load_id", "kind", "expectation", "column", "success", "unexpected_count"])
-    con.register("_outcomes", df)
+    _append(con, "meta.validation_results",
+            pd.DataFrame(rows, columns=["load_id", "kind", "expectation", "column", "success", "unexpected_count"]))
+
+
+def _append(con, table: str, df: pd.DataFrame) -> None:
+    """Insert the rows of `df` into `table`, columns matched by name (one statement, no row loop)."""
+    columns = ", ".join(f'"{c}"' for c in df.columns)
+    con.register("_append_rows", df)
     try:
-        con.execute('insert into meta.validation_results (load_id, kind, expectation, "column", success, unexpected_count)'
-                    ' select load_id, kind, expectation, "column", success, unexpected_count from _outcomes')
+        con.execute(f"insert into {table} ({columns}) select {columns} from _append_rows")
     finally:
-        con.unregister("_outcomes")
+        con.unregister("_append_rows")
 
 
 def _record_unread(con, f: InboxFile, ident, report: LoadReport) -> None:
