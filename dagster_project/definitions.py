@@ -1,21 +1,18 @@
 """The rsoko code location: every asset, check, resource, job, schedule and sensor in one place."""
-import os
 from pathlib import Path
 
 from dagster import Definitions
 
 from rsoko import settings
 
-# One setting for the warehouse: make sure the dbt subprocess sees the same file as Dagster.
-os.environ.setdefault("RSOKO_WAREHOUSE", str(settings.warehouse_path()))
-
-from dagster_project.assets.dbt import dbt_resource, rsoko_dbt_models  # noqa: E402
-from dagster_project.assets.ingestion import raw_assets  # noqa: E402
-from dagster_project.assets.publication import data_tables, published_report, report_published_by_deadline  # noqa: E402
-from dagster_project.jobs import annual_job, deadline_job  # noqa: E402
-from dagster_project.resources import ClockResource, InboxResource, PublicationResource, WarehouseResource  # noqa: E402
-from dagster_project.schedules import annual_schedule, deadline_schedule  # noqa: E402
-from dagster_project.sensors import inbox_sensor  # noqa: E402
+from dagster_project.assets.dbt import dbt_resource, rsoko_dbt_models
+from dagster_project.assets.ingestion import raw_assets
+from dagster_project.assets.publication import data_tables, published_report, report_published_by_deadline
+from dagster_project.jobs import annual_job, deadline_job
+from dagster_project.resources import (ClockResource, InboxResource, PublicationResource, RunLockResource,
+                                       WarehouseResource)
+from dagster_project.schedules import annual_schedule, deadline_schedule
+from dagster_project.sensors import inbox_sensor
 
 
 def build_definitions(warehouse: Path, inbox: Path, out: Path, today: str | None = None) -> Definitions:
@@ -32,8 +29,10 @@ def build_definitions(warehouse: Path, inbox: Path, out: Path, today: str | None
             "publication": PublicationResource(out_dir=str(out)),
             "clock": ClockResource(today_iso=today),
             "dbt": dbt_resource(),
+            "run_lock": RunLockResource(warehouse=str(warehouse), out_dir=str(out)),
         },
     )
 
 
-defs = build_definitions(Path(os.environ["RSOKO_WAREHOUSE"]), settings.inbox_path(), settings.out_path())
+# The environment is read here, once; the dbt asset hands the warehouse to dbt per call.
+defs = build_definitions(settings.warehouse_path(), settings.inbox_path(), settings.out_path())

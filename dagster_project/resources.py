@@ -45,3 +45,21 @@ class ClockResource(ConfigurableResource):
 
     def today(self) -> date:
         return date.fromisoformat(self.today_iso) if self.today_iso else date.today()
+
+
+class RunLockResource(ConfigurableResource):
+    """The run lock (rsoko.lock) on the warehouse and OUT, held while a step that writes them runs.
+
+    The CLI holds the same lock for its whole run, so a `rsoko run` and a Dagster run on one
+    warehouse never write at the same time: the later one fails with one Russian line (Busy).
+    """
+
+    warehouse: str
+    out_dir: str
+    wait_s: float = 5.0
+
+    def hold(self):
+        """Context manager: the lock for the duration of one step."""
+        from rsoko.lock import run_lock
+
+        return run_lock(Path(self.warehouse), Path(self.out_dir), wait_s=self.wait_s)

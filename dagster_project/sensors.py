@@ -8,6 +8,7 @@ from dagster import RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from dagster_project.jobs import annual_job
 from dagster_project.partitions import years_partitions
+from dagster_project.resources import InboxResource
 
 
 def inbox_state(inbox: Path) -> dict[str, list]:
@@ -27,11 +28,10 @@ def changed_files(previous: dict[str, list], current: dict[str, list]) -> list[s
 
 @sensor(job=annual_job, minimum_interval_seconds=60,
         description="Новые или изменённые файлы во входной папке запускают пересчёт их года")
-def inbox_sensor(context: SensorEvaluationContext):
+def inbox_sensor(context: SensorEvaluationContext, inbox: InboxResource):
     from ingestion import scan_inbox
-    from rsoko import settings
 
-    inbox = settings.inbox_path()
+    inbox = inbox.folder
     previous = json.loads(context.cursor) if context.cursor else {}
     current = inbox_state(inbox)
     changed = set(changed_files(previous, current))

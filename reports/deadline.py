@@ -20,6 +20,16 @@ def deadline(year: int) -> date:
     return date(int(year), DEADLINE_MONTH, DEADLINE_DAY)
 
 
+def latest_passed_deadline_year(today: date) -> int:
+    """The year whose deadline is the latest one on or before `today`.
+
+    Why not `today.year`: from 1 January to 14 December the year just ended is the one whose
+    report is due; looking at the current calendar year would let a missing report go green
+    after 31 December (methodology, «Deadline»).
+    """
+    return today.year if today >= deadline(today.year) else today.year - 1
+
+
 def is_published(out_dir: Path, year: int) -> bool:
     """out_dir/<year>/public has report.pdf and a manifest.json for that year."""
     public = Path(out_dir) / str(year) / "public"

@@ -2,6 +2,11 @@
 
 The warehouse path is *one* setting (`RSOKO_WAREHOUSE`): Dagster's DuckDB resource, the dbt
 profile (via `env_var`) and the report renderer all read it, so they can never point at two files.
+Without it the warehouse sits in the output folder (`RSOKO_OUT/warehouse.duckdb`), where the CLI
+puts it too, so `rsoko run` and Dagster on the same OUT share one warehouse.
+
+Only the Dagster code location reads these variables (once, when it builds its resources); the
+CLI takes everything from its arguments.
 """
 from __future__ import annotations
 
@@ -11,27 +16,33 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
-DEFAULT_WAREHOUSE = PROJECT_ROOT / "var" / "warehouse.duckdb"
 DEFAULT_INBOX = PROJECT_ROOT / "var" / "inbox"
 DEFAULT_OUT = PROJECT_ROOT / "var" / "out"
-
-
-def warehouse_path() -> Path:
-    """The DuckDB file of the warehouse (env `RSOKO_WAREHOUSE`, else var/warehouse.duckdb)."""
-    return Path(os.environ.get("RSOKO_WAREHOUSE", DEFAULT_WAREHOUSE)).resolve()
-
-
-def inbox_path() -> Path:
-    """The inbox folder watched by the Dagster sensor (env `RSOKO_INBOX`)."""
-    return Path(os.environ.get("RSOKO_INBOX", DEFAULT_INBOX)).resolve()
+WAREHOUSE_FILE = "warehouse.duckdb"
 
 
 def out_path() -> Path:
-    """Where publications go (env `RSOKO_OUT`)."""
+    """Where publications go (env `RSOKO_OUT`, else var/out)."""
     return Path(os.environ.get("RSOKO_OUT", DEFAULT_OUT)).resolve()
 
 
+def warehouse_path() -> Path:
+    """The DuckDB file of the warehouse (env `RSOKO_WAREHOUSE`, else OUT/warehouse.duckdb)."""
+    explicit = os.environ.get("RSOKO_WAREHOUSE")
+    return Path(explicit).resolve() if explicit else out_path() / WAREHOUSE_FILE
+
+
+def inbox_path() -> Path:
+    """The inbox folder watched by the Dagster sensor (env `RSOKO_INBOX`, else var/inbox)."""
+    return Path(os.environ.get("RSOKO_INBOX", DEFAULT_INBOX)).resolve()
+
+
 def dbt_executable() -> str:
-    """The `dbt` beside this interpreter, so the venv's dbt runs without activating the venv."""
+    """The `dbt` beside this interpreter, so the venv's dbt runs without the venv on PATH.
+
+    Every place that starts dbt (the CLI's runner, Dagster's DbtCliResource and the manifest
+    preparation under `dagster dev`) goes through here: a bare `dbt` fails when the venv is not
+    activated, which is how the README runs things.
+    """
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else "dbt"

@@ -47,5 +47,7 @@ def _deadline_passed(demo_region, out, today: str) -> bool:
 def test_deadline_check_red_without_a_report_and_green_with_one(dagster_run, tmp_path):
     year = dagster_run["year"]
     assert _deadline_passed(dagster_run, tmp_path / "empty", f"{year}-12-15") is False
-    assert _deadline_passed(dagster_run, tmp_path / "empty", f"{year}-12-01") is True  # not due yet
+    # after 31 December the check still looks at the year just ended (methodology, «Deadline»)
+    assert _deadline_passed(dagster_run, tmp_path / "empty", f"{year + 1}-01-10") is False
     assert _deadline_passed(dagster_run, dagster_run["out"], f"{year}-12-15") is True
+    assert _deadline_passed(dagster_run, dagster_run["out"], f"{year + 1}-01-10") is True

@@ -3,21 +3,46 @@
 Every model and seed is an asset partitioned by year (the partition becomes dbt's `run_year`
 var); dbt tests become asset checks. A failing `error` test fails `dbt build`, so the step fails
 and the publication assets downstream do not run: tests block publication.
-The manifest is built at set-up time (`dbt parse`, see README), never at import.
+The manifest is built at set-up time (`dbt parse`, see README); under `dagster dev` it is
+re-parsed when the location loads, so an edited model shows up on reload.
+
+Every dbt process started from here uses the `dbt` beside the running interpreter
+(`settings.dbt_executable`): dagster-dbt's own default is a bare `dbt` looked up on PATH, which
+fails when the venv is not activated (the README never activates it).
 """
 
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.dbt_project import using_dagster_dev
 
 from dagster_project.partitions import one_year_per_run, years_partitions
+from dagster_project.resources import RunLockResource, WarehouseResource
 from rsoko import settings
+from rsoko.dbt_runner import dbt_args
 
 dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+
+
+def dbt_resource() -> DbtCliResource:
+    """The one way this code location builds a dbt CLI resource: the venv's dbt, our profile."""
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR),
+                          dbt_executable=settings.dbt_executable())
+
+
+def prepare_if_dev(project: DbtProject = dbt_project) -> None:
+    """`DbtProject.prepare_if_dev` with the venv's dbt (dagster-dbt's preparer runs a bare `dbt`)."""
+    if using_dagster_dev():
+        dbt_resource().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+
+
+prepare_if_dev()
 
 if not dbt_project.manifest_path.exists():
     raise FileNotFoundError(
@@ -29,8 +54,24 @@ LAYER_GROUPS = ("staging", "intermediate", "marts")
 
 
 def dbt_build_args(partition_key: str) -> list[str]:
-    """`dbt build` for one year partition; pure, tested without running dbt."""
-    return ["build", "--vars", json.dumps({"run_year": int(partition_key)}), "--exclude-resource-type", "unit_test"]
+    """`dbt build` for one year partition: the CLI's arguments (rsoko.dbt_runner), minus the
+    project and profile folders, which DbtCliResource passes itself."""
+    return dbt_args("build", int(partition_key), project_flags=False)
+
+
+@contextmanager
+def warehouse_for_dbt(warehouse: Path) -> Iterator[None]:
+    """The dbt profile reads `RSOKO_WAREHOUSE`; DbtCliResource passes this process's environment
+    to dbt, so the resource's file is put there for the duration of one dbt call (never at import)."""
+    previous = os.environ.get("RSOKO_WAREHOUSE")
+    os.environ["RSOKO_WAREHOUSE"] = str(Path(warehouse).resolve())
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("RSOKO_WAREHOUSE", None)
+        else:
+            os.environ["RSOKO_WAREHOUSE"] = previous
 
 
 class RsokoDbtTranslator(DagsterDbtTranslator):
@@ -56,8 +97,10 @@ translator = RsokoDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
     backfill_policy=one_year_per_run,
     dagster_dbt_translator=translator,
 )
-def rsoko_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(dbt_build_args(context.partition_key), context=context).stream()
+def rsoko_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                     run_lock: RunLockResource):
+    with run_lock.hold(), warehouse_for_dbt(warehouse.file):
+        yield from dbt.cli(dbt_build_args(context.partition_key), context=context).stream()
 
 
 def mart_asset_keys() -> list[AssetKey]:
@@ -68,8 +111,3 @@ def mart_asset_keys() -> list[AssetKey]:
         if node["resource_type"] == "model" and node["name"].startswith(("dim_", "fct_", "mart_")):
             keys.append(translator.get_asset_key(node))
     return sorted(keys, key=lambda k: k.to_user_string())
-
-
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(settings.DBT_PROJECT_DIR),
-                          dbt_executable=settings.dbt_executable())

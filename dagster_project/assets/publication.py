@@ -16,7 +16,7 @@ from dagster import (
 
 from dagster_project.assets.dbt import mart_asset_keys
 from dagster_project.partitions import one_year_per_run, years_partitions
-from dagster_project.resources import ClockResource, PublicationResource, WarehouseResource
+from dagster_project.resources import ClockResource, PublicationResource, RunLockResource, WarehouseResource
 from rsoko import pipeline
 
 
@@ -29,9 +29,10 @@ from rsoko import pipeline
     description="OUT/<год>/data: показатели, индекс, признаки необъективности, дефициты, журнал загрузки, карантин",
 )
 def data_tables(context: AssetExecutionContext, warehouse: WarehouseResource,
-                publication: PublicationResource) -> MaterializeResult:
+                publication: PublicationResource, run_lock: RunLockResource) -> MaterializeResult:
     year = int(context.partition_key)
-    written = pipeline.export_data(warehouse.file, year, publication.folder / str(year) / "data")
+    with run_lock.hold():
+        written = pipeline.export_data(warehouse.file, year, publication.folder / str(year) / "data")
     return MaterializeResult(metadata={"files": [p.name for p in written]})
 
 
@@ -44,10 +45,11 @@ def data_tables(context: AssetExecutionContext, warehouse: WarehouseResource,
     description="OUT/<год>/public: региональный отчёт, отчёты МО, приложение, страница публикации, манифест",
 )
 def published_report(context: AssetExecutionContext, warehouse: WarehouseResource,
-                     publication: PublicationResource) -> MaterializeResult:
+                     publication: PublicationResource, run_lock: RunLockResource) -> MaterializeResult:
     year = int(context.partition_key)
     year_dir = publication.folder / str(year)
-    pipeline.publish(warehouse.file, year, year_dir)
+    with run_lock.hold():
+        pipeline.publish(warehouse.file, year, year_dir)
     files = sorted(p.relative_to(year_dir / "public").as_posix() for p in (year_dir / "public").rglob("*") if p.is_file())
     return MaterializeResult(metadata={"public_dir": str(year_dir / "public"), "files": len(files)})
 
@@ -55,9 +57,10 @@ def published_report(context: AssetExecutionContext, warehouse: WarehouseResourc
 @asset_check(asset=published_report, description="Отчёт за год опубликован не позднее 15 декабря")
 def report_published_by_deadline(context: AssetCheckExecutionContext, publication: PublicationResource,
                                  clock: ClockResource) -> AssetCheckResult:
-    from reports import deadline_status
+    from reports.deadline import deadline_status, latest_passed_deadline_year
 
     today = clock.today()
-    ok, message = deadline_status(publication.folder, today.year, today)
+    year = latest_passed_deadline_year(today)
+    ok, message = deadline_status(publication.folder, year, today)
     return AssetCheckResult(passed=ok, severity=AssetCheckSeverity.ERROR,
-                            metadata={"year": today.year, "today": today.isoformat()}, description=message)
+                            metadata={"year": year, "today": today.isoformat()}, description=message)
