@@ -52,6 +52,15 @@ class FileReport:
     message: str
 
 
+STATUS_NAMES = {"loaded": "загружено", "partial": "частично", "error": "с ошибкой", "duplicate": "повтор",
+                "superseded": "заменено", "unrecognised": "не распознано"}   # ledger status -> what a person reads
+
+
+def _thousands(n: int) -> str:
+    """12345 -> «12 345» (Russian digit grouping)."""
+    return f"{n:,}".replace(",", "\u00a0")
+
+
 @dataclass
 class LoadReport:
     files: list[FileReport] = field(default_factory=list)   # files taken in by this call
@@ -65,26 +74,57 @@ class LoadReport:
     def changed(self) -> bool:
         return bool(self.files)
 
+    def summary(self, ledger: str | None = None) -> str:
+        """The ingestion summary a person reads after a run (Russian): files by status, rows
+        loaded and quarantined, and where the ledger is (`ledger`, when the caller knows)."""
+        by_status: dict[str, int] = defaultdict(int)
+        for f in self.files:
+            by_status[f.status] += 1
+        statuses = ", ".join(f"{STATUS_NAMES.get(s, s)} — {n}" for s, n in sorted(by_status.items())) or "новых нет"
+        lines = [f"Загрузка: новых файлов {len(self.files)} ({statuses}); без изменений {self.unchanged}.",
+                 f"  Строк загружено {_thousands(sum(f.rows_loaded for f in self.files))}, "
+                 f"в карантине {_thousands(sum(f.rows_quarantined for f in self.files))}."]
+        if self.superseded:
+            lines.append(f"  Заменены исправленными выгрузками: {len(self.superseded)}.")
+        if ledger:
+            lines.append(f"  Журнал загрузки: {ledger}")
+        return "\n".join(lines)
+
 
 def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, kinds: set[str] | None = None,
-               years: set[int] | None = None) -> LoadReport:
+               years: set[int] | None = None, progress=None) -> LoadReport:
     """Load every file of `inbox` not yet in the ledger (optionally only some kinds/years). Idempotent.
 
     `kinds`/`years` limit which recognised files are taken now (a register, having no year,
     passes any `years`); files left out stay out of the ledger and load on a later call.
     Unrecognised, empty and damaged files are always recorded: they belong to no kind.
+    `progress(files_done, files_total, file)`, when given, is called as each new file is recorded
+    (from the writer thread too), so a caller can show per-file progress.
     """
     t0 = time.perf_counter()
     create_all(con)
     limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
     con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
     try:
-        return _load(con, Path(inbox), kinds, years, t0)
+        return _load(con, Path(inbox), kinds, years, t0, progress)
     finally:
         con.execute(f"set memory_limit = '{limit}'")
 
 
-def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
+class _Notifying(list):
+    """`LoadReport.files` that tells `progress` of every file appended."""
+
+    def __init__(self, progress, total: int):
+        super().__init__()
+        self._progress, self._total = progress, total
+        progress(0, total, "")
+
+    def append(self, item) -> None:
+        super().append(item)
+        self._progress(len(self), max(self._total, len(self)), item.file)
+
+
+def _load(con, inbox: Path, kinds, years, t0: float, progress=None) -> LoadReport:
     report = LoadReport()
     known = known_files(con)
     taken = loaded_shas(con)
@@ -96,6 +136,9 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
             continue
         st = path.stat()
         groups[sha].append(InboxFile(path, rel, sha, st.st_size, file_mtime(path), "unrecognised", None))
+
+    if progress is not None:
+        report.files = _Notifying(progress, sum(len(g) for g in groups.values()))
 
     def wanted(kind: str, year: int | None) -> bool:
         return (kinds is None or kind in kinds) and (years is None or year is None or year in years)

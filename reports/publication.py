@@ -155,15 +155,11 @@ def write_manifest(stage_dir: Path, year: int, generated_at: datetime, inputs: l
 
 
 def _swap_in(stage_dir: Path, public_dir: Path) -> None:
-    """Replace public/ by the complete staging folder (old copy removed only afterwards)."""
-    old = public_dir.with_name(public_dir.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if public_dir.exists():
-        public_dir.rename(old)
-    stage_dir.rename(public_dir)
-    if old.exists():
-        shutil.rmtree(old)
+    """Replace public/ by the complete staging folder: exchanged in one rename where the system
+    allows it, so public/ never disappears (see rsoko.atomic); the old copy is removed afterwards."""
+    from rsoko.atomic import swap_in
+
+    swap_in(stage_dir, public_dir)
 
 
 # --- the entry point ---------------------------------------------------------------------------

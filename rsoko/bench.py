@@ -172,8 +172,9 @@ def _input_counts(warehouse: Path) -> dict:
 
 
 def _timed_run(inbox: Path, year: int, out: Path, target: Path) -> tuple[float, dict]:
-    env = {**os.environ, "RSOKO_BENCH_DBT_TARGET": str(target)}
-    cmd = [sys.executable, "-m", "rsoko.cli", "run", "--data", str(inbox), "--year", str(year), "--out", str(out)]
+    env = dict(os.environ)
+    cmd = [sys.executable, "-m", "rsoko.cli", "run", "--data", str(inbox), "--year", str(year), "--out", str(out),
+           "--quiet", "--dbt-target", str(target)]
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started

@@ -29,32 +29,63 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(inbox: Path, year: int, out: Path, db: Path | None, force: bool) -> int:
-    from rsoko.pipeline import NothingToPublish, run
-    from rsoko.dbt_runner import DbtError
+class _Printer:
+    """Progress of a run on stderr: one line per stage, and per file during ingestion."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+
+    def stage(self, key: str) -> None:
+        from rsoko.pipeline import STAGES
+
+        if not self.quiet:
+            print(f"— {STAGES.get(key, key)}…", file=sys.stderr, flush=True)
+
+    def done(self, key: str, seconds: float) -> None:
+        pass
+
+    def file(self, done: int, total: int, name: str) -> None:
+        if not self.quiet and name:
+            print(f"  [{done}/{total}] {name}", file=sys.stderr, flush=True)
+
+
+def stage_timings(timings: dict[str, float]) -> str:
+    """`{"ingest_s": 1.2, ...}` -> «загрузка 1,2 с, …» with the Russian stage names."""
+    from rsoko.pipeline import STAGES
+
+    parts = []
+    for key, seconds in timings.items():
+        name = STAGES.get(key.removesuffix("_s"), key)
+        parts.append(f"{name} {seconds:.1f} с".replace(".", ","))
+    return ", ".join(parts)
+
+
+def _run(inbox: Path, year: int | None, out: Path, db: Path | None, force: bool, *,
+         dbt_target: Path | None = None, quiet: bool = False) -> int:
+    from rsoko.errors import RsokoError
+    from rsoko.pipeline import run
 
     try:
-        result = run(inbox, year, out, db, force=force)
-    except NothingToPublish as exc:
+        result = run(inbox, year, out, db, force=force, dbt_target=dbt_target, progress=_Printer(quiet))
+    except RsokoError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
-        return 2
-    except DbtError as exc:
-        print(f"Ошибка: публикация остановлена — {exc}", file=sys.stderr)
-        return 3
+        return exc.exit_code
     report = result.load_report
-    if report is not None and hasattr(report, "summary"):
-        print(report.summary())
+    if report is not None:
+        print(report.summary(ledger=str(result.year_dir / "data" / "ingestion_ledger.csv")))
     if result.skipped:
-        print(f"Входные данные и код не изменились: публикация за {year} год актуальна ({result.year_dir}).")
+        print(f"Входные данные и код не изменились: публикация за {result.year} год актуальна ({result.year_dir}).")
     else:
-        timing = ", ".join(f"{k} {v:.1f} с" for k, v in result.timings.items())
-        print(f"Опубликовано: {result.year_dir / 'public'}  ({timing})")
+        if result.repaired:
+            print(f"Восстановлено после проверки по manifest.json: {'; '.join(result.repaired)}")
+        print(f"Опубликовано: {result.year_dir / 'public'}  ({stage_timings(result.timings)})")
         print(f"Таблицы данных: {result.year_dir / 'data'}")
     return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    return _run(Path(args.data), args.year, Path(args.out), Path(args.db) if args.db else None, args.force)
+    return _run(Path(args.data), args.year, Path(args.out), Path(args.db) if args.db else None, args.force,
+                dbt_target=Path(args.dbt_target) if args.dbt_target else None, quiet=args.quiet)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -99,12 +130,24 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--defects", action="store_true", help="inject every contract defect / внести дефекты")
     gen.set_defaults(func=_cmd_generate)
 
-    run = sub.add_parser("run", help="ingest an inbox and publish a year / загрузить и опубликовать год")
+    from rsoko import __version__
+    from rsoko.errors import EXIT_CODES
+
+    parser.add_argument("--version", action="version", version=f"rsoko {__version__}")
+    codes = "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
+    run = sub.add_parser(
+        "run", help="ingest an inbox and publish a year / загрузить и опубликовать год",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=f"exit codes / коды завершения:\n{codes}\n\nexample / пример:\n"
+               "  .venv/bin/rsoko run --data INBOX --year 2025 --out OUT")
     run.add_argument("--data", required=True, help="inbox folder / папка выгрузок")
-    run.add_argument("--year", type=int, required=True, help="year to publish / год публикации")
+    run.add_argument("--year", type=int,
+                     help="year to publish (default: the latest with results) / год (по умолчанию последний с данными)")
     run.add_argument("--out", required=True, help="output folder / папка результатов")
     run.add_argument("--db", help="warehouse DuckDB file (default OUT/warehouse.duckdb) / файл хранилища")
     run.add_argument("--force", action="store_true", help="recompute even if nothing changed / пересчитать")
+    run.add_argument("--quiet", action="store_true", help="no progress lines / без строк хода работы")
+    run.add_argument("--dbt-target", help=argparse.SUPPRESS)   # rsoko bench: dbt artefacts for node timings
     run.set_defaults(func=_cmd_run)
 
     demo = sub.add_parser("demo", help="generate the demo region and run it / демонстрационный прогон")

@@ -1,77 +1,164 @@
-"""The steps of one annual run, as plain functions.
+"""The steps of one annual run, as plain functions: one set, two orchestrators.
 
-The CLI calls them in order; the Dagster assets in `dagster_project/` call the same functions, so
-both paths compute the same thing. Every step that writes the warehouse opens and closes its own
-connection: DuckDB allows one writer, and dbt runs in a subprocess that needs the file free.
+    configure → ingest → require_results → build_models → export_data → publish → finalise
+
+`run` calls them in this order for the CLI; the Dagster assets in `dagster_project/` wrap the
+same functions (ingestion assets → `ingest`, the blocking check → `require_results`, the dbt
+assets → dbt with `dbt_args`, `data_tables` → `export_data`, `published_report` → `publish` and
+`finalise`), so both paths compute and publish the same thing.
+
+Every step that writes the warehouse opens and closes its own connection: DuckDB allows one
+writer, and dbt runs in a subprocess that needs the file free. A run holds the run lock
+(`rsoko.lock`) on the warehouse and OUT from start to end.
+
+Outputs are staged: data tables and the publication are written into OUT/<year>/.staging-<token>/
+and swapped in together at the end (`rsoko.atomic.swap_in`), then the state file is written via a
+temporary file. A run killed at any point leaves the previous publication in place, whole.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 
 from rsoko import __version__, settings
+from rsoko.atomic import swap_in, write_text_atomic
+from rsoko.csvsafe import neutralise_csv, neutralise_frame
 from rsoko.dbt_runner import run_dbt
+from rsoko.errors import Busy, InputMissing, NothingToPublish, StorageError
+from rsoko.lock import run_lock
+
+__all__ = ["NothingToPublish", "RunConfig", "RunResult", "configure", "ingest", "require_results",
+           "build_models", "export_data", "publish", "finalise", "run"]
+
+STAGES: dict[str, str] = {          # key -> the Russian name a person reads
+    "ingest": "загрузка",
+    "dbt": "модели dbt",
+    "export": "таблицы данных",
+    "publish": "отчёты",
+    "total": "всего",
+}
+STATE_FILE = ".rsoko_state.json"
+STAGING_PREFIX = ".staging-"
 
 
-class NothingToPublish(RuntimeError):
-    """The inbox has no ГИА or ВПР data for the requested year."""
-
-
+# --------------------------------------------------------------------------- warehouse access
 @contextmanager
 def connect(warehouse: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived connection to the warehouse file (created with its parent folder if missing)."""
+    """A short-lived connection to the warehouse file (created with its parent folder if missing).
+
+    DuckDB's own errors (English, with a traceback) become one Russian line: a lock held by
+    another process is `Busy`, any other I/O problem `StorageError`.
+    """
     warehouse = Path(warehouse)
-    if not read_only:
-        warehouse.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse), read_only=read_only)
+    try:
+        if not read_only:
+            warehouse.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(warehouse), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise Busy(f"хранилище {warehouse} открыто другим процессом; дождитесь окончания его работы "
+                       "и повторите запуск") from exc
+        raise StorageError(f"не удалось открыть хранилище {warehouse}: {_first_line(exc)}") from exc
+    except OSError as exc:
+        raise StorageError(f"не удалось создать хранилище {warehouse}: {exc.strerror or exc}") from exc
     try:
         yield con
     finally:
         con.close()
 
 
-def ingest(warehouse: Path, inbox: Path, *, kinds: set[str] | None = None, years: set[int] | None = None):
-    """Load every recognised file of the inbox into raw.* (idempotent; see ingestion.load_inbox)."""
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --------------------------------------------------------------------------- 1. configuration
+@dataclass(frozen=True)
+class RunConfig:
+    """What one run works on; built by `configure` from the CLI's arguments."""
+
+    inbox: Path
+    out: Path
+    warehouse: Path
+    year: int | None = None          # None: the latest year with results, known after ingestion
+    force: bool = False
+    dbt_target: Path | None = None   # dbt's artefacts folder (`rsoko bench` reads node timings)
+    lock_wait_s: float = 5.0
+
+    def year_dir(self, year: int) -> Path:
+        return self.out / str(year)
+
+
+def configure(inbox: Path, year: int | None, out: Path, warehouse: Path | None = None, *, force: bool = False,
+              dbt_target: Path | None = None, lock_wait_s: float = 5.0) -> RunConfig:
+    """Check the arguments before anything is written: a missing inbox creates nothing."""
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        what = "не является папкой" if inbox.exists() else "не найдена"
+        raise InputMissing(f"папка выгрузок {inbox} {what}; проверьте путь в --data")
+    out = Path(out).resolve()
+    return RunConfig(inbox=inbox.resolve(), out=out,
+                     warehouse=Path(warehouse).resolve() if warehouse else out / settings.WAREHOUSE_FILE,
+                     year=year, force=force, dbt_target=dbt_target, lock_wait_s=lock_wait_s)
+
+
+# --------------------------------------------------------------------------- 2. ingestion
+def ingest(warehouse: Path, inbox: Path, *, kinds: set[str] | None = None, years: set[int] | None = None,
+           progress: Callable[[int, int, str], None] | None = None):
+    """Load every recognised file of the inbox into raw.* (idempotent; see ingestion.load_inbox).
+
+    `progress(files_done, files_total, file)` is called as each new file is taken in.
+    """
     from ingestion import load_inbox
 
     with connect(warehouse) as con:
-        return load_inbox(con, Path(inbox), kinds=kinds, years=years)
+        if progress is None:
+            return load_inbox(con, Path(inbox), kinds=kinds, years=years)
+        return load_inbox(con, Path(inbox), kinds=kinds, years=years, progress=progress)
 
 
+# --------------------------------------------------------------------------- 3. the gate
 def years_with_results(warehouse: Path) -> list[int]:
     """Years for which the warehouse holds ГИА or ВПР results."""
     with connect(warehouse, read_only=True) as con:
-        rows = con.execute(
-            """
-            select distinct year from raw.gia11
-            union select distinct year from raw.gia9
-            union select distinct year from raw.vpr_results
-            order by 1
-            """
-        ).fetchall()
+        tables = {r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'").fetchall()}
+        parts = [f"select distinct year from raw.{t}" for t in ("gia11", "gia9", "vpr_results") if t in tables]
+        if not parts:
+            return []
+        rows = con.execute(" union ".join(parts) + " order by 1").fetchall()
     return [int(r[0]) for r in rows if r[0] is not None]
 
 
+def require_results(warehouse: Path, year: int | None, inbox: Path) -> int:
+    """The year to publish: `year` if the warehouse has its ГИА or ВПР results, the latest such
+    year when `year` is None; `NothingToPublish` otherwise (nothing is published for it)."""
+    years = years_with_results(warehouse)
+    if year is None:
+        if not years:
+            raise NothingToPublish(f"во входной папке {inbox} нет результатов ГИА или ВПР ни за один год")
+        return years[-1]
+    if int(year) not in years:
+        have = f" (есть за: {', '.join(map(str, years))})" if years else ""
+        raise NothingToPublish(f"нет данных ГИА или ВПР за {year} год во входной папке {inbox}{have}")
+    return int(year)
+
+
+# --------------------------------------------------------------------------- 4. dbt
 def build_models(warehouse: Path, year: int, *, target_path: Path | None = None) -> str:
     """dbt build (seeds, models, tests) for every year <= `year`; a failing test stops the run."""
     return run_dbt("build", warehouse, year, target_path=target_path)
 
 
-def _bench_target() -> Path | None:
-    """`rsoko bench` asks for dbt's artefacts in its own folder to read node timings."""
-    import os
-
-    target = os.environ.get("RSOKO_BENCH_DBT_TARGET")
-    return Path(target) if target else None
-
-
+# --------------------------------------------------------------------------- 5. data tables
 # Exported tables: file name -> query. Column lists are those of the output contract, in order.
 DATA_EXPORTS: dict[str, str] = {
     "indicators.csv": """
@@ -101,10 +188,15 @@ DATA_EXPORTS: dict[str, str] = {
         order by work, level, entity_code, task
     """,
 }
+LEDGER_EXPORTS = ("ingestion_ledger.csv", "quarantine.csv")
 
 
 def export_data(warehouse: Path, year: int, data_dir: Path) -> list[Path]:
-    """Write OUT/<year>/data/*.csv: UTF-8, comma, header, dot decimals, no suppression."""
+    """Write <data_dir>/*.csv: UTF-8, comma, header, dot decimals, no suppression.
+
+    Text cells that a spreadsheet would run as a formula are neutralised (`rsoko.csvsafe`).
+    `data_dir` is a staging folder in a run; `finalise` swaps it in.
+    """
     from ingestion import export_ledger
 
     data_dir = Path(data_dir)
@@ -113,27 +205,88 @@ def export_data(warehouse: Path, year: int, data_dir: Path) -> list[Path]:
     with connect(warehouse, read_only=True) as con:
         for name, query in DATA_EXPORTS.items():
             target = data_dir / name
-            rel = con.execute(query, {"year": int(year)})
-            df = rel.df()
+            df = neutralise_frame(con.execute(query, {"year": int(year)}).df())
             df.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
             written.append(target)
         export_ledger(con, data_dir)
-    written += [data_dir / "ingestion_ledger.csv", data_dir / "quarantine.csv"]
+    for name in LEDGER_EXPORTS:   # file names, columns and values there come from the inputs
+        neutralise_csv(data_dir / name)
+        written.append(data_dir / name)
     return written
 
 
-def publish(warehouse: Path, year: int, year_dir: Path):
-    """Render and publish OUT/<year>/public/ from the warehouse, read-only."""
+# --------------------------------------------------------------------------- 6. publication
+def publish(warehouse: Path, year: int, stage: Path):
+    """Render the publication into <stage>/public from the warehouse, read-only."""
     from reports import publish as publish_reports
 
-    return publish_reports(Path(warehouse), int(year), Path(year_dir))
+    return publish_reports(Path(warehouse), int(year), Path(stage))
+
+
+# --------------------------------------------------------------------------- 7. finalisation
+def staging_dir(year_dir: Path, token: str) -> Path:
+    """The staging folder of one run (token: the process id, or Dagster's run id)."""
+    return Path(year_dir) / f"{STAGING_PREFIX}{token}"
+
+
+def clean_stale(year_dir: Path, keep: Path | None = None) -> list[Path]:
+    """Remove staging folders that killed runs left behind (call with the run lock held)."""
+    year_dir = Path(year_dir)
+    removed = []
+    if not year_dir.is_dir():
+        return removed
+    for p in year_dir.iterdir():
+        stale = p.name.startswith((STAGING_PREFIX, ".public.staging-", "public.old", "data.old", f".{STATE_FILE}.tmp-"))
+        if stale and p != keep:
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
+
+
+def file_entries(folder: Path) -> list[dict]:
+    """[{path, sha256, bytes}] of every file under `folder`, sorted by path."""
+    from reports.publication import sha256_file
+
+    folder = Path(folder)
+    return sorted(({"path": p.relative_to(folder).as_posix(), "sha256": sha256_file(p), "bytes": p.stat().st_size}
+                   for p in folder.rglob("*") if p.is_file()), key=lambda e: e["path"])
+
+
+def read_state(year_dir: Path) -> dict:
+    """The state of the last successful run; {} when absent, empty, truncated or not ours."""
+    try:
+        state = json.loads((Path(year_dir) / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def write_state(year_dir: Path, state: dict) -> None:
+    write_text_atomic(Path(year_dir) / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=1))
+
+
+def finalise(stage: Path, year_dir: Path, *, fingerprint: str | None, timings: dict[str, float],
+             parts: tuple[str, ...] = ("data", "public")) -> None:
+    """Swap the staged `data/` and `public/` in (each atomically), then record the state.
+
+    The state (fingerprint of the inputs and the hash of every data file) is written last, via a
+    temporary file: a run killed before it leaves the old state, so the next run recomputes.
+    """
+    stage, year_dir = Path(stage), Path(year_dir)
+    for part in parts:
+        if (stage / part).is_dir():
+            swap_in(stage / part, year_dir / part)
+    shutil.rmtree(stage, ignore_errors=True)
+    if fingerprint is not None:
+        write_state(year_dir, {"fingerprint": fingerprint, "year": int(year_dir.name) if year_dir.name.isdigit() else None,
+                               "timings": timings, "data": file_entries(year_dir / "data")})
 
 
 def inputs_fingerprint(warehouse: Path, year: int) -> str:
     """What a run's outputs depend on: the loaded inputs, the year and the software version.
 
     An unchanged rerun compares this with the fingerprint stored by the last successful
-    publication and skips dbt and rendering when they match.
+    publication and skips dbt and rendering when they match (and the files verify).
     """
     with connect(warehouse, read_only=True) as con:
         rows = con.execute(
@@ -147,52 +300,101 @@ def inputs_fingerprint(warehouse: Path, year: int) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _state_file(year_dir: Path) -> Path:
-    return Path(year_dir) / ".rsoko_state.json"
+def verify_outputs(year_dir: Path, state: dict) -> list[str]:
+    """What is missing or damaged in OUT/<year>: public/ against its manifest.json, data/ against
+    the hashes in the state file (sizes and SHA-256). Empty when everything is as published."""
+    from reports.publication import sha256_file
+
+    year_dir = Path(year_dir)
+    public = year_dir / "public"
+    problems: list[str] = []
+    try:
+        manifest = json.loads((public / "manifest.json").read_text(encoding="utf-8"))
+        expected = {f["path"]: f for f in manifest["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return ["public/manifest.json отсутствует или повреждён"]
+    checks = [("public", public, expected)]
+    if "data" in state:
+        checks.append(("data", year_dir / "data", {f["path"]: f for f in state["data"]}))
+    for label, folder, files in checks:
+        on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
+        for rel, entry in sorted(files.items()):
+            path = folder / rel
+            if rel not in on_disk:
+                problems.append(f"{label}/{rel} отсутствует")
+            elif path.stat().st_size != entry["bytes"] or sha256_file(path) != entry["sha256"]:
+                problems.append(f"{label}/{rel} изменён или повреждён")
+        extra = on_disk - set(files) - ({"manifest.json"} if label == "public" else set())
+        problems += [f"{label}/{rel} не из этой публикации" for rel in sorted(extra)]
+    return problems
 
 
+# --------------------------------------------------------------------------- the whole run
 @dataclass
 class RunResult:
     year: int
     year_dir: Path
     skipped: bool = False
+    repaired: list[str] = field(default_factory=list)   # what an unchanged rerun found damaged
     timings: dict[str, float] = field(default_factory=dict)
     load_report: object | None = None
 
 
-def run(inbox: Path, year: int, out: Path, warehouse: Path | None = None, *, force: bool = False) -> RunResult:
-    """The whole annual run: ingest, dbt build, data exports, publication."""
-    out = Path(out)
-    warehouse = Path(warehouse) if warehouse else out / "warehouse.duckdb"
-    year_dir = out / str(year)
-    result = RunResult(year=year, year_dir=year_dir)
+class Progress:
+    """What `run` tells its caller as it goes (the CLI draws it; the default says nothing)."""
 
+    def stage(self, key: str) -> None:
+        """Stage `key` (a key of STAGES) starts."""
+
+    def done(self, key: str, seconds: float) -> None:
+        """Stage `key` finished."""
+
+    def file(self, done: int, total: int, name: str) -> None:
+        """Ingestion took in file `name` (`done` of `total` new files)."""
+
+
+def run(inbox: Path, year: int | None, out: Path, warehouse: Path | None = None, *, force: bool = False,
+        dbt_target: Path | None = None, progress: Progress | None = None, lock_wait_s: float = 5.0) -> RunResult:
+    """The whole annual run for the CLI: every step in order, under the run lock."""
+    config = configure(inbox, year, out, warehouse, force=force, dbt_target=dbt_target, lock_wait_s=lock_wait_s)
+    with run_lock(config.warehouse, config.out, wait_s=config.lock_wait_s):
+        return _run_locked(config, progress or Progress())
+
+
+def _run_locked(config: RunConfig, progress: Progress) -> RunResult:
+    timings: dict[str, float] = {}
     started = time.perf_counter()
-    result.load_report = ingest(warehouse, inbox)
-    result.timings["ingest_s"] = time.perf_counter() - started
 
-    if year not in years_with_results(warehouse):
-        raise NothingToPublish(f"нет данных ГИА или ВПР за {year} год во входной папке {inbox}")
+    def step(key: str, fn, *args, **kwargs):
+        progress.stage(key)
+        t = time.perf_counter()
+        value = fn(*args, **kwargs)
+        timings[f"{key}_s"] = time.perf_counter() - t
+        progress.done(key, timings[f"{key}_s"])
+        return value
 
-    fingerprint = inputs_fingerprint(warehouse, year)
-    state = _state_file(year_dir)
-    if not force and state.exists() and json.loads(state.read_text()).get("fingerprint") == fingerprint \
-            and (year_dir / "public" / "manifest.json").exists():
-        result.skipped = True
-        return result
+    report = step("ingest", ingest, config.warehouse, config.inbox, progress=progress.file)
+    year = require_results(config.warehouse, config.year, config.inbox)
+    year_dir = config.year_dir(year)
+    result = RunResult(year=year, year_dir=year_dir, load_report=report, timings=timings)
+    clean_stale(year_dir)
 
-    step = time.perf_counter()
-    build_models(warehouse, year, target_path=_bench_target())
-    result.timings["dbt_s"] = time.perf_counter() - step
+    fingerprint = inputs_fingerprint(config.warehouse, year)
+    state = read_state(year_dir)
+    if not config.force and state.get("fingerprint") == fingerprint:
+        result.repaired = verify_outputs(year_dir, state)
+        if not result.repaired:
+            result.skipped = True
+            return result
 
-    step = time.perf_counter()
-    export_data(warehouse, year, year_dir / "data")
-    result.timings["export_s"] = time.perf_counter() - step
-
-    step = time.perf_counter()
-    publish(warehouse, year, year_dir)
-    result.timings["publish_s"] = time.perf_counter() - step
-
-    result.timings["total_s"] = time.perf_counter() - started
-    state.write_text(json.dumps({"fingerprint": fingerprint, "year": year, "timings": result.timings}))
+    stage = staging_dir(year_dir, str(os.getpid()))
+    try:
+        step("dbt", build_models, config.warehouse, year, target_path=config.dbt_target)
+        step("export", export_data, config.warehouse, year, stage / "data")
+        step("publish", publish, config.warehouse, year, stage)
+        timings["total_s"] = time.perf_counter() - started
+        finalise(stage, year_dir, fingerprint=fingerprint, timings=timings)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     return result
