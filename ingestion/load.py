@@ -22,14 +22,14 @@ import pandas as pd
 
 from expectations import ContextParams
 from ingestion import supersede
-from ingestion.families import FAMILIES, QUESTIONNAIRE, Pending
+from ingestion.families import FAMILIES, MAIN, QUESTIONNAIRE, Pending
 from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, list_files,
                               load_id_for, loaded_shas, sha256_of)
 from ingestion.reading import ReadOutcome, read_file
 from ingestion.rawio import Audit
 from ingestion.readers import identify
 from ingestion.schema import create_all
-from ingestion.source import BROKEN
+from ingestion.source import BROKEN, SourceError
 
 KIND_ORDER = ["register", "vpr_plan", "vpr_scale", "ege_min", "gia11", "gia9", "vpr", "niko", "admissions"]
 REFERENCE_KINDS = {"register", "vpr_plan", "vpr_scale"}   # what later kinds are validated against
@@ -183,6 +183,9 @@ def _apply(p: Pending, got: ReadOutcome) -> int:
     if got.error is not None:
         p.reject(got.error, got.error_rows or None)
         return 0
+    if got.dropped:  # undecodable CSV lines: quarantined before any check (order -1)
+        p.violations.append(pd.DataFrame({"part": MAIN, "row": [r for r, _ in got.dropped], "column": None,
+                                          "value": None, "reason": [m for _, m in got.dropped], "order": -1}))
     return p.parsed.frame.shape[0] * p.parsed.frame.shape[1] // 2  # a typed field is two columns
 
 
@@ -422,13 +425,17 @@ def _record_unread(con, f: InboxFile, ident, report: LoadReport) -> None:
         if ident.src is not None and ident.src.heads:
             cells = [c for row in ident.src.heads[0].rows[:2] for c in row if c][:4]
             head = f" (начало: {' | '.join(cells)[:120]})" if cells else ""
+        detail = f": {ident.detail}" if ident.detail else ""
         _record(con, report, f, "unrecognised", None, None, 0, 0, 0, "unrecognised",
-                f"вид выгрузки не распознан по содержимому{head}")
+                f"вид выгрузки не распознан по содержимому{detail}{head}")
         return
     rows_read = 0
     if ident.reader is not None and ident.src is not None and ident.src.format == "csv":
         # the header could not be read; count the lines below it as the rows that were not loaded
-        rows_read = max(0, sum(1 for r in ident.src.grid("") if any(c.strip() for c in r)) - 1)
+        try:
+            rows_read = max(0, sum(1 for r in ident.src.grid("") if any(c.strip() for c in r)) - 1)
+        except SourceError:
+            rows_read = 0
     kind = ident.reader.kind if ident.reader is not None else "unrecognised"
     message = ident.problem or BROKEN
     _record(con, report, f, kind, None, message, rows_read, 0, rows_read, "error", message)

@@ -19,7 +19,7 @@ from ingestion.readers.vpr import VprReader
 from ingestion.readers.vpr_plan import VprPlanReader
 from ingestion.readers.vpr_scale import VprScaleReader
 from ingestion.readers.works import TASK_HEADER
-from ingestion.source import BROKEN, DELIMITER_NAMES, EXOTIC_DELIMITERS, Source, SourceError
+from ingestion.source import BINARY, BROKEN, DELIMITER_NAMES, EXOTIC_DELIMITERS, Source, SourceError
 
 READERS: list = [
     VprReader(), NikoReader(), GiaReader("gia11"), GiaReader("gia9"), RegisterReader(),
@@ -62,6 +62,7 @@ class Identified:
     reader: object | None          # a Reader, or None
     problem: str | None = None     # a file-level problem: the file is an error of that kind
     unrecognised: bool = False
+    detail: str | None = None      # why an unrecognised file is not a table (binary content)
 
     @property
     def kind(self) -> str:
@@ -69,17 +70,24 @@ class Identified:
 
 
 def identify(path: Path, rel: str) -> Identified:
-    """Open `path` and find its reader (or the problem that hides it)."""
+    """Open `path` and find its reader (or the problem that hides it). Never raises: whatever
+    goes wrong with one file is that file's problem, for its ledger row."""
     try:
-        src = Source.open(path, rel, score_cells)
+        return _identify(path, rel)
     except SourceError as exc:
         return Identified(None, None, str(exc))
     except OSError as exc:
         return Identified(None, None, f"файл не читается: {exc.strerror or exc}")
+    except Exception as exc:  # a reader's sniffing bug must not stop the run
+        return Identified(None, None, f"внутренняя ошибка распознавания: {type(exc).__name__}: {exc}")
+
+
+def _identify(path: Path, rel: str) -> Identified:
+    src = Source.open(path, rel, score_cells)
     if src.format == "empty":
         return Identified(src, None, "файл пуст")
     if src.format == "binary":
-        return Identified(src, None, unrecognised=True)
+        return Identified(src, None, unrecognised=True, detail=BINARY)
     try:
         reader = best_reader(src)
     except SourceError as exc:
@@ -101,7 +109,10 @@ def identify(path: Path, rel: str) -> Identified:
                 text = data.decode(enc)
             except UnicodeDecodeError:
                 continue
-            alt = src.with_text(text, enc, score_cells)
+            try:
+                alt = src.with_text(text, enc, score_cells)
+            except SourceError:
+                continue
             reader = best_reader(alt)
             if reader is not None:
                 return Identified(alt, reader, f"кодировка файла {enc.upper()} не поддерживается: ожидается "
