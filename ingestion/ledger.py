@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,9 +42,64 @@ def sha256_of(path: Path) -> str:
 
 def list_files(inbox: Path) -> list[tuple[Path, str]]:
     """Every regular file under the inbox (any depth, any name), in a stable order."""
-    inbox = Path(inbox)
-    out = [(p, p.relative_to(inbox).as_posix()) for p in inbox.rglob("*") if p.is_file()]
-    return sorted(out, key=lambda t: t[1])
+    return walk_inbox(inbox)[0]
+
+
+LINK_OUT = "символическая ссылка на файл вне входной папки: файл не читался"
+LINK_DIR_OUT = "символическая ссылка на папку вне входной папки: её файлы не читались"
+LINK_BROKEN = "символическая ссылка никуда не ведёт: файл не читался"
+NOT_REGULAR = "не обычный файл (устройство, канал или сокет): не читался"
+
+
+def walk_inbox(inbox: Path) -> tuple[list[tuple[Path, str]], list[tuple[Path, str, str]]]:
+    """(files to read, entries skipped with the Russian reason) under the inbox, in a stable order.
+
+    Symbolic links are followed only when they stay inside the inbox: a link to a system file or
+    to another folder would otherwise put data that nobody delivered (or that file's first line)
+    into the warehouse and the ledger. Skipped entries are never opened.
+    """
+    root = Path(inbox).resolve()
+    files: list[tuple[Path, str]] = []
+    skipped: list[tuple[Path, str, str]] = []
+    for folder, dirs, names in os.walk(inbox, followlinks=False):
+        here = Path(folder)
+        for d in list(dirs):
+            p = here / d
+            if p.is_symlink():
+                dirs.remove(d)
+                if not _inside(p, root):
+                    skipped.append((p, p.relative_to(inbox).as_posix(), LINK_DIR_OUT))
+        for name in names:
+            p = here / name
+            rel = p.relative_to(inbox).as_posix()
+            if p.is_symlink():
+                if not p.exists():
+                    skipped.append((p, rel, LINK_BROKEN))
+                    continue
+                if not _inside(p, root):
+                    skipped.append((p, rel, LINK_OUT))
+                    continue
+            if p.is_file():
+                files.append((p, rel))
+            else:
+                skipped.append((p, rel, NOT_REGULAR))
+    return sorted(files, key=lambda t: t[1]), sorted(skipped, key=lambda t: t[1])
+
+
+def _inside(path: Path, root: Path) -> bool:
+    target = path.resolve()
+    return target == root or root in target.parents
+
+
+def skipped_entry(path: Path, rel: str, reason: str) -> "InboxFile":
+    """A skipped entry as an inbox file: its «SHA-256» is of the link, not of content never read."""
+    try:
+        link = os.readlink(path)
+    except OSError:
+        link = ""
+    sha = hashlib.sha256(f"{reason}\0{link}".encode()).hexdigest()
+    mtime = dt.datetime.fromtimestamp(path.lstat().st_mtime_ns / 1e9)
+    return InboxFile(path, rel, sha, 0, mtime, "unrecognised", None, reason)
 
 
 def file_mtime(path: Path) -> dt.datetime:
@@ -76,15 +132,16 @@ def scan_inbox(inbox: Path, con: duckdb.DuckDBPyConnection | None = None) -> lis
         for sha, kind, year in con.execute(
                 "select sha256, kind, year from meta.ingestion_ledger where status <> 'duplicate'").fetchall():
             known[sha] = (kind, year, None)
-    out = []
-    for path, rel in list_files(inbox):
+    files, skipped = walk_inbox(inbox)
+    out = [skipped_entry(*s) for s in skipped]
+    for path, rel in files:
         sha = sha256_of(path)
         info = known.get(sha) or _KIND_CACHE.get(sha)
         if info is None:
             info = _KIND_CACHE[sha] = sniff(path, rel)
         st = path.stat()
         out.append(InboxFile(path, rel, sha, st.st_size, file_mtime(path), info[0], info[1], info[2]))
-    return out
+    return sorted(out, key=lambda f: f.rel)
 
 
 # ------------------------------------------------------------------ ledger rows

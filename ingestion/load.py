@@ -23,8 +23,8 @@ import pandas as pd
 from expectations import ContextParams
 from ingestion import supersede
 from ingestion.families import FAMILIES, MAIN, QUESTIONNAIRE, Pending
-from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, list_files,
-                              load_id_for, loaded_shas, sha256_of)
+from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, skipped_entry,
+                              load_id_for, loaded_shas, sha256_of, walk_inbox)
 from ingestion.reading import ReadOutcome, read_file
 from ingestion.rawio import Audit
 from ingestion.readers import identify
@@ -89,7 +89,13 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
     known = known_files(con)
     taken = loaded_shas(con)
     groups: dict[str, list[InboxFile]] = defaultdict(list)
-    for path, rel in list_files(inbox):
+    files, skipped = walk_inbox(inbox)
+    for entry in (skipped_entry(*s) for s in skipped):  # links out of the inbox: a ledger line, never read
+        if (entry.rel, entry.sha256) in known:
+            report.unchanged += 1
+        else:
+            _record(con, report, entry, "unrecognised", None, None, 0, 0, 0, "error", entry.problem)
+    for path, rel in files:
         sha = sha256_of(path)
         if (rel, sha) in known:
             report.unchanged += 1
