@@ -204,3 +204,55 @@ def export_ledger(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
             if col in df:
                 df[col] = df[col].astype("Int64")
         df.to_csv(out_dir / name, index=False, encoding="utf-8", lineterminator="\n")
+
+
+# ------------------------------------------------------------------ a run that publishes nothing
+RESULT_KINDS = {"gia11": "ГИА-11", "gia9": "ГИА-9", "vpr": "ВПР"}   # what a publication needs
+SHOWN_FILES = 5
+
+
+def nothing_published(warehouse: Path, inbox: Path, year: int, data_dir: Path) -> str:
+    """Write the ledger CSVs of a run that has nothing to publish; return its one-line Russian reason.
+
+    The analyst must learn from one line what was missing and which files were not recognised,
+    and still find `ingestion_ledger.csv` and `quarantine.csv` under `data_dir`.
+    """
+    with duckdb.connect(str(warehouse)) as con:
+        create_all(con)
+        export_ledger(con, data_dir)
+        rows = con.execute("select file, kind, year, status, rows_loaded from meta.ingestion_ledger"
+                           " where status <> 'duplicate' order by file").fetchall()
+    return nothing_published_reason(Path(inbox), year, rows)
+
+
+def nothing_published_reason(inbox: Path, year: int, rows: list[tuple]) -> str:
+    """The reason from the ledger rows (file, kind, year, status, rows_loaded) of the inbox."""
+    if not inbox.exists():
+        return f"входная папка «{inbox}» не найдена: проверьте путь в --data"
+    if not inbox.is_dir():
+        return f"«{inbox}» — не папка: в --data укажите папку с выгрузками"
+    if not rows:
+        return f"во входной папке «{inbox}» нет файлов"
+    missing = f"нет данных ГИА или ВПР за {year} год во входной папке «{inbox}»"
+    unknown = [f for f, kind, _y, _s, _n in rows if kind == "unrecognised"]
+    if len(unknown) == len(rows):
+        return (f"нет данных ГИА или ВПР за {year} год: во входной папке «{inbox}» не распознан ни один файл"
+                f" ({len(rows)}): {_names(unknown)} — подробности в ingestion_ledger.csv")
+    parts = [missing]
+    present: dict[str, set[int]] = {}
+    for _f, kind, y, status, n in rows:
+        if kind in RESULT_KINDS and y is not None and n:
+            present.setdefault(RESULT_KINDS[kind], set()).add(int(y))
+    if present:
+        parts.append("есть " + ", ".join(f"{k} за {', '.join(map(str, sorted(v)))}" for k, v in present.items()))
+    rejected = [f for f, kind, y, status, _n in rows if kind in RESULT_KINDS and y == year and status == "error"]
+    if rejected:
+        parts.append(f"отклонены ({len(rejected)}): {_names(rejected)}")
+    if unknown:
+        parts.append(f"не распознаны ({len(unknown)}): {_names(unknown)}")
+    return "; ".join(parts) + " — подробности в ingestion_ledger.csv"
+
+
+def _names(files: list[str]) -> str:
+    more = f" и ещё {len(files) - SHOWN_FILES}" if len(files) > SHOWN_FILES else ""
+    return ", ".join(files[:SHOWN_FILES]) + more

@@ -172,7 +172,8 @@ def run(inbox: Path, year: int, out: Path, warehouse: Path | None = None, *, for
     result.timings["ingest_s"] = time.perf_counter() - started
 
     if year not in years_with_results(warehouse):
-        raise NothingToPublish(f"нет данных ГИА или ВПР за {year} год во входной папке {inbox}")
+        from ingestion.ledger import nothing_published  # writes the ledger CSVs all the same
+        raise NothingToPublish(nothing_published(warehouse, inbox, year, year_dir / "data"))
 
     fingerprint = inputs_fingerprint(warehouse, year)
     state = _state_file(year_dir)
