@@ -41,25 +41,48 @@ class Pending:
     outcomes: list[tuple] = field(default_factory=list)     # (suite, expectation, column, success, count)
     notes: list[str] = field(default_factory=list)
     rows_loaded: int = 0
+    nulled: dict[str, set] = field(default_factory=dict)   # field -> rows loaded with that cell emptied
 
     def reject(self, message: str, rows: list[tuple] | None = None) -> None:
         self.error = message
         self.error_rows = rows or [(None, None, None, message)]
 
-    def finish_validation(self) -> None:
-        """One reason per (part, row, column) — the earliest check wins — and the bad row sets."""
+    def finish_validation(self, nullable: dict[str, str] | None = None) -> None:
+        """One reason per (part, row, column) — the earliest check wins — and the bad row sets.
+
+        `nullable` (file column → field) names the columns whose bad value empties the cell
+        instead of quarantining the row: the row loads and the cell's quarantine row says so.
+        """
         if self.violations:
             v = pd.concat(self.violations, ignore_index=True).sort_values(["order"], kind="stable")
             v = v.drop_duplicates(["part", "row", "column"], keep="first").sort_values(["part", "row", "order"], kind="stable")
         else:
             v = pd.DataFrame(columns=["part", "row", "column", "value", "reason", "order"])
+        soft = (v["part"] == MAIN) & v["column"].isin(list(nullable or {})) & (v["order"] >= 0)
+        hard = v[~soft]
+        self.bad_rows = {part: set(g["row"].astype(int)) for part, g in hard.groupby("part")}
+        cells = soft & ~v["row"].isin(self.bad_rows.get(MAIN, set()))
+        if cells.any():
+            v = v.copy()
+            v.loc[cells, "reason"] = v.loc[cells, "reason"] + "; ячейка оставлена пустой, строка загружена"
+            self.nulled = {nullable[c]: set(g["row"].astype(int)) for c, g in v[cells].groupby("column")}
+            self.notes.append(emptied_note(v[cells]))
         self.quarantine = v[["part", "row", "column", "value", "reason"]].reset_index(drop=True)
-        self.bad_rows = {part: set(g["row"].astype(int)) for part, g in v.groupby("part")}
         self.violations = []
 
     @property
     def rows_quarantined(self) -> int:
         return sum(len(s) for s in self.bad_rows.values())
+
+
+def emptied_note(cells: pd.DataFrame) -> str:
+    """«2 ячейки оставлены пустыми: строка 3, «Численность обучающихся»; …» for the ledger."""
+    n = len(cells)
+    word = ("ячейка оставлена пустой" if n % 10 == 1 and n % 100 != 11 else
+            "ячейки оставлены пустыми" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else
+            "ячеек оставлено пустыми")
+    shown = "; ".join(f"строка {int(r)}, «{c}»" for r, c in cells[["row", "column"]].head(3).itertuples(index=False))
+    return f"{n} {word} (значение недопустимо, строка загружена): {shown}" + (" и др." if n > 3 else "")
 
 
 def distribute(items: list[Pending], suite: str, result: SuiteResult, file_of: np.ndarray, row_of: np.ndarray,
@@ -107,6 +130,9 @@ class ColumnTables:
         keep = kept(frame, p.bad_rows.get(MAIN, set()))
         sub = frame.loc[keep]
         data = {c: sub[c].to_numpy() for c in sub.columns if not c.startswith(("_", "extra:")) and not c.endswith("__bad")}
+        for name, rows in p.nulled.items():  # a bad non-key cell: emptied, the row loads
+            empty = sub["_row"].isin(rows).to_numpy()
+            data[name] = np.where(empty, np.nan if data[name].dtype.kind == "f" else None, data[name])
         ex = extra_json(sub, p.parsed.extras)
         if ex is not None:
             data["_extra"] = ex
@@ -373,3 +399,12 @@ def questionnaire_frame(q: pd.DataFrame, codes: set) -> pd.DataFrame:
 FAMILIES = {"vpr": Works(), "niko": Works()}
 for _k in TABLE_OF:
     FAMILIES[_k] = ColumnTables()
+
+
+def nullable_columns(kind: str) -> dict[str, str]:
+    """File column → field of the kind's columns whose bad value only empties the cell."""
+    from ingestion.readers import BY_KIND
+
+    reader = BY_KIND.get(kind)
+    fields = set(getattr(reader, "nullable", ()))
+    return {col.names[0]: col.field for col in getattr(reader, "spec", []) if col.field in fields}

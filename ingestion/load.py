@@ -22,7 +22,7 @@ import pandas as pd
 
 from expectations import ContextParams
 from ingestion import supersede
-from ingestion.families import FAMILIES, MAIN, QUESTIONNAIRE, Pending
+from ingestion.families import FAMILIES, MAIN, QUESTIONNAIRE, Pending, nullable_columns
 from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, skipped_entry,
                               load_id_for, loaded_shas, sha256_of, walk_inbox)
 from ingestion.reading import ReadOutcome, read_file
@@ -107,6 +107,7 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
         return (kinds is None or kind in kinds) and (years is None or year is None or year in years)
 
     pending: dict[str, list[Pending]] = defaultdict(list)
+    held_back: set[str] = set()   # kinds of files left for a later load (kinds/years limits)
     duplicates: list[tuple[InboxFile, str, str, int | None]] = []   # (file, original, kind, year)
     for sha, group in groups.items():
         group.sort(key=lambda f: (f.mtime, f.rel))
@@ -125,6 +126,7 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
                 first.year = None
         if ident.reader is None or ident.problem is not None:
             if ident.reader is not None and not wanted(first.kind, None):
+                held_back.add(first.kind)
                 continue
             _record_unread(con, first, ident, report)
         elif wanted(first.kind, first.year):
@@ -133,6 +135,7 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
             ident.src.release(keep_cache=first.size <= KEEP_SNIFF_BYTES)
             pending[first.kind].append(Pending(first, load_id_for(first.rel, sha), ident=ident))
         else:
+            held_back.add(first.kind)
             continue
         duplicates += [(f, first.rel, first.kind, first.year) for f in group[1:]]
 
@@ -173,6 +176,7 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
         prefetcher.close()
         writer.close()
 
+    _settle_register(con, report, results_pending=bool(held_back & set(supersede.RESULT_REFERENCES)))
     for f, orig, kind, year in duplicates:
         _record(con, report, f, kind, year, None, 0, 0, 0, "duplicate",
                 f"тот же файл (совпадает SHA-256) уже принят как {orig}; строки не загружались повторно")
@@ -181,6 +185,26 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
 
 
 # ---------------------------------------------------------------------- steps
+def _settle_register(con, report: LoadReport, results_pending: bool) -> None:
+    """After results are in: which schools missing from the newest register keep their row."""
+    con.execute("begin transaction")
+    try:
+        report.superseded += supersede.settle_register(con, results_pending)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    _refresh(con, [r for r in report.files if r.kind == "register"])
+
+
+def _refresh(con, files: list[FileReport]) -> None:
+    """Counts, status and message of reported files from the ledger (a later step changed them)."""
+    for r in files:
+        r.rows_loaded, r.rows_quarantined, r.status, r.message = con.execute(
+            "select rows_loaded, rows_quarantined, status, message from meta.ingestion_ledger"
+            " where file = ? and sha256 = ?", [r.file, r.sha256]).fetchone()
+
+
 def _apply(p: Pending, got: ReadOutcome) -> int:
     """Take a read outcome into the pending file; returns its cell count (for batching)."""
     p.ident = None
@@ -301,9 +325,10 @@ def _validate(kind: str, batch: list[Pending], params: ContextParams) -> None:
         except Exception as exc:
             for p in ok:
                 p.reject(f"внутренняя ошибка проверки: {type(exc).__name__}: {exc}")
+    nullable = nullable_columns(kind)
     for p in batch:
         if p.error is None:
-            p.finish_validation()
+            p.finish_validation(nullable)
 
 
 def _write_batch(con, kind: str, batch: list[Pending], report: LoadReport) -> None:
@@ -336,11 +361,8 @@ def _write_batch(con, kind: str, batch: list[Pending], report: LoadReport) -> No
         report.superseded += changed
         p.parsed = None
         p.ident = None
-    for r in report.files[-len(written):]:  # a file found older than one already loaded changed status
-        if r.file in report.superseded:
-            r.rows_loaded, r.rows_quarantined, r.status, r.message = con.execute(
-                "select rows_loaded, rows_quarantined, status, message from meta.ingestion_ledger"
-                " where file = ? and sha256 = ?", [r.file, r.sha256]).fetchone()
+    # a file found older than one already loaded changed status
+    _refresh(con, [r for r in report.files[-len(written):] if r.file in report.superseded])
 
 
 def _write(con, kind: str, p: Pending) -> tuple[FileReport, list[str]]:

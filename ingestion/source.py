@@ -306,6 +306,8 @@ def fix_newlines(data, notes: list[str]):
         notes.append("окончания строк — символ CR: строки разделены по нему")
         return data.replace(cr + lf, lf).replace(cr, lf)
     data = data.replace(cr + lf, lf)
+    if not bare:
+        return data
     lines, pos = [], data.find(cr)
     while pos >= 0:
         lines.append(data.count(lf, 0, pos) + 1)

@@ -4,7 +4,9 @@ Scopes (input contract, «Re-delivered files»):
 - ВПР, НИКО: a file of the same year, subject and grade replaces the whole older file;
 - ГИА: row by row, a row with the same ID участника, Код предмета, Форма ГИА, Этап, Дата экзамена;
 - plan, scale, minimum scores, admissions: rows of the same year (Год / Год выпуска);
-- register: any other register, whole.
+- register: any other register, school by school (`Код ОО`); a school the newer register lacks
+  is dropped by `settle_register` only when it has no results (otherwise its row is kept and the
+  ledger says so): a register with a few bad or missing rows must not make schools vanish.
 Replaced rows are deleted from `raw` (with their task rows) and counted as quarantined with the
 reason «заменено исправленной выгрузкой <file>»; the ledger keeps both files.
 """
@@ -16,8 +18,9 @@ ROW_KEYS = {
     "gia11": ["participant_id", "subject_code", "gia_form", "stage", "exam_date"],
     "gia9": ["participant_id", "subject_code", "gia_form", "stage", "exam_date"],
     "vpr_plan": ["year"], "vpr_scale": ["year"], "ege_min": ["year"], "admissions": ["grad_year"],
+    "register": ["school_code"],
 }
-WHOLE_KEYS = {"vpr": ["year", "subject", "grade"], "niko": ["year", "subject", "grade"], "register": []}
+WHOLE_KEYS = {"vpr": ["year", "subject", "grade"], "niko": ["year", "subject", "grade"]}
 MAIN_TABLE = {"gia11": "gia11", "gia9": "gia9", "vpr_plan": "vpr_plan", "vpr_scale": "vpr_scale",
               "ege_min": "ege_min", "admissions": "admissions", "vpr": "vpr_results", "niko": "niko_results",
               "register": "register"}
@@ -74,6 +77,12 @@ def _supersede(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new_id: s
                    f" (select {cols} from raw.{table} where _load_id = $new) n using ({cols}) where o._load_id = $old"]
         params = {"old": old_id, "new": new_id}
     con.execute("create or replace temp table _superseded as " + " union all ".join(selects), params)
+    return _move_superseded(con, kind, old_id, new_file, whole)
+
+
+def _move_superseded(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new_file: str, whole: bool) -> int:
+    """Quarantine and delete the rows of `old_id` listed in temp table `_superseded`; update its ledger row."""
+    table = MAIN_TABLE[kind]
     total = con.execute("select count(*) from _superseded").fetchone()[0]
     if not total:
         con.execute("drop table _superseded")
@@ -101,3 +110,65 @@ def _supersede(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new_id: s
                  "whole": f"заменено исправленной выгрузкой {new_file}: все строки ({total}) в карантине"})
     con.execute("drop table _superseded")
     return total
+
+
+# a school's results name it by code or by login (kind → raw table, register column it uses)
+RESULT_REFERENCES = {"gia11": ("gia11", "school_code"), "gia9": ("gia9", "school_code"),
+                     "vpr": ("vpr_results", "school_login"), "niko": ("niko_results", "school_login"),
+                     "admissions": ("admissions", "school_code")}
+KEPT_NEW = "сохранены из прежнего реестра"
+KEPT_OLD = "сохранены строки ОО"
+
+
+def settle_register(con: duckdb.DuckDBPyConnection, results_pending: bool) -> list[str]:
+    """Rows of earlier registers for schools the newest register lacks: keep those with results.
+
+    A school with results stays (the ledger of both files names it); one without results is
+    superseded — unless result files of the inbox are still to be loaded (`results_pending`,
+    a load limited to some kinds or years), in which case it waits for a later load.
+    Returns the files whose status changed.
+    """
+    newest = con.execute(f"select load_id, file from meta.ingestion_ledger where kind = 'register'"
+                         f" and status in {ACTIVE} order by file_mtime desc, loaded_at desc, load_id limit 1").fetchone()
+    if newest is None:
+        return []
+    new_id, new_file = newest
+    has_results = " or ".join(f"exists (select 1 from raw.{t} x where x.{c} = r.{c})"
+                              for t, c in RESULT_REFERENCES.values())
+    held = con.execute(f"""
+        select r._load_id, l.file, r._source_row, r.school_code, {has_results} as has_results
+        from raw.register r join meta.ingestion_ledger l on l.load_id = r._load_id
+        where r._load_id <> $new
+          and not exists (select 1 from raw.register n where n._load_id = $new and n.school_code = r.school_code)
+        order by l.file, r.school_code""", {"new": new_id}).fetchall()
+    kept: dict[tuple[str, str], list[str]] = {}
+    for load_id, file, _row, code, with_results in held:
+        if with_results:
+            kept.setdefault((load_id, file), []).append(code)
+    _note(con, new_id, KEPT_NEW, "; ".join(
+        f"{KEPT_NEW} {file} ОО, которых нет в этом реестре, но есть результаты: {', '.join(codes)}"
+        for (_id, file), codes in kept.items()))
+    for (load_id, _file), codes in kept.items():
+        _note(con, load_id, KEPT_OLD,
+              f"{KEPT_OLD}, которых нет в новом реестре {new_file}, но есть результаты: {', '.join(codes)}")
+    changed = []
+    drop = sorted({load_id for load_id, _f, _r, _c, with_results in held if not with_results})
+    if results_pending:
+        return changed
+    for load_id in drop:
+        con.execute("""create or replace temp table _superseded as
+                       select 'register' as tbl, r._source_row from raw.register r
+                       where r._load_id = $old and not exists (select 1 from raw.register n
+                             where n._load_id = $new and n.school_code = r.school_code)
+                         and not (""" + has_results + ")", {"old": load_id, "new": new_id})
+        if _move_superseded(con, "register", load_id, new_file, whole=False):
+            changed.append(con.execute("select file from meta.ingestion_ledger where load_id = ?", [load_id]).fetchone()[0])
+    return changed
+
+
+def _note(con: duckdb.DuckDBPyConnection, load_id: str, marker: str, note: str) -> None:
+    """Set the ledger message's part that starts with `marker` to `note` (idempotent; '' removes it)."""
+    (message,) = con.execute("select message from meta.ingestion_ledger where load_id = ?", [load_id]).fetchone()
+    parts = [p for p in (message or "").split("; ") if p and not p.startswith(marker)]
+    parts += [p for p in note.split("; ") if p]
+    con.execute("update meta.ingestion_ledger set message = ? where load_id = ?", ["; ".join(parts), load_id])

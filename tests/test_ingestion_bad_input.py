@@ -51,7 +51,7 @@ def test_a_stray_cr_inside_a_field_is_a_space_and_the_row_loads(tmp_path, inbox)
     got = load(tmp_path, inbox)
     e = got.entry("ege.csv")
     assert (e["kind"], e["status"], e["rows_loaded"]) == ("gia11", "loaded", 5)
-    assert "CR" in e["message"] and "5" in e["message"]
+    assert "символ CR внутри строки заменён пробелом (строка 5)" in e["message"]
     names = {r[0] for r in got.con.execute("select subject_name from raw.gia11 where _source_row = 5").fetchall()}
     assert names == {"Русский язык"}
 
@@ -116,7 +116,7 @@ def test_a_corrected_register_never_drops_a_school_that_has_results(tmp_path, in
     # the corrected register: 860002 has a bad Код ОО (a key: that row is quarantined),
     # 860003 and 860004 are missing; 860002 and 860003 have ВПР results, 860004 has none
     new_rows = register_with_bad_cells()[:3]
-    new_rows[2][0] = "86000"
+    new_rows[2][0] = "8600О2"   # a Cyrillic О for the zero
     write_csv(inbox / "ref" / "reestr_new.csv", new_rows)
     write_xlsx(inbox / "vpr.xlsx", {"Лист1": vpr_rows()})
     got = load(tmp_path, inbox)
