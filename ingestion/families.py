@@ -1,6 +1,6 @@
 """Validation and raw inserts per kind family, for a batch of files of one kind at a time.
 
-Two families: *column tables* (register, ГИА, plan, scale, minimum scores, admissions: one
+Each kind names its family in `ingestion.kinds`. Two families: *column tables* (register, ГИА, plan, scale, minimum scores, admissions: one
 frame, one suite) and *works* (ВПР, НИКО: a header check against the plan, a pupil frame, a
 long task-cell frame, and for НИКО the questionnaire). Files of a batch are validated together
 (GX's cost is per expectation, not per row) and the results are split back per file: every
@@ -107,10 +107,6 @@ def kept(frame: pd.DataFrame, bad: set) -> np.ndarray:
 
 
 # ====================================================================== column tables
-TABLE_OF = {"register": "register", "gia11": "gia11", "gia9": "gia9", "vpr_plan": "vpr_plan",
-            "vpr_scale": "vpr_scale", "ege_min": "ege_min", "admissions": "admissions"}
-
-
 class ColumnTables:
     """Kinds with one header row and one raw table (ГИА also expands its answer strings)."""
 
@@ -136,7 +132,9 @@ class ColumnTables:
         ex = extra_json(sub, p.parsed.extras)
         if ex is not None:
             data["_extra"] = ex
-        n = insert(con, TABLE_OF[kind], data, sub["_row"].to_numpy(), audit)
+        from ingestion.kinds import KINDS
+
+        n = insert(con, KINDS[kind].main_table, data, sub["_row"].to_numpy(), audit)
         if kind in ("gia11", "gia9") and n:
             expand_answers(con, kind, audit.load_id)
         return n
@@ -396,15 +394,5 @@ def questionnaire_frame(q: pd.DataFrame, codes: set) -> pd.DataFrame:
                          "known": q["participant_code"].isin(codes).to_numpy(), "bad_answers": bad})
 
 
-FAMILIES = {"vpr": Works(), "niko": Works()}
-for _k in TABLE_OF:
-    FAMILIES[_k] = ColumnTables()
-
-
-def nullable_columns(kind: str) -> dict[str, str]:
-    """File column → field of the kind's columns whose bad value only empties the cell."""
-    from ingestion.readers import BY_KIND
-
-    reader = BY_KIND.get(kind)
-    fields = set(getattr(reader, "nullable", ()))
-    return {col.names[0]: col.field for col in getattr(reader, "spec", []) if col.field in fields}
+COLUMN_TABLES = ColumnTables()
+WORKS = Works()

@@ -1,8 +1,9 @@
 """`load_inbox`: every new file of an inbox into `raw.*`, validated, with a ledger row each.
 
-Order: reference data first (register, ВПР plan and scale, minimum scores), then results that
-are validated against it (ГИА, ВПР, НИКО, admissions). Within a kind, older files first, so a
-corrected delivery lands after the file it corrects. A file already in the ledger (same path,
+Order: every kind after the kinds it is validated against (`ingestion.kinds.load_order`:
+reference data first — register, ВПР plan and scale, minimum scores — then ГИА, ВПР, НИКО,
+admissions). Within a kind, older files first, so a corrected delivery lands after the file it
+corrects. A file already in the ledger (same path,
 same SHA-256) is skipped: re-running on an unchanged inbox only hashes the files.
 
 For every file `rows_read = rows_loaded + rows_quarantined`; defects never stop the run.
@@ -22,7 +23,8 @@ import pandas as pd
 
 from expectations import ContextParams
 from ingestion import supersede
-from ingestion.families import FAMILIES, MAIN, QUESTIONNAIRE, Pending, nullable_columns
+from ingestion.families import MAIN, QUESTIONNAIRE, Pending
+from ingestion.kinds import KINDS, load_order, nullable_columns, reference_kinds, school_references
 from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, skipped_entry,
                               load_id_for, loaded_shas, sha256_of, walk_inbox)
 from ingestion.reading import ReadOutcome, read_file
@@ -31,8 +33,6 @@ from ingestion.readers import identify
 from ingestion.schema import create_all
 from ingestion.source import BROKEN, SourceError
 
-KIND_ORDER = ["register", "vpr_plan", "vpr_scale", "ege_min", "gia11", "gia9", "vpr", "niko", "admissions"]
-REFERENCE_KINDS = {"register", "vpr_plan", "vpr_scale"}   # what later kinds are validated against
 CELL_BUDGET = 3_000_000      # cells (rows × columns) validated together: GX costs per batch, memory per cell
 KEEP_SNIFF_BYTES = 8 << 20   # files up to this size keep what sniffing parsed until they load
 DUCKDB_MEMORY = "1GB"     # DuckDB's cache during a load (restored after): keeps the process < 4 GB
@@ -140,11 +140,12 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
         duplicates += [(f, first.rel, first.kind, first.year) for f in group[1:]]
 
     writer = Writer()
-    prefetcher = GridPrefetcher([p for kind in KIND_ORDER
+    order = load_order()
+    prefetcher = GridPrefetcher([p for kind in order
                                  for p in sorted(pending.get(kind, []), key=lambda p: (p.info.mtime, p.info.rel))])
     params, stale = None, True
     try:
-        for kind in KIND_ORDER:
+        for kind in order:
             items = sorted(pending.get(kind, []), key=lambda p: (p.info.mtime, p.info.rel))
             if not items:
                 continue
@@ -152,7 +153,7 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
             if stale:  # reference data written since the parameters were read: wait for it, re-read
                 writer.drain()
                 params, stale = ContextParams.from_warehouse(con), False
-            stale = kind in REFERENCE_KINDS
+            stale = kind in reference_kinds()
             batch: list[Pending] = []
             cells = 0
             for p in items:
@@ -170,13 +171,13 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
             report.seconds_by_kind[kind] = report.seconds_by_kind.get(kind, 0.0) + time.perf_counter() - tk
         tk = time.perf_counter()
         writer.drain()
-        if kind_last := next((k for k in reversed(KIND_ORDER) if pending.get(k)), None):
+        if kind_last := next((k for k in reversed(order) if pending.get(k)), None):
             report.seconds_by_kind[kind_last] += time.perf_counter() - tk
     finally:
         prefetcher.close()
         writer.close()
 
-    _settle_register(con, report, results_pending=bool(held_back & set(supersede.RESULT_REFERENCES)))
+    _settle_register(con, report, results_pending=bool(held_back & set(school_references())))
     for f, orig, kind, year in duplicates:
         _record(con, report, f, kind, year, None, 0, 0, 0, "duplicate",
                 f"тот же файл (совпадает SHA-256) уже принят как {orig}; строки не загружались повторно")
@@ -321,7 +322,7 @@ def _validate(kind: str, batch: list[Pending], params: ContextParams) -> None:
     ok = [p for p in batch if p.error is None]
     if ok:
         try:
-            FAMILIES[kind].validate(kind, ok, params)
+            KINDS[kind].family.validate(kind, ok, params)
         except Exception as exc:
             for p in ok:
                 p.reject(f"внутренняя ошибка проверки: {type(exc).__name__}: {exc}")
@@ -376,7 +377,7 @@ def _write(con, kind: str, p: Pending) -> tuple[FileReport, list[str]]:
         status, message = "error", _with_notes(p.error, p.notes)
         qrows = pd.DataFrame(p.error_rows, columns=["row", "column", "value", "reason"])
     else:
-        loaded = FAMILIES[kind].insert(con, kind, p, audit)
+        loaded = KINDS[kind].family.insert(con, kind, p, audit)
         quarantined = p.rows_quarantined
         if loaded + quarantined != p.rows_read:  # pragma: no cover - a bookkeeping bug
             raise RuntimeError(f"строк прочитано {p.rows_read}, загружено {loaded}, в карантине {quarantined}")
@@ -408,13 +409,7 @@ def _with_notes(message: str, notes: list[str]) -> str:
 
 def _work_key(kind: str, p: Pending) -> str | None:
     pf = p.parsed
-    if kind == "register":
-        return "register"
-    if pf is None:
-        return None
-    if kind in ("vpr", "niko"):
-        return f"{kind}|{pf.year}|{pf.meta['subject']}|{pf.meta['grade']}"
-    return f"{kind}|{pf.year}"
+    return None if pf is None else KINDS[kind].work_key(pf.year, pf.meta)
 
 
 def _insert_quarantine(con, p: Pending, rows: pd.DataFrame) -> None:

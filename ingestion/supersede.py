@@ -1,7 +1,9 @@
 """Corrected deliveries: the newer file (by modification time) replaces what the older one said.
 
-Scopes (input contract, «Re-delivered files»):
-- ВПР, НИКО: a file of the same year, subject and grade replaces the whole older file;
+Each kind's rule is its `Supersede` in `ingestion.kinds` (input contract, «Re-delivered files»):
+- ВПР: per school — a file of the same year, subject and grade replaces the earlier rows of the
+  schools it contains (downloads per school add up; a regional file replaces them all);
+- НИКО: a file of the same year, subject and grade replaces the whole older file;
 - ГИА: row by row, a row with the same ID участника, Код предмета, Форма ГИА, Этап, Дата экзамена;
 - plan, scale, minimum scores, admissions: rows of the same year (Год / Год выпуска);
 - register: any other register, school by school (`Код ОО`); a school the newer register lacks
@@ -14,36 +16,24 @@ from __future__ import annotations
 
 import duckdb
 
-ROW_KEYS = {
-    "gia11": ["participant_id", "subject_code", "gia_form", "stage", "exam_date"],
-    "gia9": ["participant_id", "subject_code", "gia_form", "stage", "exam_date"],
-    "vpr_plan": ["year"], "vpr_scale": ["year"], "ege_min": ["year"], "admissions": ["grad_year"],
-    "register": ["school_code"],
-}
-WHOLE_KEYS = {"vpr": ["year", "subject", "grade"], "niko": ["year", "subject", "grade"]}
-MAIN_TABLE = {"gia11": "gia11", "gia9": "gia9", "vpr_plan": "vpr_plan", "vpr_scale": "vpr_scale",
-              "ege_min": "ege_min", "admissions": "admissions", "vpr": "vpr_results", "niko": "niko_results",
-              "register": "register"}
-CHILD_TABLES = {"gia11": ["gia11_tasks"], "gia9": ["gia9_tasks"], "vpr": ["vpr_tasks"],
-                "niko": ["niko_tasks", "niko_questionnaire"]}
+from ingestion.kinds import KINDS, school_references
+
 ACTIVE = "('loaded', 'partial')"
 
 
 def resolve(con: duckdb.DuckDBPyConnection, kind: str, load_id: str) -> list[str]:
     """Apply the supersede rule between load `load_id` and every other active load of its kind.
 
-    Returns the files whose status changed (for the report).
+    Candidates are the loads with the same `work_key` (the same work, the same year, any
+    register: see `Kind.work_key`). Returns the files whose status changed (for the report).
     """
-    if kind not in MAIN_TABLE:
+    if kind not in KINDS:
         return []
-    me = con.execute("select file, file_mtime, loaded_at, work_key, year from meta.ingestion_ledger where load_id = ?",
+    me = con.execute("select file, file_mtime, loaded_at, work_key from meta.ingestion_ledger where load_id = ?",
                      [load_id]).fetchone()
-    # candidates: the same work (ВПР, НИКО), the same year (row-level kinds), any register
-    scope = "work_key = $wk" if kind in ("vpr", "niko") else ("true" if kind == "register" else "year is not distinct from $y")
     others = con.execute(
         f"select load_id, file, file_mtime, loaded_at from meta.ingestion_ledger where kind = $kind and load_id <> $id"
-        f" and status in {ACTIVE} and {scope}",
-        {"kind": kind, "id": load_id, **({"wk": me[3]} if "$wk" in scope else {}), **({"y": me[4]} if "$y" in scope else {})}).fetchall()
+        f" and status in {ACTIVE} and work_key = $wk", {"kind": kind, "id": load_id, "wk": me[3]}).fetchall()
     changed = []
     for other_id, other_file, other_mtime, other_loaded in others:
         newer_is_me = (me[1], me[2]) >= (other_mtime, other_loaded)
@@ -56,23 +46,22 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, load_id: str) -> list[str
 
 def _supersede(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new_id: str, new_file: str) -> int:
     """Move the rows of `old_id` that `new_id` replaces to quarantine; returns how many."""
-    table = MAIN_TABLE[kind]
-    whole = kind in WHOLE_KEYS
+    rule, table = KINDS[kind].supersede, KINDS[kind].main_table
+    whole = rule.whole
     if whole:
-        keys = WHOLE_KEYS[kind]
-        if keys:
-            cols = ", ".join(keys)
+        if rule.keys:
+            cols = ", ".join(rule.keys)
             same = con.execute(
                 f"select count(*) from (select distinct {cols} from raw.{table} where _load_id = ?)"
                 f" semi join (select distinct {cols} from raw.{table} where _load_id = ?) using ({cols})",
                 [old_id, new_id]).fetchone()[0]
             if not same:
                 return 0
-        counted = [table] + (["niko_questionnaire"] if kind == "niko" else [])
+        counted = [table] + [t for t in KINDS[kind].child_tables if t.endswith("_questionnaire")]  # rows, not cells
         selects = [f"select '{t}' as tbl, _source_row from raw.{t} where _load_id = $old" for t in counted]
         params = {"old": old_id}
     else:
-        cols = ", ".join(ROW_KEYS[kind])
+        cols = ", ".join(rule.keys)
         selects = [f"select '{table}' as tbl, o._source_row from raw.{table} o semi join"
                    f" (select {cols} from raw.{table} where _load_id = $new) n using ({cols}) where o._load_id = $old"]
         params = {"old": old_id, "new": new_id}
@@ -82,7 +71,7 @@ def _supersede(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new_id: s
 
 def _move_superseded(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new_file: str, whole: bool) -> int:
     """Quarantine and delete the rows of `old_id` listed in temp table `_superseded`; update its ledger row."""
-    table = MAIN_TABLE[kind]
+    table = KINDS[kind].main_table
     total = con.execute("select count(*) from _superseded").fetchone()[0]
     if not total:
         con.execute("drop table _superseded")
@@ -92,10 +81,10 @@ def _move_superseded(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new
                    select ?, ?, _source_row, null, null, ? from _superseded order by tbl, _source_row""",
                 [old_id, old_file, f"заменено исправленной выгрузкой {new_file}"])
     if whole:
-        for t in [table, *CHILD_TABLES.get(kind, [])]:
+        for t in KINDS[kind].tables:
             con.execute(f"delete from raw.{t} where _load_id = ?", [old_id])
     else:
-        for t in [table, *CHILD_TABLES.get(kind, [])]:
+        for t in KINDS[kind].tables:
             con.execute(f"delete from raw.{t} where _load_id = ? and _source_row in"
                         f" (select _source_row from _superseded)", [old_id])
     con.execute("""
@@ -112,10 +101,6 @@ def _move_superseded(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new
     return total
 
 
-# a school's results name it by code or by login (kind → raw table, register column it uses)
-RESULT_REFERENCES = {"gia11": ("gia11", "school_code"), "gia9": ("gia9", "school_code"),
-                     "vpr": ("vpr_results", "school_login"), "niko": ("niko_results", "school_login"),
-                     "admissions": ("admissions", "school_code")}
 KEPT_NEW = "сохранены из прежнего реестра"
 KEPT_OLD = "сохранены строки ОО"
 
@@ -134,7 +119,7 @@ def settle_register(con: duckdb.DuckDBPyConnection, results_pending: bool) -> li
         return []
     new_id, new_file = newest
     has_results = " or ".join(f"exists (select 1 from raw.{t} x where x.{c} = r.{c})"
-                              for t, c in RESULT_REFERENCES.values())
+                              for t, c in school_references().values())
     held = con.execute(f"""
         select r._load_id, l.file, r._source_row, r.school_code, {has_results} as has_results
         from raw.register r join meta.ingestion_ledger l on l.load_id = r._load_id

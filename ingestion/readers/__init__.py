@@ -1,4 +1,7 @@
-"""Readers, one per export kind, behind one small interface (`base.Reader`).
+"""Readers, one per layout of an export kind, behind one small interface (`base.Reader`).
+
+Which readers exist is declared per kind in `ingestion.kinds` (read lazily here: the registry
+imports the reader modules).
 
 `identify()` opens a file and tells which reader recognises its content; when none does, it
 checks whether another delimiter or encoding would make the header readable, so that a CSV
@@ -6,50 +9,45 @@ in KOI8-R or split by `|` is reported as an error naming the problem rather than
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-from ingestion.readers.admissions import AdmissionsReader
 from ingestion.readers.base import FileError, ParsedFile, Reader, RECOGNISE_SHARE, header_keys
-from ingestion.readers.ege_min import EgeMinReader
-from ingestion.readers.gia import GiaReader
-from ingestion.readers.niko import NikoReader
-from ingestion.readers.register import RegisterReader
-from ingestion.readers.vpr import VprReader
-from ingestion.readers.vpr_plan import VprPlanReader
-from ingestion.readers.vpr_scale import VprScaleReader
 from ingestion.readers.works import TASK_HEADER
 from ingestion.source import BINARY, BROKEN, DELIMITER_NAMES, EXOTIC_DELIMITERS, Source, SourceError
 
-READERS: list = [
-    VprReader(), NikoReader(), GiaReader("gia11"), GiaReader("gia9"), RegisterReader(),
-    VprPlanReader(), VprScaleReader(), EgeMinReader(), AdmissionsReader(),
-]
-BY_KIND = {r.kind: r for r in READERS}
 OTHER_ENCODINGS = ("koi8-r", "cp866", "mac-cyrillic", "iso8859-5", "utf-16-le", "utf-16-be")
 
 
-def _vocabulary() -> set[str]:
-    from ingestion.readers import admissions, ege_min, gia, niko, register, vpr, vpr_plan, vpr_scale
+@cache
+def all_readers() -> tuple:
+    """Every reader of every kind, in the order of `ingestion.kinds.KINDS`."""
+    from ingestion.kinds import readers
 
-    keys = set()
-    for mod in (admissions, ege_min, gia, niko, register, vpr, vpr_plan, vpr_scale):
-        for col in mod.SPEC:
+    return tuple(readers())
+
+
+@cache
+def vocabulary() -> frozenset[str]:
+    """Every known column name (normalised) of every reader's column spec (module `SPEC`)."""
+    keys: set[str] = set()
+    for reader in all_readers():
+        for col in getattr(sys.modules[type(reader).__module__], "SPEC", []):
             keys.update(col.keys)
-    return keys
-
-
-VOCABULARY = _vocabulary()
+    return frozenset(keys)
 
 
 def score_cells(cells: list[str | None]) -> int:
     """How many cells of a row read as known column names (for delimiter sniffing)."""
-    return sum(1 for c in cells if c and (any(k in VOCABULARY for k in header_keys(c)) or TASK_HEADER.match(c)))
+    known = vocabulary()
+    return sum(1 for c in cells if c and (any(k in known for k in header_keys(c)) or TASK_HEADER.match(c)))
 
 
 def best_reader(src: Source):
     best, best_score = None, 0.0
-    for reader in READERS:
+    for reader in all_readers():
         s = reader.score(src)
         if s > best_score:
             best, best_score = reader, s
@@ -133,4 +131,4 @@ def read_path(path: Path, rel: str | None = None) -> ParsedFile:
     return ident.reader.read(ident.src)
 
 
-__all__ = ["READERS", "BY_KIND", "FileError", "ParsedFile", "Reader", "Identified", "identify", "read_path"]
+__all__ = ["all_readers", "FileError", "ParsedFile", "Reader", "Identified", "identify", "read_path"]

@@ -25,15 +25,11 @@ SPEC = [
 # categorical columns: a value that differs from the list only in case or ё/е is that value
 VALUE_SETS = {"school_type": value_keys(SCHOOL_TYPES), "locality": value_keys(LOCALITIES),
               "transport_access": value_keys(TRANSPORT)}
-# a bad value here empties that cell only: the school stays (its results must not lose it);
-# codes, login and municipality identify the school and quarantine the row
-NULLABLE = ("short_name", "full_name", "school_type", "locality", "transport_access", "pupils", "shnor")
 
 
 class RegisterReader:
     kind = "register"
     spec = SPEC
-    nullable = NULLABLE
 
     def score(self, src: Source) -> float:
         return recognise_columns(src, SPEC)
