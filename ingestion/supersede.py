@@ -120,34 +120,34 @@ def settle_register(con: duckdb.DuckDBPyConnection, results_pending: bool) -> li
     new_id, new_file = newest
     has_results = " or ".join(f"exists (select 1 from raw.{t} x where x.{c} = r.{c})"
                               for t, c in school_references().values())
-    held = con.execute(f"""
-        select r._load_id, l.file, r._source_row, r.school_code, {has_results} as has_results
+    in_newest = "exists (select 1 from raw.register n where n._load_id = $new and n.{0} = r.{0})"
+    # held: earlier rows of schools whose code the newest register lacks. One whose login the newest
+    # register has under another code is replaced by that row (a login must stay unique).
+    con.execute(f"""
+        create or replace temp table _held as
+        select r._load_id, l.file, r._source_row, r.school_code, {in_newest.format("school_login")} as renamed,
+               ({has_results}) as has_results
         from raw.register r join meta.ingestion_ledger l on l.load_id = r._load_id
-        where r._load_id <> $new
-          and not exists (select 1 from raw.register n where n._load_id = $new and n.school_code = r.school_code)
-        order by l.file, r.school_code""", {"new": new_id}).fetchall()
+        where r._load_id <> $new and not {in_newest.format("school_code")}""", {"new": new_id})
     kept: dict[tuple[str, str], list[str]] = {}
-    for load_id, file, _row, code, with_results in held:
-        if with_results:
-            kept.setdefault((load_id, file), []).append(code)
+    for load_id, file, code in con.execute("select _load_id, file, school_code from _held"
+                                           " where has_results and not renamed order by file, school_code").fetchall():
+        kept.setdefault((load_id, file), []).append(code)
     _note(con, new_id, KEPT_NEW, "; ".join(
         f"{KEPT_NEW} {file} ОО, которых нет в этом реестре, но есть результаты: {', '.join(codes)}"
         for (_id, file), codes in kept.items()))
     for (load_id, _file), codes in kept.items():
         _note(con, load_id, KEPT_OLD,
               f"{KEPT_OLD}, которых нет в новом реестре {new_file}, но есть результаты: {', '.join(codes)}")
+    # without results: superseded, unless result files still wait for a later load
+    gone = "renamed" if results_pending else "renamed or not has_results"
     changed = []
-    drop = sorted({load_id for load_id, _f, _r, _c, with_results in held if not with_results})
-    if results_pending:
-        return changed
-    for load_id in drop:
-        con.execute("""create or replace temp table _superseded as
-                       select 'register' as tbl, r._source_row from raw.register r
-                       where r._load_id = $old and not exists (select 1 from raw.register n
-                             where n._load_id = $new and n.school_code = r.school_code)
-                         and not (""" + has_results + ")", {"old": load_id, "new": new_id})
+    for (load_id,) in con.execute(f"select distinct _load_id from _held where {gone} order by 1").fetchall():
+        con.execute(f"create or replace temp table _superseded as select 'register' as tbl, _source_row from _held"
+                    f" where _load_id = ? and ({gone})", [load_id])
         if _move_superseded(con, "register", load_id, new_file, whole=False):
             changed.append(con.execute("select file from meta.ingestion_ledger where load_id = ?", [load_id]).fetchone()[0])
+    con.execute("drop table _held")
     return changed
 
 

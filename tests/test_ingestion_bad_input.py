@@ -218,3 +218,36 @@ def test_an_inbox_with_only_other_years_names_what_is_there(tmp_path, capsys):
     code, err = run_cli(tmp_path, inbox, capsys)
     assert code == 2 and len(err.splitlines()) == 1
     assert "2025" in err and "2024" in err
+
+
+def test_a_school_renumbered_in_the_corrected_register_is_one_row(tmp_path, inbox):
+    old = inbox / "ref" / "reestr.csv"
+    set_mtime(old, 86400)
+    rows = register_rows()
+    rows[3][0] = "860033"   # 860003 renumbered; its login sch860003 stays
+    write_csv(inbox / "ref" / "reestr_new.csv", rows)
+    write_xlsx(inbox / "vpr.xlsx", {"Лист1": vpr_rows()})
+    got = load(tmp_path, inbox)
+    logins = [r[0] for r in got.con.execute("select school_login from raw.register order by 1").fetchall()]
+    assert logins == ["sch860001", "sch860002", "sch860003"]
+    assert got.entry("ref/reestr.csv")["status"] == "superseded"
+
+
+def test_a_load_limited_to_the_register_waits_for_the_results_before_dropping_a_school(tmp_path, inbox):
+    import duckdb
+
+    from ingestion import load_inbox
+
+    old = inbox / "ref" / "reestr.csv"
+    set_mtime(old, 86400)
+    write_csv(inbox / "ref" / "reestr_new.csv", register_rows()[:3])   # 860003 missing
+    write_xlsx(inbox / "vpr.xlsx", {"Лист1": vpr_rows()})             # 860003 has ВПР results
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_inbox(con, inbox, kinds={"register"})     # as the Dagster register asset does
+    codes = [r[0] for r in con.execute("select school_code from raw.register order by 1").fetchall()]
+    assert codes == ["860001", "860002", "860003"]
+    load_inbox(con, inbox, kinds={"register", "vpr_plan", "vpr_scale", "vpr"})
+    assert con.execute("select count(*) from raw.vpr_results").fetchone()[0] == len(VPR_PUPILS)
+    codes = [r[0] for r in con.execute("select school_code from raw.register order by 1").fetchall()]
+    assert codes == ["860001", "860002", "860003"]
+    con.close()
