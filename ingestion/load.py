@@ -395,7 +395,7 @@ def _status(p: Pending, loaded: int, quarantined: int) -> tuple[str, str]:
         return "loaded", _with_notes(f"загружено строк: {loaded}", p.notes)
     q = p.quarantine
     examples = "; ".join(
-        f"строка {int(r)}{' (лист «Анкета»)' if part == QUESTIONNAIRE else ''}, столбец «{c}»: {reason}"
+        f"строка {int(r)}{' (лист «Анкета»)' if part == QUESTIONNAIRE else ''}{f', столбец «{c}»' if isinstance(c, str) and c else ''}: {reason}"
         for part, r, c, reason in q[["part", "row", "column", "reason"]].head(3).itertuples(index=False))
     more = f" и ещё {len(q) - 3} замечаний" if len(q) > 3 else ""
     if loaded == 0:
