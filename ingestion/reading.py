@@ -37,10 +37,11 @@ def read_file(path: Path, rel: str, kind: str, ident=None) -> ReadOutcome:
             delim = DELIMITER_NAMES.get(ident.src.delimiter, ident.src.delimiter)
             out.notes.append(f"CSV: кодировка {ident.src.encoding}, разделитель {delim}")
         out.notes += ident.src.notes + out.parsed.notes
-        if out.rows_read == 0:
-            out.error = "в файле нет строк с данными (есть только заголовок)"
         # lines that did not decode count as read and quarantined (nothing is lost)
         out.dropped = list(ident.src.bad_lines)
+        if out.rows_read == 0:
+            out.error = ("в файле нет строк с данными (есть только заголовок)" if not out.dropped else
+                         f"ни одна строка с данными не прочитана: {out.dropped[0][1]} (строка {out.dropped[0][0]} и др.)")
         out.rows_read += len(out.dropped)
         ident.src.release()
     except FileError as exc:
