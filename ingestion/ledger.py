@@ -91,6 +91,11 @@ def _inside(path: Path, root: Path) -> bool:
     return target == root or root in target.parents
 
 
+def unreadable_entry(path: Path, rel: str, exc: OSError) -> "InboxFile":
+    """A file that vanished or cannot be opened after listing: its own error, not the run's."""
+    return skipped_entry(path, rel, f"файл не читается: {exc.strerror or exc}")
+
+
 def skipped_entry(path: Path, rel: str, reason: str) -> "InboxFile":
     """A skipped entry as an inbox file: its «SHA-256» is of the link, not of content never read."""
     try:
@@ -98,7 +103,10 @@ def skipped_entry(path: Path, rel: str, reason: str) -> "InboxFile":
     except OSError:
         link = ""
     sha = hashlib.sha256(f"{reason}\0{link}".encode()).hexdigest()
-    mtime = dt.datetime.fromtimestamp(path.lstat().st_mtime_ns / 1e9)
+    try:
+        mtime = dt.datetime.fromtimestamp(path.lstat().st_mtime_ns / 1e9)
+    except OSError:  # gone already
+        mtime = None
     return InboxFile(path, rel, sha, 0, mtime, "unrecognised", None, reason)
 
 
@@ -135,11 +143,15 @@ def scan_inbox(inbox: Path, con: duckdb.DuckDBPyConnection | None = None) -> lis
     files, skipped = walk_inbox(inbox)
     out = [skipped_entry(*s) for s in skipped]
     for path, rel in files:
-        sha = sha256_of(path)
+        try:
+            sha = sha256_of(path)
+            st = path.stat()
+        except OSError as exc:
+            out.append(unreadable_entry(path, rel, exc))
+            continue
         info = known.get(sha) or _KIND_CACHE.get(sha)
         if info is None:
             info = _KIND_CACHE[sha] = sniff(path, rel)
-        st = path.stat()
         out.append(InboxFile(path, rel, sha, st.st_size, file_mtime(path), info[0], info[1], info[2]))
     return sorted(out, key=lambda f: f.rel)
 

@@ -25,8 +25,8 @@ from expectations import ContextParams
 from ingestion import supersede
 from ingestion.families import MAIN, QUESTIONNAIRE, Pending
 from ingestion.kinds import KINDS, load_order, nullable_columns, reference_kinds, school_references
-from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, skipped_entry,
-                              load_id_for, loaded_shas, sha256_of, walk_inbox)
+from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, load_id_for, loaded_shas,
+                              sha256_of, skipped_entry, unreadable_entry, walk_inbox)
 from ingestion.reading import ReadOutcome, read_file
 from ingestion.rawio import Audit
 from ingestion.readers import identify
@@ -90,18 +90,23 @@ def _load(con, inbox: Path, kinds, years, t0: float) -> LoadReport:
     taken = loaded_shas(con)
     groups: dict[str, list[InboxFile]] = defaultdict(list)
     files, skipped = walk_inbox(inbox)
-    for entry in (skipped_entry(*s) for s in skipped):  # links out of the inbox: a ledger line, never read
+    unread = [skipped_entry(*s) for s in skipped]   # links out of the inbox: a ledger line, never read
+    for path, rel in files:
+        try:
+            sha = sha256_of(path)
+            st = path.stat()
+        except OSError as exc:  # vanished or not readable: that file's error, not the run's
+            unread.append(unreadable_entry(path, rel, exc))
+            continue
+        if (rel, sha) in known:
+            report.unchanged += 1
+            continue
+        groups[sha].append(InboxFile(path, rel, sha, st.st_size, file_mtime(path), "unrecognised", None))
+    for entry in unread:
         if (entry.rel, entry.sha256) in known:
             report.unchanged += 1
         else:
             _record(con, report, entry, "unrecognised", None, None, 0, 0, 0, "error", entry.problem)
-    for path, rel in files:
-        sha = sha256_of(path)
-        if (rel, sha) in known:
-            report.unchanged += 1
-            continue
-        st = path.stat()
-        groups[sha].append(InboxFile(path, rel, sha, st.st_size, file_mtime(path), "unrecognised", None))
 
     def wanted(kind: str, year: int | None) -> bool:
         return (kinds is None or kind in kinds) and (years is None or year is None or year in years)

@@ -39,6 +39,15 @@ def vocabulary() -> frozenset[str]:
     return frozenset(keys)
 
 
+def __getattr__(name: str):
+    """`READERS` and `BY_KIND` as before the registry (for callers not yet moved to `ingestion.kinds`)."""
+    if name == "READERS":
+        return list(all_readers())
+    if name == "BY_KIND":
+        return {r.kind: r for r in all_readers()}
+    raise AttributeError(name)
+
+
 def score_cells(cells: list[str | None]) -> int:
     """How many cells of a row read as known column names (for delimiter sniffing)."""
     known = vocabulary()
