@@ -58,7 +58,8 @@ def _supersede(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new_id: s
             if not same:
                 return 0
         counted = [table] + [t for t in KINDS[kind].child_tables if t.endswith("_questionnaire")]  # rows, not cells
-        selects = [f"select '{t}' as tbl, _source_row from raw.{t} where _load_id = $old" for t in counted]
+        # a questionnaire row is stored once per question: count sheet rows, as loading did
+        selects = [f"select distinct '{t}' as tbl, _source_row from raw.{t} where _load_id = $old" for t in counted]
         params = {"old": old_id}
     else:
         cols = ", ".join(rule.keys)

@@ -106,3 +106,19 @@ def test_vpr_downloads_per_school_add_up_and_a_regional_file_replaces_them(tmp_p
     got = load_checked(tmp_path, tmp_path / "inbox")
     assert {got.entry(f)["status"] for f in ("s1_fixed.xlsx", "s2.xlsx")} == {"superseded"}
     assert got.count("vpr_results") == len(VPR_PUPILS) == got.count("vpr_results", "_source_file = 'region.xlsx'")
+
+
+def test_a_corrected_niko_file_supersedes_rows_not_questionnaire_cells(tmp_path):
+    from tests.fixtures.ingestion.craft import niko_sheets
+
+    inbox = tmp_path / "inbox"
+    reference_inbox(inbox)
+    old = write_xlsx(inbox / "niko_old.xlsx", niko_sheets())
+    set_mtime(old, 3600)
+    sheets = niko_sheets()   # the same work, one answer corrected: a different file
+    sheets["Анкета"][1][1] = 2
+    write_xlsx(inbox / "niko_new.xlsx", sheets)
+    got = load_checked(tmp_path, inbox)
+    e = got.entry("niko_old.xlsx")
+    assert (e["status"], e["rows_read"], e["rows_loaded"], e["rows_quarantined"]) == ("superseded", 6, 0, 6)
+    assert got.count("niko_questionnaire", "_source_file = 'niko_old.xlsx'") == 0
