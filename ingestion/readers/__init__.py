@@ -31,11 +31,14 @@ def all_readers() -> tuple:
 
 @cache
 def vocabulary() -> frozenset[str]:
-    """Every known column name (normalised) of every reader's column spec (module `SPEC`)."""
+    """Every known column name (normalised) of every reader: its module's `SPEC`, its `spec` (lists
+    of `Col`) and its `vocabulary` (plain header names, for layouts not described by a `Col` list)."""
     keys: set[str] = set()
     for reader in all_readers():
-        for col in getattr(sys.modules[type(reader).__module__], "SPEC", []):
-            keys.update(col.keys)
+        for spec in (getattr(sys.modules[type(reader).__module__], "SPEC", []), getattr(reader, "spec", [])):
+            for col in spec:
+                keys.update(col.keys)
+        keys.update(header_keys(name)[0] for name in getattr(reader, "vocabulary", ()))
     return frozenset(keys)
 
 
