@@ -172,3 +172,11 @@ def nullable_columns(kind: str) -> dict[str, str]:
 
 __all__ = ["Kind", "Supersede", "KINDS", "UNRECOGNISED", "load_order", "reference_kinds", "readers", "suites",
            "ledger_kinds", "titles", "school_references", "nullable_columns"]
+
+
+def clear_caches() -> None:
+    """Forget what was derived from `KINDS` (after changing it at run time, as a test does)."""
+    from ingestion.readers import all_readers, vocabulary
+
+    for fn in (load_order, reference_kinds, all_readers, vocabulary):
+        fn.cache_clear()

@@ -122,3 +122,41 @@ def test_a_corrected_niko_file_supersedes_rows_not_questionnaire_cells(tmp_path)
     e = got.entry("niko_old.xlsx")
     assert (e["status"], e["rows_read"], e["rows_loaded"], e["rows_quarantined"]) == ("superseded", 6, 0, 6)
     assert got.count("niko_questionnaire", "_source_file = 'niko_old.xlsx'") == 0
+
+
+# ------------------------------------------------------------------ a new kind is one entry
+def test_a_new_kind_is_one_entry_plus_the_ddl_of_its_table(tmp_path, monkeypatch):
+    from expectations.core import gx_expectations
+    from expectations.reference import text_required
+    from ingestion import kinds, schema
+    from ingestion.families import COLUMN_TABLES
+    from ingestion.readers.base import Col, ColumnTableReader
+    from tests.fixtures.ingestion.craft import write_csv
+
+    class NotesReader(ColumnTableReader):
+        kind = "school_notes"
+        spec = [Col("year", ("Год",), "int"), Col("school_code", ("Код ОО",), width=6), Col("note", ("Замечание",))]
+
+    def notes_suite(df, params):
+        return df, [text_required(gx_expectations(), "note", "Замечание")]
+
+    entry = kinds.Kind("school_notes", "Замечания по ОО", (NotesReader(),), COLUMN_TABLES, {"school_notes": notes_suite},
+                       ("school_notes",), kinds.Supersede(("year",)), depends_on=("register",),
+                       school_column="school_code")
+    monkeypatch.setitem(kinds.KINDS, "school_notes", entry)
+    monkeypatch.setitem(schema.RAW_TABLES, "school_notes", "year integer, school_code varchar, note varchar, _extra json")
+    kinds.clear_caches()
+    try:
+        inbox = tmp_path / "inbox"
+        reference_inbox(inbox)
+        write_csv(inbox / "notes.csv", [["Год", "Код ОО", "Замечание"], ["2025", "860001", "проверка"],
+                                        ["2025", "860002", ""]], delimiter=",")
+        got = load_checked(tmp_path, inbox)
+        e = got.entry("notes.csv")
+        assert (e["kind"], e["status"], e["rows_loaded"], e["rows_quarantined"]) == ("school_notes", "partial", 1, 1)
+        assert "разделитель «,»" in e["message"]   # the new columns help sniffing the delimiter
+        assert got.reasons_at("notes.csv", 3)[0][0] == "Замечание"
+        assert kinds.load_order().index("school_notes") > kinds.load_order().index("register")
+    finally:
+        monkeypatch.undo()
+        kinds.clear_caches()
