@@ -61,6 +61,13 @@ class Kind:
     school_column: str | None = None            # register column its rows name a school by
     nullable: tuple[str, ...] = ()              # fields whose bad value empties the cell, not the row
     yearly: bool = True                         # a file holds one year (the register does not)
+    own_rows: tuple[str, ...] = ()              # child tables whose `_source_row` is a row of its own
+                                                # sheet (counted in rows_read), not the main row's
+
+    @property
+    def row_tables(self) -> tuple[str, ...]:
+        """Tables whose distinct `_source_row` values are the file rows they hold."""
+        return (self.main_table, *self.own_rows)
 
     @property
     def main_table(self) -> str:
@@ -103,10 +110,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          {"vpr_header": header_suite, "vpr": vpr_suite, "vpr_tasks": tasks_suite},
          ("vpr_results", "vpr_tasks"), Supersede(("year", "subject", "grade", "school_login")),
          depends_on=("register", "vpr_plan", "vpr_scale"), work=_WORK, school_column="school_login"),
+    # НИКО likewise per school; the «Анкета» rows go with their school (by the login they were given)
     Kind("niko", "Результаты НИКО", (NikoReader(),), WORKS,
          {"niko": niko_suite, "niko_tasks": tasks_suite, "niko_questionnaire": questionnaire_suite},
-         ("niko_results", "niko_tasks", "niko_questionnaire"), Supersede(("year", "subject", "grade"), whole=True),
-         depends_on=("register",), work=_WORK, school_column="school_login"),
+         ("niko_results", "niko_tasks", "niko_questionnaire"), Supersede(("year", "subject", "grade", "school_login")),
+         depends_on=("register",), work=_WORK, school_column="school_login", own_rows=("niko_questionnaire",)),
     Kind("admissions", "Поступление выпускников", (AdmissionsReader(),), COLUMN_TABLES,
          {"admissions": admissions_suite}, ("admissions",), Supersede(("grad_year",)),
          depends_on=("register",), school_column="school_code"),

@@ -3,7 +3,7 @@
 Each kind's rule is its `Supersede` in `ingestion.kinds` (input contract, «Re-delivered files»):
 - ВПР: per school — a file of the same year, subject and grade replaces the earlier rows of the
   schools it contains (downloads per school add up; a regional file replaces them all);
-- НИКО: a file of the same year, subject and grade replaces the whole older file;
+- НИКО: the same, per school; «Анкета» rows go with the school their participant code was given;
 - ГИА: row by row, a row with the same ID участника, Код предмета, Форма ГИА, Этап, Дата экзамена;
 - plan, scale, minimum scores, admissions: rows of the same year (Год / Год выпуска);
 - register: any other register, school by school (`Код ОО`); a school the newer register lacks
@@ -57,14 +57,15 @@ def _supersede(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new_id: s
                 [old_id, new_id]).fetchone()[0]
             if not same:
                 return 0
-        counted = [table] + [t for t in KINDS[kind].child_tables if t.endswith("_questionnaire")]  # rows, not cells
         # a questionnaire row is stored once per question: count sheet rows, as loading did
-        selects = [f"select distinct '{t}' as tbl, _source_row from raw.{t} where _load_id = $old" for t in counted]
+        selects = [f"select distinct '{t}' as tbl, _source_row from raw.{t} where _load_id = $old"
+                   for t in KINDS[kind].row_tables]
         params = {"old": old_id}
     else:
         cols = ", ".join(rule.keys)
-        selects = [f"select '{table}' as tbl, o._source_row from raw.{table} o semi join"
-                   f" (select {cols} from raw.{table} where _load_id = $new) n using ({cols}) where o._load_id = $old"]
+        selects = [f"select distinct '{t}' as tbl, o._source_row from raw.{t} o semi join"
+                   f" (select {cols} from raw.{table} where _load_id = $new) n using ({cols}) where o._load_id = $old"
+                   for t in KINDS[kind].row_tables]
         params = {"old": old_id, "new": new_id}
     con.execute("create or replace temp table _superseded as " + " union all ".join(selects), params)
     return _move_superseded(con, kind, old_id, new_file, whole)
@@ -84,10 +85,11 @@ def _move_superseded(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new
     if whole:
         for t in KINDS[kind].tables:
             con.execute(f"delete from raw.{t} where _load_id = ?", [old_id])
-    else:
-        for t in KINDS[kind].tables:
+    else:  # child rows go with their main row, a table with rows of its own by those rows
+        k = KINDS[kind]
+        for t in k.tables:
             con.execute(f"delete from raw.{t} where _load_id = ? and _source_row in"
-                        f" (select _source_row from _superseded)", [old_id])
+                        f" (select _source_row from _superseded where tbl = ?)", [old_id, t if t in k.own_rows else table])
     con.execute("""
         update meta.ingestion_ledger
         set rows_loaded = rows_loaded - $n,

@@ -160,3 +160,24 @@ def test_a_new_kind_is_one_entry_plus_the_ddl_of_its_table(tmp_path, monkeypatch
     finally:
         monkeypatch.undo()
         kinds.clear_caches()
+
+
+def test_a_corrected_niko_download_replaces_only_its_schools_rows(tmp_path):
+    from tests.fixtures.ingestion.craft import niko_sheets
+
+    inbox = tmp_path / "inbox"
+    reference_inbox(inbox)
+    set_mtime(write_xlsx(inbox / "niko_all.xlsx", niko_sheets()), 3600)
+    sheets = niko_sheets()   # a corrected download of school sch860001: its 2 pupils and their answers
+    sheets["Результаты"] = [r for r in sheets["Результаты"] if r[0] != "sch860003"]
+    sheets["Анкета"] = [r for r in sheets["Анкета"] if r[0] != "10003"]
+    sheets["Анкета"][1][1] = 2
+    write_xlsx(inbox / "niko_860001.xlsx", sheets)
+    got = load_checked(tmp_path, inbox)
+    e = got.entry("niko_all.xlsx")
+    assert (e["status"], e["rows_read"], e["rows_loaded"], e["rows_quarantined"]) == ("partial", 6, 2, 4)
+    kept = got.con.execute("select distinct school_login from raw.niko_results where _source_file = 'niko_all.xlsx'"
+                           " union all select distinct school_login from raw.niko_questionnaire"
+                           " where _source_file = 'niko_all.xlsx'").fetchall()
+    assert kept == [("sch860003",), ("sch860003",)]
+    assert got.count("niko_tasks", "_source_file = 'niko_all.xlsx' and school_login <> 'sch860003'") == 0
