@@ -34,6 +34,8 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, load_id: str) -> list[str
     others = con.execute(
         f"select load_id, file, file_mtime, loaded_at from meta.ingestion_ledger where kind = $kind and load_id <> $id"
         f" and status in {ACTIVE} and work_key = $wk", {"kind": kind, "id": load_id, "wk": me[3]}).fetchall()
+    if len(others) > 1 and not KINDS[kind].supersede.whole:
+        others = _overlapping(con, kind, load_id, others)
     changed = []
     for other_id, other_file, other_mtime, other_loaded in others:
         newer_is_me = (me[1], me[2]) >= (other_mtime, other_loaded)
@@ -42,6 +44,20 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, load_id: str) -> list[str
         if n:
             changed.append(other_file if newer_is_me else me[0])
     return changed
+
+
+def _overlapping(con: duckdb.DuckDBPyConnection, kind: str, load_id: str, others: list[tuple]) -> list[tuple]:
+    """The candidate loads that share a row key with `load_id`, found in one query.
+
+    ФИС ОКО downloads of one work come per municipality or school: dozens of files of a work share
+    no school, and comparing them pair by pair would cost a query per pair.
+    """
+    table, cols = KINDS[kind].main_table, ", ".join(KINDS[kind].supersede.keys)
+    hit = {r[0] for r in con.execute(
+        f"select distinct o._load_id from raw.{table} o semi join"
+        f" (select {cols} from raw.{table} where _load_id = $new) n using ({cols})"
+        f" where list_contains($ids, o._load_id)", {"new": load_id, "ids": [o[0] for o in others]}).fetchall()}
+    return [o for o in others if o[0] in hit]
 
 
 def _supersede(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new_id: str, new_file: str) -> int:

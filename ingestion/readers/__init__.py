@@ -46,8 +46,11 @@ def __getattr__(name: str):
     """`READERS` and `BY_KIND` as before the registry (for callers not yet moved to `ingestion.kinds`)."""
     if name == "READERS":
         return list(all_readers())
-    if name == "BY_KIND":
-        return {r.kind: r for r in all_readers()}
+    if name == "BY_KIND":  # the first reader of each kind
+        by_kind: dict = {}
+        for r in all_readers():
+            by_kind.setdefault(r.kind, r)
+        return by_kind
     raise AttributeError(name)
 
 
