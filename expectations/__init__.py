@@ -14,6 +14,7 @@ from typing import Callable
 import pandas as pd
 
 from expectations.core import Check, Outcome, SuiteResult, validate
+from expectations.forms import forms_suite
 from expectations.gia import gia_suite
 from expectations.params import SUBJECT_CODES, ContextParams
 from expectations.reference import admissions_suite, ege_min_suite, plan_suite, register_suite, scale_suite
@@ -35,6 +36,7 @@ SUITES: dict[str, Builder] = {
     "niko_questionnaire": questionnaire_suite,
     "ege_min": ege_min_suite,
     "admissions": admissions_suite,
+    "vpr_forms": forms_suite,
 }
 
 

@@ -31,7 +31,8 @@ from ingestion.readers import identify
 from ingestion.schema import create_all
 from ingestion.source import BROKEN
 
-KIND_ORDER = ["register", "vpr_plan", "vpr_scale", "ege_min", "gia11", "gia9", "vpr", "niko", "admissions"]
+KIND_ORDER = ["register", "vpr_plan", "vpr_scale", "ege_min", "gia11", "gia9", "vpr", "niko", "admissions",
+              "vpr_forms"]
 REFERENCE_KINDS = {"register", "vpr_plan", "vpr_scale"}   # what later kinds are validated against
 CELL_BUDGET = 3_000_000      # cells (rows × columns) validated together: GX costs per batch, memory per cell
 KEEP_SNIFF_BYTES = 8 << 20   # files up to this size keep what sniffing parsed until they load
@@ -383,6 +384,8 @@ def _work_key(kind: str, p: Pending) -> str | None:
         return None
     if kind in ("vpr", "niko"):
         return f"{kind}|{pf.year}|{pf.meta['subject']}|{pf.meta['grade']}"
+    if kind == "vpr_forms":  # one form of one work
+        return f"{kind}|{pf.year}|{pf.meta['subject']}|{pf.meta['grade']}|{pf.meta['form']}"
     return f"{kind}|{pf.year}"
 
 

@@ -1,7 +1,11 @@
 """Corrected deliveries: the newer file (by modification time) replaces what the older one said.
 
 Scopes (input contract, «Re-delivered files»):
-- ВПР, НИКО: a file of the same year, subject and grade replaces the whole older file;
+- ВПР: a file of the same year, subject and grade replaces the older file's rows *of the schools
+  it contains* (ФИС ОКО downloads come per school, municipality or region: school files add up,
+  a regional file replaces them all);
+- НИКО: a file of the same year, subject and grade replaces the whole older file;
+- ФИС ОКО aggregate forms: a file of the same work and form replaces the whole older file;
 - ГИА: row by row, a row with the same ID участника, Код предмета, Форма ГИА, Этап, Дата экзамена;
 - plan, scale, minimum scores, admissions: rows of the same year (Год / Год выпуска);
 - register: any other register, whole.
@@ -16,11 +20,14 @@ ROW_KEYS = {
     "gia11": ["participant_id", "subject_code", "gia_form", "stage", "exam_date"],
     "gia9": ["participant_id", "subject_code", "gia_form", "stage", "exam_date"],
     "vpr_plan": ["year"], "vpr_scale": ["year"], "ege_min": ["year"], "admissions": ["grad_year"],
+    "vpr": ["year", "subject", "grade", "school_login"],
 }
-WHOLE_KEYS = {"vpr": ["year", "subject", "grade"], "niko": ["year", "subject", "grade"], "register": []}
+WHOLE_KEYS = {"niko": ["year", "subject", "grade"], "register": [],
+              "vpr_forms": ["year", "subject", "grade", "form"]}
+WORK_SCOPED = ("vpr", "niko", "vpr_forms")   # candidates share the ledger's work_key
 MAIN_TABLE = {"gia11": "gia11", "gia9": "gia9", "vpr_plan": "vpr_plan", "vpr_scale": "vpr_scale",
               "ege_min": "ege_min", "admissions": "admissions", "vpr": "vpr_results", "niko": "niko_results",
-              "register": "register"}
+              "register": "register", "vpr_forms": "vpr_forms"}
 CHILD_TABLES = {"gia11": ["gia11_tasks"], "gia9": ["gia9_tasks"], "vpr": ["vpr_tasks"],
                 "niko": ["niko_tasks", "niko_questionnaire"]}
 ACTIVE = "('loaded', 'partial')"
@@ -36,7 +43,7 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, load_id: str) -> list[str
     me = con.execute("select file, file_mtime, loaded_at, work_key, year from meta.ingestion_ledger where load_id = ?",
                      [load_id]).fetchone()
     # candidates: the same work (ВПР, НИКО), the same year (row-level kinds), any register
-    scope = "work_key = $wk" if kind in ("vpr", "niko") else ("true" if kind == "register" else "year is not distinct from $y")
+    scope = "work_key = $wk" if kind in WORK_SCOPED else ("true" if kind == "register" else "year is not distinct from $y")
     others = con.execute(
         f"select load_id, file, file_mtime, loaded_at from meta.ingestion_ledger where kind = $kind and load_id <> $id"
         f" and status in {ACTIVE} and {scope}",

@@ -16,6 +16,7 @@ from ingestion.readers.gia import GiaReader
 from ingestion.readers.niko import NikoReader
 from ingestion.readers.register import RegisterReader
 from ingestion.readers.vpr import VprReader
+from ingestion.readers.vpr_forms import VprFormsReader
 from ingestion.readers.vpr_plan import VprPlanReader
 from ingestion.readers.vpr_scale import VprScaleReader
 from ingestion.readers.works import TASK_HEADER
@@ -24,6 +25,7 @@ from ingestion.source import BROKEN, DELIMITER_NAMES, EXOTIC_DELIMITERS, Source,
 READERS: list = [
     VprReader(), NikoReader(), GiaReader("gia11"), GiaReader("gia9"), RegisterReader(),
     VprPlanReader(), VprScaleReader(), EgeMinReader(), AdmissionsReader(),
+    VprFormsReader(),  # ФИС ОКО aggregate forms of ВПР
 ]
 BY_KIND = {r.kind: r for r in READERS}
 OTHER_ENCODINGS = ("koi8-r", "cp866", "mac-cyrillic", "iso8859-5", "utf-16-le", "utf-16-be")
