@@ -33,6 +33,7 @@ EXPORT_KINDS: dict[str, tuple[str, ...]] = {
     "vpr": ("register", "vpr_plan", "vpr_scale"),
     "niko": ("register",),
     "admissions": ("register",),
+    "vpr_forms": ("register",),   # ФИС ОКО aggregate forms (matched to the register in dbt)
 }
 
 # kind -> the raw tables it writes (each is a dbt source and an asset key raw/<table>).
@@ -46,6 +47,7 @@ KIND_TABLES: dict[str, tuple[str, ...]] = {
     "vpr": ("vpr_results", "vpr_tasks"),
     "niko": ("niko_results", "niko_tasks", "niko_questionnaire"),
     "admissions": ("admissions",),
+    "vpr_forms": ("vpr_forms",),
 }
 
 KIND_TITLES = {
@@ -58,6 +60,7 @@ KIND_TITLES = {
     "vpr": "ВПР — индивидуальные результаты",
     "niko": "НИКО",
     "admissions": "Поступление выпускников",
+    "vpr_forms": "ВПР — формы ФИС ОКО «Статистика по отметкам» и «Сравнение отметок с отметками по журналу»",
 }
 
 
