@@ -33,6 +33,7 @@ from . import _model as M
 from . import _plant as P
 from . import _spec as S
 from . import _vpr as V
+from . import _vpr_fisoko as VF
 from . import _write as W
 from ._model import expit
 
@@ -54,18 +55,29 @@ def _inside(child: Path, parent: Path) -> bool:
         return False
 
 
+VPR_LAYOUTS = ("normalised", "fisoko")
+
+
 def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: str | float = "demo",
-                    years: tuple[int, ...] = (2023, 2024, 2025), plant: bool = True) -> dict:
+                    years: tuple[int, ...] = (2023, 2024, 2025), plant: bool = True,
+                    vpr_layout: str = "normalised") -> dict:
     """Write a contract-following inbox into `inbox` and the ground truth into `truth_dir` (must be
     outside the inbox). Returns a summary dict: {"inbox", "truth", "years", "schools",
     "vpr_works": {year: n_pupil_works}, "vpr_task_cells": {year: n}, "gia11_rows": {year: n},
     "gia9_rows": {year: n}, "files": [...]}.
+
+    `vpr_layout`: "normalised" writes every ВПР work as one workbook in the second layout of the
+    contract (§4); "fisoko" writes them as ФИС ОКО downloads (`synthetic._vpr_fisoko`: regional
+    and municipal files with group rows, `edu` logins, some works in the second layout, the two
+    aggregate forms of every work, one download cut short in the last year).
 
     Deterministic: the same arguments give byte-identical files. Existing files of the same names
     are overwritten; other files in `inbox` are left alone (use a fresh folder)."""
     inbox, truth_dir = Path(inbox).resolve(), Path(truth_dir).resolve()
     if _inside(truth_dir, inbox):
         raise ValueError("truth_dir must be outside the inbox")
+    if vpr_layout not in VPR_LAYOUTS:
+        raise ValueError(f"vpr_layout must be one of {VPR_LAYOUTS}")
     years = tuple(sorted(int(y) for y in years))
     if not years or any(b - a != 1 for a, b in zip(years, years[1:])):
         raise ValueError("years must be consecutive")
@@ -104,8 +116,14 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
             for t in S.parse_plan(subject, grade):
                 plan_rows.append([str(y), subject, str(grade), t.label, str(t.max), t.level, t.skill_code,
                                   t.skill_name, "да" if t.practice else "нет"])
-        for w in works_by_year[y]:
+        for k, w in enumerate(works_by_year[y]):
             scale_rows.append([str(y), w.subject, str(w.grade), *map(str, w.thresholds)])
+            if vpr_layout == "fisoko":
+                written = VF.write_work(inbox, VF.payload(w, R), R, k, cut_short=3 if (y, k) == (years[-1], 2) else 0)
+                for e in written:
+                    W.set_mtime(inbox / e["file"], dt.datetime(y, 5, 25, 9, 0, 0))
+                files.extend(written)
+                continue
             rel = f"vpr/{y}/vpr_{y}_{S.VPR_SUBJECT_FILE[w.subject]}_{w.grade}.xlsx"
             jobs.append((inbox / rel, W.vpr_payload(w, R)))
             files.append({"file": rel, "kind": "vpr", "year": y, "subject": w.subject, "grade": w.grade,
@@ -156,6 +174,9 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
         "seed": seed, "scale": sc.name, "years": list(years), "region_code": S.REGION_CODE,
         "nonobjective": P.truth_entries(R, plan) if plant else [],
         "decoys": [str(R.schools["code"][s]) for s in plan.decoys],
+        "vpr_layout": vpr_layout,
+        "vpr_cut_short": sorted({json.dumps(f["cut_short"] | {"work": f"ВПР {f['subject']} {f['grade']}", "year": f["year"]},
+                                            ensure_ascii=False) for f in files if "cut_short" in f}),
         "schools": R.n_schools,
         "note": "Synthetic data. nonobjective lists the schools planted in the last year; M6 also "
                 "inflated the grade-4 Русский язык/Математика works of the previous year.",
