@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--first-year", type=int, default=2023)
     gen.add_argument("--last-year", type=int, default=2025)
     gen.add_argument("--defects", action="store_true", help="inject every contract defect / внести дефекты")
-    gen.add_argument("--vpr-layout", choices=("normalised", "fisoko"), default="normalised",
+    gen.add_argument("--vpr-layout", choices=("normalised", "fisoko"), default="fisoko",
                      help="ВПР files: normalised (second layout) or fisoko (ФИС ОКО downloads and aggregate forms)"
                           " / макет ВПР: нормализованный или выгрузки ФИС ОКО с формами")
     gen.set_defaults(func=_cmd_generate)

@@ -77,7 +77,9 @@ def write_individual(path: Path, d: dict, rows: np.ndarray, announced: dict[int,
             ws.write_string(r, 1, f"Кол-во участников: {announced[s]}")
             r, current = r + 1, s
         ws.write_string(r, 0, lg); ws.write_string(r, 1, str(mo[i])); ws.write_string(r, 2, label)
-        ws.write_number(r, 3, int(code[i])); ws.write_number(r, 4, int(letter[i]) + 1); ws.write_number(r, 5, int(variant[i]))
+        # Код участника: a 5-digit integer, unique within the school; Класс: the class's ordinal
+        ws.write_number(r, 3, 10000 + int(code[i]) % 90000)
+        ws.write_number(r, 4, int(letter[i]) + 1); ws.write_number(r, 5, int(variant[i]))
         for j, v in enumerate(scores[i].tolist()):
             if v < 0:
                 ws.write_string(r, 6 + j, x)

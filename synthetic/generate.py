@@ -60,7 +60,7 @@ VPR_LAYOUTS = ("normalised", "fisoko")
 
 def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: str | float = "demo",
                     years: tuple[int, ...] = (2023, 2024, 2025), plant: bool = True,
-                    vpr_layout: str = "normalised") -> dict:
+                    vpr_layout: str = "fisoko") -> dict:
     """Write a contract-following inbox into `inbox` and the ground truth into `truth_dir` (must be
     outside the inbox). Returns a summary dict: {"inbox", "truth", "years", "schools",
     "vpr_works": {year: n_pupil_works}, "vpr_task_cells": {year: n}, "gia11_rows": {year: n},
