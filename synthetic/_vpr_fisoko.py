@@ -94,13 +94,19 @@ def write_individual(path: Path, d: dict, rows: np.ndarray, announced: dict[int,
     wb.close()
 
 
-def _groups(d: dict, R) -> list[tuple[str, np.ndarray, int]]:
+def region_context(R) -> dict:
+    """What the writers need of the region (small and picklable, for a process pool)."""
+    return {"mo_names": list(R.mo_names), "mo_codes": list(R.mo_codes), "n_schools": int(R.n_schools)}
+
+
+def _groups(d: dict, R: dict) -> list[tuple[str, np.ndarray, int]]:
     """(name, pupil rows, schools) of the forms' group rows below «Вся выборка»."""
     school, mo = d["school"], d["mo_idx"]
     out = [(REGION_TITLE, np.arange(len(school)), len(np.unique(school)))]
     for m in np.unique(mo).tolist():
         rows = np.flatnonzero(mo == m)
-        out.append((f"{R.mo_names[m]}(reg{S.REGION_CODE}_m{int(R.mo_codes[m]):03d})", rows, len(np.unique(school[rows]))))
+        out.append((f"{R['mo_names'][m]}(reg{S.REGION_CODE}_m{int(R['mo_codes'][m]):03d})", rows,
+                    len(np.unique(school[rows]))))
     for s in np.unique(school).tolist():
         rows = np.flatnonzero(school == s)
         out.append((f"{d['name'][rows[0]]}({file_login(str(d['login'][rows[0]]), s)})", rows, 1))
@@ -111,7 +117,7 @@ def _pct(n: np.ndarray, total: int) -> list[float]:
     return [round(float(v) * 100 / total, 2) if total else 0.0 for v in n]
 
 
-def write_forms(marks_path: Path, journal_path: Path, d: dict, R) -> None:
+def write_forms(marks_path: Path, journal_path: Path, d: dict, R: dict) -> None:
     """The two aggregate forms of the full delivery, with a federal «Вся выборка» row first."""
     mark, journal = d["mark"].astype(int), d["journal"].astype(int)
     groups = _groups(d, R)
@@ -125,7 +131,7 @@ def write_forms(marks_path: Path, journal_path: Path, d: dict, R) -> None:
         if form == FORM_MARKS:
             header = ["Группы участников", "Кол-во ОО", "Кол-во участников", "2", "3", "4", "5"]
             fed = np.round(0.8 * FEDERAL_MARKS + 0.2 * reg_marks, 2)
-            body = [["Вся выборка", 30000 + 7 * R.n_schools, 1200000 + 17 * region_n, *fed.tolist()]]
+            body = [["Вся выборка", 30000 + 7 * R["n_schools"], 1200000 + 17 * region_n, *fed.tolist()]]
             for name, rows, n_sch in groups:
                 c = np.bincount(mark[rows], minlength=6)[2:6]
                 body.append([name, n_sch, len(rows), *_pct(c, len(rows))])
@@ -150,8 +156,8 @@ def write_forms(marks_path: Path, journal_path: Path, d: dict, R) -> None:
         wb.close()
 
 
-def write_work(inbox: Path, d: dict, R, k: int, cut_short: int = 0) -> list[dict]:
-    """Write work number `k` of its year; returns the manifest entries of the files written.
+def write_work(inbox: Path, d: dict, R: dict, k: int, cut_short: int = 0) -> list[dict]:
+    """Write work number `k` of its year (`R` = `region_context`); returns the manifest entries.
 
     `cut_short` > 0 removes that many pupils of the work's first school from its download.
     """
@@ -180,7 +186,7 @@ def write_work(inbox: Path, d: dict, R, k: int, cut_short: int = 0) -> list[dict
     else:
         for m in np.unique(d["mo_idx"][order]).tolist():
             rows = order[d["mo_idx"][order] == m]
-            rel = f"{base}/Индивидуальные результаты ({R.mo_codes[m]}).xlsx"
+            rel = f"{base}/Индивидуальные результаты ({R['mo_codes'][m]}).xlsx"
             write_individual(inbox / rel, d, rows, announced)
             entries.append({"file": rel, "layout": "fisoko-municipal", **meta, "rows": len(rows)})
     mrel, jrel = f"{base}/{FORM_MARKS}.xlsx", f"{base}/{FORM_JOURNAL}.xlsx"
@@ -206,3 +212,8 @@ def payload(work, R) -> dict:
     d["school"] = np.asarray(work.school)
     d["mo_idx"] = np.asarray(R.schools["mo"][work.school])
     return d
+
+
+def write_job(job: tuple) -> list[dict]:
+    """One work's files (a process-pool task): (inbox, payload, region context, k, cut_short)."""
+    return write_work(*job)

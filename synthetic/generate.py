@@ -109,7 +109,7 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
     if plant:
         P.apply(R, plan, works_by_year)
     summary_vpr, summary_cells = {}, {}
-    jobs = []
+    jobs, fisoko_jobs, ctx = [], [], VF.region_context(R)
     for y in years:
         plan_rows, scale_rows = [], []
         for (subject, grade) in S.VPR_PLANS:
@@ -119,10 +119,7 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
         for k, w in enumerate(works_by_year[y]):
             scale_rows.append([str(y), w.subject, str(w.grade), *map(str, w.thresholds)])
             if vpr_layout == "fisoko":
-                written = VF.write_work(inbox, VF.payload(w, R), R, k, cut_short=3 if (y, k) == (years[-1], 2) else 0)
-                for e in written:
-                    W.set_mtime(inbox / e["file"], dt.datetime(y, 5, 25, 9, 0, 0))
-                files.extend(written)
+                fisoko_jobs.append((inbox, VF.payload(w, R), ctx, k, 3 if (y, k) == (years[-1], 2) else 0))
                 continue
             rel = f"vpr/{y}/vpr_{y}_{S.VPR_SUBJECT_FILE[w.subject]}_{w.grade}.xlsx"
             jobs.append((inbox / rel, W.vpr_payload(w, R)))
@@ -143,6 +140,10 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
     _write_all_vpr(jobs, sum(summary_cells.values()))
     for path, d in jobs:
         W.set_mtime(path, dt.datetime(d["year"], 5, 25, 9, 0, 0))
+    for job, written in zip(fisoko_jobs, _in_pool(VF.write_job, fisoko_jobs, sum(summary_cells.values()))):
+        for e in written:
+            W.set_mtime(inbox / e["file"], dt.datetime(job[1]["year"], 5, 25, 9, 0, 0))
+        files.extend(written)
 
     # ---- ГИА and admissions
     g11_rows, g9_rows = {}, {}
@@ -192,21 +193,37 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
 
 
 def _write_all_vpr(jobs, cells: int) -> None:
-    """Write the ВПР workbooks; large volumes go through a fork-based process pool (the data are
-    already drawn, so the files do not depend on the number of workers)."""
+    """Write the ВПР workbooks of the second layout (see `_in_pool`)."""
+    _in_pool(_write_vpr_job, jobs, cells)
+
+
+def _write_vpr_job(job) -> None:
+    W.write_vpr_xlsx(*job)
+
+
+def _in_pool(fn, jobs: list, cells: int) -> list:
+    """`[fn(job) for job in jobs]`; large volumes through a fork-based process pool (the data are
+    already drawn, so the files do not depend on the number of workers). Results in job order."""
     workers = min(os.cpu_count() or 1, 8)
     # fork only from a single-threaded process (forking a threaded one can deadlock the child)
-    if (cells >= _POOL_CELLS and workers > 1 and threading.active_count() == 1
+    if (cells >= _POOL_CELLS and workers > 1 and len(jobs) > 1 and threading.active_count() == 1
             and "fork" in multiprocessing.get_all_start_methods()):
-        jobs = sorted(jobs, key=lambda j: -j[1]["scores"].size)  # largest first
+        order = sorted(range(len(jobs)), key=lambda i: -_job_cells(jobs[i]))  # largest first
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as ex:
-                list(ex.map(W.write_vpr_xlsx, [p for p, _ in jobs], [d for _, d in jobs], chunksize=1))
-            return
+                done = list(ex.map(fn, [jobs[i] for i in order], chunksize=1))
+            out = [None] * len(jobs)
+            for i, r in zip(order, done):
+                out[i] = r
+            return out
         except (OSError, BrokenProcessPool):  # pragma: no cover - fall back to one process
             pass
-    for path, d in jobs:
-        W.write_vpr_xlsx(path, d)
+    return [fn(job) for job in jobs]
+
+
+def _job_cells(job) -> int:
+    d = next(x for x in job if isinstance(x, dict) and "scores" in x)
+    return int(d["scores"].size)
 
 
 def _register(R: M.Region) -> pd.DataFrame:

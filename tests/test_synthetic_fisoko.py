@@ -104,3 +104,11 @@ def test_every_file_loads_and_every_pupil_row_is_kept(region, tmp_path):
     vpr_rows = sum(f["rows"] for f in region["files"] if f["kind"] == "vpr")
     assert con.execute("select count(*) from raw.vpr_results").fetchone()[0] == vpr_rows
     assert con.execute("select count(*) from raw.vpr_results where school_login like 'edu%'").fetchone()[0] == 0
+
+
+def test_the_downloads_are_deterministic(region, tmp_path):
+    other = generate_region(tmp_path / "inbox", tmp_path / "truth", seed=2025, scale="demo", years=(2024, YEAR))
+    assert other["files"] == region["summary"]["files"]
+    for rel in other["files"]:
+        if "/vpr/" in f"/{rel}" and rel.endswith(".xlsx"):
+            assert (tmp_path / "inbox" / rel).read_bytes() == (region["inbox"] / rel).read_bytes(), rel
