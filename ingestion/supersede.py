@@ -48,6 +48,8 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, load_id: str) -> list[str
         f"select load_id, file, file_mtime, loaded_at from meta.ingestion_ledger where kind = $kind and load_id <> $id"
         f" and status in {ACTIVE} and {scope}",
         {"kind": kind, "id": load_id, **({"wk": me[3]} if "$wk" in scope else {}), **({"y": me[4]} if "$y" in scope else {})}).fetchall()
+    if len(others) > 1 and kind in ROW_KEYS:
+        others = _overlapping(con, kind, load_id, others)
     changed = []
     for other_id, other_file, other_mtime, other_loaded in others:
         newer_is_me = (me[1], me[2]) >= (other_mtime, other_loaded)
@@ -56,6 +58,21 @@ def resolve(con: duckdb.DuckDBPyConnection, kind: str, load_id: str) -> list[str
         if n:
             changed.append(other_file if newer_is_me else me[0])
     return changed
+
+
+def _overlapping(con: duckdb.DuckDBPyConnection, kind: str, load_id: str, others: list[tuple]) -> list[tuple]:
+    """The candidate loads that share a row key with `load_id`, found in one query.
+
+    ФИС ОКО downloads of one work come per municipality or school: dozens of files of a work
+    share no school, and comparing them pair by pair would cost a query per pair.
+    """
+    table, cols = MAIN_TABLE[kind], ", ".join(ROW_KEYS[kind])
+    ids = [o[0] for o in others]
+    hit = {r[0] for r in con.execute(
+        f"select distinct o._load_id from raw.{table} o semi join"
+        f" (select {cols} from raw.{table} where _load_id = $new) n using ({cols})"
+        f" where list_contains($ids, o._load_id)", {"new": load_id, "ids": ids}).fetchall()}
+    return [o for o in others if o[0] in hit]
 
 
 def _supersede(con: duckdb.DuckDBPyConnection, kind: str, old_id: str, new_id: str, new_file: str) -> int:
