@@ -156,3 +156,17 @@ def test_a_form_without_its_mark_columns_is_an_error_naming_them(tmp_path, inbox
     e = got.entry("1.xlsx")
     assert (e["kind"], e["status"], e["rows_read"], e["rows_quarantined"]) == ("vpr_forms", "error", 4, 4)
     assert "нет столбцов «4», «5»" in e["message"]
+
+
+def test_a_download_without_a_required_column_counts_pupil_rows_only(tmp_path, inbox):
+    rows = individual_rows([school_group("СОШ № 1", "sch860001", 3, 3), school_group("Гимназия № 2", "sch860002", 2, 2)])
+    header = rows[7]
+    for r in rows[8:]:
+        if len(r) > 10:
+            del r[header.index("Отметка")]
+    del header[header.index("Отметка")]
+    write_xlsx(inbox / "no_mark.xlsx", {SHEET: rows})
+    got = load(tmp_path, inbox)
+    e = got.entry("no_mark.xlsx")
+    assert (e["kind"], e["status"], e["rows_read"], e["rows_quarantined"]) == ("vpr", "error", 5, 5)
+    assert "«Отметка»" in e["message"]

@@ -79,6 +79,7 @@ def built(tmp_path_factory):
     # the register names the municipalities «Город А» (01) and «Район Б» (02)
     write_xlsx(inbox / "vpr" / "region.xlsx", {"МА 4 Индивидуальные результаты": individual_rows(_groups(short=True))})
     marks, journal = _form_rows(_pupils(_groups(short=False)))
+    marks.append(("МБОУ «Закрытая»(sch869999)", 1, 10, 10, 20, 30, 40))  # a school the register lacks
     write_xlsx(inbox / "vpr" / "stat.xlsx", {"МА 4 Статистика по отметкам": marks_form_rows(marks)})
     write_xlsx(inbox / "vpr" / "cmp.xlsx", {"МА 4 Сравнение отметок с отметк": journal_form_rows(journal)})
     got = Loaded(tmp / "warehouse.duckdb", inbox)
@@ -106,16 +107,17 @@ def test_benchmark_keeps_the_forms_rows_with_russia_first(built):
                              "mark2", "mark3", "mark4", "mark5"]
     assert [(r["group"], r["entity_code"]) for r in rows] == [
         ("russia", "RU"), ("region", "86"), ("municipality", "01"), ("municipality", "02"),
-        ("school", "860001"), ("school", "860002"), ("school", "860003")]
+        ("school", "860001"), ("school", "860002"), ("school", "860003"), ("school", "")]
     assert rows[0]["work"] == "ВПР Математика 4" and rows[0]["participants"] == "45"
 
 
 def test_crosscheck_flags_the_school_cut_short_and_the_groups_above_it(built):
     rows = {(r["level"], r["entity_code"]): r for r in built["vpr_crosscheck.csv"]}
     assert set(rows) == {("region", "86"), ("municipality", "01"), ("municipality", "02"),
-                         ("school", "860001"), ("school", "860002"), ("school", "860003")}
+                         ("school", "860001"), ("school", "860002"), ("school", "860003"), ("school", "")}
     disagree = {k for k, r in rows.items() if r["agrees"] == "0"}
-    assert disagree == {("school", "860003"), ("municipality", "02"), ("region", "86")}
+    assert disagree == {("school", "860003"), ("municipality", "02"), ("region", "86"), ("school", "")}
+    assert (rows[("school", "")]["delivered_participants"], rows[("school", "")]["computed_participants"]) == ("10", "0")
     s = rows[("school", "860003")]
     assert (s["delivered_participants"], s["computed_participants"]) == ("4", "2")
     for k in (("school", "860001"), ("school", "860002"), ("municipality", "01")):
@@ -123,11 +125,12 @@ def test_crosscheck_flags_the_school_cut_short_and_the_groups_above_it(built):
 
 
 def test_the_ledger_message_of_each_form_names_the_groups_that_disagree(built):
-    for f in ("vpr/stat.xlsx", "vpr/cmp.xlsx"):
+    for f, n in (("vpr/stat.xlsx", 4), ("vpr/cmp.xlsx", 3)):
         msg = built["ledger"][f]["message"]
-        assert "сверка с индивидуальными результатами: не сходятся 3 групп" in msg, msg
+        assert f"сверка с индивидуальными результатами: не сходятся {n} групп" in msg, msg
         assert "«МКОУ «СОШ с. Б»(edu860003)»" in msg and "«Район Б(reg86_m002)»" in msg
         assert "«МБОУ «СОШ № 1»" not in msg
     assert "участников в форме 4, по индивидуальным результатам 2" in built["ledger"]["vpr/stat.xlsx"]["message"]
+    assert "«МБОУ «Закрытая»(sch869999)»: группа не найдена в реестре" in built["ledger"]["vpr/stat.xlsx"]["message"]
     region = built["ledger"]["vpr/region.xlsx"]["message"]
     assert "заявлено 4 участников, в файле 2" in region and "сверка" not in region

@@ -68,19 +68,29 @@ def read_metadata(top: list[list[str | None]]) -> dict[str, str]:
     return meta
 
 
-def read_work(src: Source, sheet: str, header_row: int, title, procedure: str, spec: list[Col]):
-    """The shared part of ВПР and НИКО: table, fields, task block, title vs metadata."""
+def read_work(src: Source, sheet: str, header_row: int, title, procedure: str, spec: list[Col],
+              groups: list | None = None):
+    """The shared part of ВПР and НИКО: table, fields, task block, title vs metadata.
+
+    With `groups` (a list to fill), ФИС ОКО group rows are dropped first — they are neither read
+    nor counted, even in a file rejected for a missing column — and collected into it.
+    """
     if header_row < 0:
         raise FileError("не найдена строка заголовка с «Код участника» и столбцами заданий «N (Kб)»")
     table = src.table(sheet, header_row)
     fields, extras = map_header(table.header, spec)
+    if groups is not None:
+        mask, found = group_rows(table, fields.get("participant_code"))
+        groups += found
+        if mask.any():  # structure, not data: not read, not quarantined
+            table = drop_rows(table, mask)
     tasks = task_columns(table.header)
     for t in tasks:
         extras = {k: v for k, v in extras.items() if v != t.position}
     require(fields, spec, header_row, len(table.rows))
     if title is None:
         raise FileError(f"в строке 1 нет заголовка «{procedure} ГГГГ. Предмет. N класс»", row=1,
-                        column="заголовок", value=first_text(table.top[0]) if table.top else None,
+                        column="заголовок", value=first_text(next((r for r in table.top if any(r)), [])),
                         rows_read=len(table.rows))
     return table, fields, extras, tasks
 
@@ -108,10 +118,8 @@ class VprReader(WorkFileReader):
 
     def read(self, src: Source) -> ParsedFile:
         sheet, header_row, title = self._layout(src)
-        table, fields, extras, tasks = read_work(src, sheet, header_row, title, "ВПР", SPEC)
-        groups_mask, groups = group_rows(table, fields.get("participant_code"))
-        if groups_mask.any():  # structure, not data: not read, not quarantined
-            table = drop_rows(table, groups_mask)
+        groups: list = []
+        table, fields, extras, tasks = read_work(src, sheet, header_row, title, "ВПР", SPEC, groups)
         meta = read_metadata(table.top)
         subject, grade = title.subject, title.grade
         if meta.get("subject") and norm_subject(meta["subject"]) != subject:
