@@ -1,6 +1,6 @@
 -- ФИС ОКО aggregate forms of ВПР: one row per group row of a delivered form.
 -- group_label is the group's name without its bracketed code (`Город А(reg86_m001)` -> `Город А`),
--- for matching a municipality to the register by name.
+-- lower case with ё as е, for matching a municipality to the register by name.
 with source as (
 
     select * from {{ source('raw', 'vpr_forms') }}
@@ -16,7 +16,7 @@ renamed as (
         'ВПР ' || subject || ' ' || cast(grade as {{ dbt.type_string() }}) as work,
         form,
         group_name,
-        lower(trim(regexp_replace(group_name, '[(][^()]*[)] *$', ''))) as group_label,
+        replace(lower(trim(regexp_replace(group_name, '[(][^()]*[)] *$', ''))), 'ё', 'е') as group_label,
         group_order,
         group_level,
         lower(group_login) as group_login,

@@ -1,12 +1,17 @@
 -- Group rows of the ФИС ОКО aggregate forms matched to the register (input contract §9):
--- «Вся выборка» is Russia (entity_code 'RU'); the region row is the region of the register;
+-- «Вся выборка» is Russia (entity_code 'RU'); the region row — the first row of a form that is
+-- neither Russia, a municipality nor a school — is the region of the register (a later such row
+-- is a group the register does not know);
 -- a municipality by its name or by the number NNN of `(regNN_mNNN)` read as Код МО; a school by
 -- its login, or by the same 6 digits under the other prefix (edu/sch). entity_code stays null
 -- for a group the register does not know (the cross-check then reports it).
 -- Only the latest year's forms count for a work: superseded files are already gone from raw.
 with forms as (
 
-    select * from {{ ref('stg_vpr_forms') }}
+    select
+        *,
+        row_number() over (partition by _load_id, group_level order by group_order, _source_row) as level_rank
+    from {{ ref('stg_vpr_forms') }}
     where year <= {{ var('run_year') }}
 
 ),
@@ -53,7 +58,7 @@ by_mo as (
         coalesce(min(by_name.mo_code), min(by_number.mo_code)) as mo_code
     from forms
     left join municipalities as by_name
-        on forms.group_label = lower(trim(by_name.mo_name))
+        on forms.group_label = replace(lower(trim(by_name.mo_name)), 'ё', 'е')
     left join municipalities as by_number
         on {{ dbt.safe_cast('forms.group_mo_number', dbt.type_int()) }}
             = {{ dbt.safe_cast('by_number.mo_code', dbt.type_int()) }}
@@ -73,7 +78,7 @@ final as (
         forms.group_order,
         case forms.group_level
             when 'russia' then 'RU'
-            when 'region' then region.region_code
+            when 'region' then case when forms.level_rank = 1 then region.region_code end
             when 'municipality' then by_mo.mo_code
             else by_login.school_code
         end as entity_code,
