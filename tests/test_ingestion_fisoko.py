@@ -170,3 +170,14 @@ def test_a_download_without_a_required_column_counts_pupil_rows_only(tmp_path, i
     e = got.entry("no_mark.xlsx")
     assert (e["kind"], e["status"], e["rows_read"], e["rows_quarantined"]) == ("vpr", "error", 5, 5)
     assert "«Отметка»" in e["message"]
+
+
+def test_a_form_without_its_name_row_is_told_by_sheet_name_or_header(tmp_path):
+    rows = journal_form_rows(JOURNAL)
+    rows[0] = []
+    ident = identify(write_xlsx(tmp_path / "j.xlsx", {"МА 4 Сравнение отметок с отметк": rows}), "j.xlsx")
+    assert ident.kind == "vpr_forms" and ident.reader.read(ident.src).meta["form"] == "journal"
+    rows = marks_form_rows(MARKS)
+    rows[0] = []
+    ident = identify(write_xlsx(tmp_path / "m.xlsx", {"Лист1": rows}), "m.xlsx")
+    assert ident.kind == "vpr_forms" and ident.reader.read(ident.src).meta["form"] == "marks"

@@ -52,10 +52,28 @@ def form_of(rows: list[list[str | None]]) -> str | None:
     return None
 
 
+def form_of_sheet(name: str, rows: list[list[str | None]]) -> str | None:
+    """The form from the sheet name (`МА 4 Сравнение отметок с отметк`, cut at 31 characters) or,
+    failing that, from a `Группы участников` header: category columns → «Сравнение», marks → «Статистика»."""
+    key = norm_header(name)
+    if "статистика по отметкам" in key:
+        return "marks"
+    if "сравнение отметок" in key:
+        return "journal"
+    for row in rows:
+        keys = [norm_header(c) for c in row if c]
+        if keys and keys[0] == GROUP_HEADER:
+            if any(k.startswith("понизили") for k in keys):
+                return "journal"
+            if {"2", "3", "4", "5"} <= set(keys):
+                return "marks"
+    return None
+
+
 def layout(src: Source):
     """(sheet, header row, title, form) of the first sheet that is an aggregate form, or None."""
     for head in src.heads:
-        form = form_of(head.rows)
+        form = form_of(head.rows) or form_of_sheet(head.name, head.rows)
         if form is None:
             continue
         for i, row in enumerate(head.rows):
