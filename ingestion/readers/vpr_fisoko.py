@@ -61,20 +61,22 @@ def group_rows(table: Table, code_pos: int | None) -> tuple[np.ndarray, list[Gro
     n = len(table.rows)
     if n == 0 or table.width == 0:
         return np.zeros(n, dtype=bool), []
-    first = pd.Series(table.text(0), dtype=object).fillna("")
-    second = pd.Series(table.text(1), dtype=object).fillna("") if table.width > 1 else pd.Series([""] * n)
-    joined = first + " " + second
-    counts = joined.str.extract(GROUP_COUNT, expand=False)
-    mask = counts.notna().to_numpy().copy()
-    if code_pos is not None:
-        mask &= pd.isna(table.text(code_pos))
+    # candidates: rows without a participant code (pupil rows, the bulk, are not searched)
+    cand = np.flatnonzero(pd.isna(table.text(code_pos))) if code_pos is not None else np.arange(n)
+    first = pd.Series(table.text(0)[cand], dtype=object).fillna("")
+    second = pd.Series(table.text(1)[cand], dtype=object).fillna("") if table.width > 1 else \
+        pd.Series([""] * len(cand), dtype=object)
+    counts = (first + " " + second).str.extract(GROUP_COUNT, expand=False)
+    hit = counts.notna().to_numpy()
+    mask = np.zeros(n, dtype=bool)
+    mask[cand[hit]] = True
     groups: list[Group] = []
-    idx = np.flatnonzero(mask)
+    idx = cand[hit]
     bounds = list(idx) + [n]
-    for k, i in enumerate(idx):
-        name = first.iloc[i].split("|")[0].strip() or second.iloc[i]
+    for k, (i, j) in enumerate(zip(idx, np.flatnonzero(hit))):
+        name = first.iloc[j].split("|")[0].strip() or second.iloc[j]
         name = GROUP_COUNT.sub("", name).strip(" |:")
-        groups.append(Group(int(table.rows[i]), name, int(counts.iloc[i]), int(bounds[k + 1] - i - 1)))
+        groups.append(Group(int(table.rows[i]), name, int(counts.iloc[j]), int(bounds[k + 1] - i - 1)))
     return mask, groups
 
 
@@ -103,9 +105,12 @@ def null_no_mark(frame: pd.DataFrame, field: str) -> None:
     if bad not in frame:
         return
     b = frame[bad]
-    hit = b.notna() & b.map(lambda v: norm_header(v) in NO_MARK if v is not None else False).astype(bool)
+    present = b.notna()
+    if not present.any():
+        return
+    hit = b[present].map(lambda v: norm_header(v) in NO_MARK).astype(bool)
     if hit.any():
-        frame.loc[hit, bad] = None
+        frame.loc[hit[hit].index, bad] = None
 
 
 def canonical_logins(logins: np.ndarray, known: frozenset[str]) -> tuple[np.ndarray, list[str]]:
@@ -128,7 +133,7 @@ def canonical_logins(logins: np.ndarray, known: frozenset[str]) -> tuple[np.ndar
             mapping[u] = by_digits[m[2]]
     if not mapping:
         return logins, []
-    out = s.map(lambda v: mapping.get(v, v)).to_numpy(dtype=object)
+    out = s.where(~s.isin(list(mapping)), s.map(mapping)).to_numpy(dtype=object)
     pairs = sorted(f"{a} → {b}" for a, b in mapping.items())
     more = f" и ещё {len(pairs) - 5}" if len(pairs) > 5 else ""
     return out, [f"логин ОО найден в реестре по тем же 6 цифрам с другим префиксом: {', '.join(pairs[:5])}{more}"]
