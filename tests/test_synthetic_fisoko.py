@@ -10,6 +10,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from ingestion import load_inbox
+from rsoko.dbt_runner import run_dbt
 from synthetic import generate_region, oracle
 
 YEAR = 2025
@@ -92,9 +93,16 @@ def test_the_reference_markers_read_the_downloads(region):
     assert ev["precision"] == 1.0 and ev["recall"] == 1.0 and ev["decoys_listed"] == []
 
 
-def test_every_file_loads_and_every_pupil_row_is_kept(region, tmp_path):
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    load_inbox(con, region["inbox"])
+@pytest.fixture(scope="module")
+def warehouse(region):
+    path = region["base"] / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        load_inbox(con, region["inbox"])
+    return path
+
+
+def test_every_file_loads_and_every_pupil_row_is_kept(region, warehouse):
+    con = duckdb.connect(str(warehouse), read_only=True)
     led = con.execute("select kind, status, count(*), sum(rows_read), sum(rows_quarantined)"
                       " from meta.ingestion_ledger group by all order by 1, 2").fetchall()
     assert {(k, s) for k, s, *_ in led} <= {(k, "loaded") for k in
@@ -112,3 +120,18 @@ def test_the_downloads_are_deterministic(region, tmp_path):
     for rel in other["files"]:
         if "/vpr/" in f"/{rel}" and rel.endswith(".xlsx"):
             assert (tmp_path / "inbox" / rel).read_bytes() == (region["inbox"] / rel).read_bytes(), rel
+
+
+def test_the_cross_check_flags_the_download_cut_short_and_nothing_else(region, warehouse):
+    run_dbt("run", warehouse, YEAR, select="+mart_vpr_crosscheck", target_path=region["base"] / "target",
+            log_path=region["base"] / "logs")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        bad = con.execute("select work, level, entity_code, delivered_participants - computed_participants"
+                          " from marts.mart_vpr_crosscheck where agrees = 0 and year = ? order by 2, 3", [YEAR]).fetchall()
+        total = con.execute("select count(*) from marts.mart_vpr_crosscheck where year = ?", [YEAR]).fetchone()[0]
+    cut = json.loads(region["truth"]["vpr_cut_short"][0])
+    missing = cut["announced"] - cut["present"]
+    school = cut["login"][3:]
+    assert [(w, lv, d) for w, lv, _e, d in bad] == [(cut["work"], "municipality", missing), (cut["work"], "region", missing),
+                                                    (cut["work"], "school", missing)]
+    assert [e for *_x, e, _d in bad][2] == school and total > 500
