@@ -246,6 +246,7 @@ class Works:
 
     def validate(self, kind: str, items: list[Pending], params: ContextParams) -> None:
         if kind == "vpr":
+            _match_login_prefixes(items, params)
             self._check_headers(items, params)
         good = [p for p in items if p.error is None]
         if not good:
@@ -379,6 +380,21 @@ class Works:
                     "answer": np.column_stack([q[f"q:{x}"].to_numpy(dtype=float) for x in questions]).ravel()}
             insert(con, "niko_questionnaire", data, np.repeat(q["_row"].to_numpy(), k), audit)
         return n
+
+
+def _match_login_prefixes(items: list[Pending], params: ContextParams) -> None:
+    """ФИС ОКО logins `edu860123`/`sch860123` name the same school: a login the register lacks is
+    replaced by the register's login with the same 6 digits, and the ledger says which."""
+    if not params.school_logins:
+        return
+    from ingestion.readers.vpr_fisoko import canonical_logins
+
+    for p in items:
+        f = p.parsed.frame
+        logins, notes = canonical_logins(f["school_login"].to_numpy(dtype=object), params.school_logins)
+        if notes:
+            f["school_login"] = logins
+            p.notes += notes
 
 
 def questionnaire_frame(q: pd.DataFrame, codes: set) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Callable
 
+from expectations.forms import forms_suite
 from expectations.gia import gia_suite
 from expectations.reference import admissions_suite, ege_min_suite, plan_suite, register_suite, scale_suite
 from expectations.works import header_suite, niko_suite, questionnaire_suite, tasks_suite, vpr_suite
@@ -25,6 +26,7 @@ from ingestion.readers.gia import GiaReader
 from ingestion.readers.niko import NikoReader
 from ingestion.readers.register import RegisterReader
 from ingestion.readers.vpr import VprReader
+from ingestion.readers.vpr_forms import VprFormsReader
 from ingestion.readers.vpr_plan import VprPlanReader
 from ingestion.readers.vpr_scale import VprScaleReader
 
@@ -118,6 +120,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("admissions", "Поступление выпускников", (AdmissionsReader(),), COLUMN_TABLES,
          {"admissions": admissions_suite}, ("admissions",), Supersede(("grad_year",)),
          depends_on=("register",), school_column="school_code"),
+    # ФИС ОКО aggregate forms of a ВПР work: a newer file of the same work and form replaces the whole older one
+    Kind("vpr_forms", "Формы ФИС ОКО по ВПР", (VprFormsReader(),), COLUMN_TABLES, {"vpr_forms": forms_suite},
+         ("vpr_forms",), Supersede(("year", "subject", "grade", "form"), whole=True),
+         depends_on=("register",), work=("subject", "grade", "form")),
 ]}
 
 

@@ -90,6 +90,18 @@ RAW_TABLES: dict[str, str] = {
         year integer, subject varchar, grade integer, school_login varchar,
         participant_code varchar, question varchar, answer integer
     """,
+    # ФИС ОКО aggregate forms of a ВПР work: one row per group row of a form.
+    # form 'marks' («Статистика по отметкам»: mark2..mark5 are percentages) or 'journal'
+    # («Сравнение отметок с отметками по журналу»: *_pct percentages, lowered/confirmed/raised counts).
+    # group_level russia | region | municipality | school, from the group's text; group_login and
+    # group_mo_number are the codes in its brackets; group_order keeps the form's row order.
+    "vpr_forms": """
+        year integer, subject varchar, grade integer, form varchar, group_name varchar,
+        group_order integer, group_level varchar, group_login varchar, group_mo_number varchar,
+        schools integer, participants integer, mark2 double, mark3 double, mark4 double,
+        mark5 double, lowered_pct double, lowered integer, confirmed_pct double, confirmed integer,
+        raised_pct double, raised integer
+    """,
     "ege_min": """
         year integer, subject_code integer, min_score integer, _extra json
     """,

@@ -113,12 +113,24 @@ def inject_defects(inbox: Path, truth_dir: Path, *, seed: int = 7) -> dict:
     avoid_codes = {e["school_code"] for e in truth["nonobjective"]} | set(truth["decoys"])
 
     def pick(kind, prefer_years, subject=None, grade=None, exclude=()):
+        # ВПР defects are planted in second-layout workbooks (a ФИС ОКО download has group rows),
+        # each in a workbook of its own
+        exclude = set(exclude) | {f["file"] for f in files if f.get("layout", "second") != "second"} | picked
         for y in prefer_years:
             for f in files:
                 if f["kind"] == kind and f.get("year") == y and f["file"] not in exclude and \
                         (subject is None or f.get("subject") == subject) and (grade is None or f.get("grade") == grade):
-                    return f
-        return next(f for f in files if f["kind"] == kind and f["file"] not in exclude)
+                    return _picked(f)
+        return _picked(next((f for y in prefer_years for f in files if f["kind"] == kind and f.get("year") == y
+                             and f["file"] not in exclude), None)
+                       or next(f for f in files if f["kind"] == kind and f["file"] not in exclude))
+
+    picked: set[str] = set()
+
+    def _picked(f):
+        if f["kind"] == "vpr" and f.get("layout"):
+            picked.add(f["file"])
+        return f
 
     y1 = Y - 1 if Y - 1 in years else Y
     y2 = Y - 2 if Y - 2 in years else y1
