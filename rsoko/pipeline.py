@@ -96,7 +96,7 @@ DATA_EXPORTS: dict[str, str] = {
     """,
     "deficits.csv": """
         select year, work, level, entity_code, task, skill_code, participants,
-               completion_pct, level_of_task, deficit
+               completion_pct, level_of_task, deficit, priority
         from marts.fct_deficits where year = $year
         order by work, level, entity_code, task
     """,
