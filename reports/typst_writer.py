@@ -78,7 +78,9 @@ def _cell(c: Cell, emphasis: bool) -> str:
     body = lit(c.text)
     if c.status == "small":
         body = f"small({body})"
-    if emphasis:
+    if c.mark == "worse":      # the table's note says: worse than the region, in bold red
+        body = f"text(weight: \"bold\", fill: rgb(\"#b00020\"), {body})"
+    elif emphasis:
         body = f"emph-cell({body})"
     align = "left" if c.kind == "text" else "right"
     span = f"colspan: {c.span}, " if c.span > 1 else ""

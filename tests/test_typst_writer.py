@@ -46,6 +46,13 @@ def test_long_table_repeats_its_header_on_every_page(tmp_path):
     assert "ОО 159" in pages[-2] or "ОО 159" in pages[-1]
 
 
+def test_worse_cells_are_bold_red():
+    from reports.typst_writer import _cell
+
+    assert "#b00020" in _cell(Cell("4,2", 4.2, "dec1", mark="worse"), emphasis=False)
+    assert "#b00020" not in _cell(Cell("4,2", 4.2, "dec1"), emphasis=False)
+
+
 def test_same_document_gives_the_same_bytes(tmp_path):
     a = write_pdf(_doc(), tmp_path / "a.pdf", "Отчёт").read_bytes()
     b = write_pdf(_doc(), tmp_path / "b.pdf", "Отчёт").read_bytes()
