@@ -13,6 +13,7 @@ from ingestion.readers.admissions import AdmissionsReader
 from ingestion.readers.base import FileError, ParsedFile, Reader, RECOGNISE_SHARE, header_keys
 from ingestion.readers.ege_min import EgeMinReader
 from ingestion.readers.gia import GiaReader
+from ingestion.readers.gia_rcoi import RcoiProtocolReader
 from ingestion.readers.niko import NikoReader
 from ingestion.readers.register import RegisterReader
 from ingestion.readers.vpr import VprReader
@@ -25,15 +26,19 @@ READERS: list = [
     VprReader(), NikoReader(), GiaReader("gia11"), GiaReader("gia9"), RegisterReader(),
     VprPlanReader(), VprScaleReader(), EgeMinReader(), AdmissionsReader(),
 ]
-BY_KIND = {r.kind: r for r in READERS}
+# РЦОИ protocols (§10) are ГИА-11/ГИА-9 files in another layout: same kinds, same raw tables
+READERS += [RcoiProtocolReader("gia11"), RcoiProtocolReader("gia9")]
+BY_KIND: dict = {}
+for _r in READERS:
+    BY_KIND.setdefault(_r.kind, _r)
 OTHER_ENCODINGS = ("koi8-r", "cp866", "mac-cyrillic", "iso8859-5", "utf-16-le", "utf-16-be")
 
 
 def _vocabulary() -> set[str]:
-    from ingestion.readers import admissions, ege_min, gia, niko, register, vpr, vpr_plan, vpr_scale
+    from ingestion.readers import admissions, ege_min, gia, gia_rcoi, niko, register, vpr, vpr_plan, vpr_scale
 
     keys = set()
-    for mod in (admissions, ege_min, gia, niko, register, vpr, vpr_plan, vpr_scale):
+    for mod in (admissions, ege_min, gia, gia_rcoi, niko, register, vpr, vpr_plan, vpr_scale):
         for col in mod.SPEC:
             keys.update(col.keys)
     return keys
