@@ -19,7 +19,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from synthetic import generate_region, inject_defects
 
     years = tuple(range(args.first_year, args.last_year + 1))
-    summary = generate_region(Path(args.out), Path(args.truth), seed=args.seed, scale=args.scale, years=years)
+    summary = generate_region(Path(args.out), Path(args.truth), seed=args.seed, scale=args.scale, years=years,
+                              vpr_layout=args.vpr_layout)
     if args.defects:
         inject_defects(Path(args.out), Path(args.truth), seed=args.seed)
     print(f"Входная папка: {summary['inbox']}; эталон (ground truth): {summary['truth']}")
@@ -97,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--first-year", type=int, default=2023)
     gen.add_argument("--last-year", type=int, default=2025)
     gen.add_argument("--defects", action="store_true", help="inject every contract defect / внести дефекты")
+    gen.add_argument("--vpr-layout", choices=("normalised", "fisoko"), default="fisoko",
+                     help="ВПР files: normalised (second layout) or fisoko (ФИС ОКО downloads and aggregate forms)"
+                          " / макет ВПР: нормализованный или выгрузки ФИС ОКО с формами")
     gen.set_defaults(func=_cmd_generate)
 
     run = sub.add_parser("run", help="ingest an inbox and publish a year / загрузить и опубликовать год")

@@ -96,9 +96,22 @@ DATA_EXPORTS: dict[str, str] = {
     """,
     "deficits.csv": """
         select year, work, level, entity_code, task, skill_code, participants,
-               completion_pct, level_of_task, deficit
+               completion_pct, level_of_task, deficit, priority
         from marts.fct_deficits where year = $year
         order by work, level, entity_code, task
+    """,
+    # ФИС ОКО aggregate forms: the federal benchmark as delivered, and the cross-check with the
+    # individual results (ingestion/vpr_crosscheck.py adds the disagreements to the ledger)
+    "vpr_benchmark.csv": """
+        select year, work, group_level as "group", entity_code, schools, participants, mark2, mark3, mark4, mark5
+        from marts.mart_vpr_benchmark where year = $year
+        order by work, case group_level when 'russia' then 0 when 'region' then 1 when 'municipality' then 2
+                 else 3 end, entity_code, group_order
+    """,
+    "vpr_crosscheck.csv": """
+        select year, work, level, entity_code, delivered_participants, computed_participants, max_share_diff, agrees
+        from marts.mart_vpr_crosscheck where year = $year
+        order by work, case level when 'region' then 0 when 'municipality' then 1 else 2 end, entity_code, group_name
     """,
 }
 
@@ -118,6 +131,8 @@ def export_data(warehouse: Path, year: int, data_dir: Path) -> list[Path]:
             df.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
             written.append(target)
         export_ledger(con, data_dir)
+        from ingestion.vpr_crosscheck import annotate_ledger_csv
+        annotate_ledger_csv(con, data_dir)
     written += [data_dir / "ingestion_ledger.csv", data_dir / "quarantine.csv"]
     return written
 
@@ -172,7 +187,8 @@ def run(inbox: Path, year: int, out: Path, warehouse: Path | None = None, *, for
     result.timings["ingest_s"] = time.perf_counter() - started
 
     if year not in years_with_results(warehouse):
-        raise NothingToPublish(f"нет данных ГИА или ВПР за {year} год во входной папке {inbox}")
+        from ingestion.ledger import nothing_published  # writes the ledger CSVs all the same
+        raise NothingToPublish(nothing_published(warehouse, inbox, year, year_dir / "data"))
 
     fingerprint = inputs_fingerprint(warehouse, year)
     state = _state_file(year_dir)
