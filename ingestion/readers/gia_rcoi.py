@@ -259,19 +259,14 @@ def decide_exam(classes: np.ndarray, title: dict, has_test: bool, code: int) -> 
 
 
 # ------------------------------------------------------------------ the reader
-class RcoiProtocolReader:
-    """A РЦОИ result protocol of ГИА-11 (kind `gia11`) or ГИА-9 (kind `gia9`)."""
+class ParsedOnce:
+    """recognise / year / read over one parse of the Source, kept in `src.cache[cache_key]`
+    (both ГИА kinds' protocol readers ask, and recognition itself needs the parsed rows)."""
 
-    def __init__(self, kind: str):
-        self.kind = kind
+    cache_key = ""
 
-    def score(self, src: Source) -> float:
-        share = protocol_share(src)
-        if share < RECOGNISE_SHARE:
-            return 0.0
-        got = self._parsed(src)
-        kind = got.kind if isinstance(got, ParsedFile) else getattr(got, "kind", "gia11")
-        return share if kind == self.kind else 0.0
+    def parse(self, src: Source) -> ParsedFile:
+        raise NotImplementedError
 
     def recognise(self, src: Source) -> bool:
         return self.score(src) >= RECOGNISE_SHARE
@@ -287,13 +282,33 @@ class RcoiProtocolReader:
         return got
 
     def _parsed(self, src: Source):
-        """The protocol read once per Source (both kinds' readers ask; recognition needs the classes)."""
-        if "rcoi" not in src.cache:
+        if self.cache_key not in src.cache:
             try:
-                src.cache["rcoi"] = read_protocol(src)
+                src.cache[self.cache_key] = self.parse(src)
             except FileError as exc:
-                src.cache["rcoi"] = exc
-        return src.cache["rcoi"]
+                src.cache[self.cache_key] = exc
+        return src.cache[self.cache_key]
+
+
+class RcoiProtocolReader(ParsedOnce):
+    """A РЦОИ result protocol of ГИА-11 (kind `gia11`) or ГИА-9 (kind `gia9`)."""
+
+    cache_key = "rcoi"
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def parse(self, src: Source) -> ParsedFile:
+        return read_protocol(src)
+
+    def score(self, src: Source) -> float:
+        share = protocol_share(src)
+        if share < RECOGNISE_SHARE:
+            return 0.0
+        got = self._parsed(src)
+        kind = got.kind if isinstance(got, ParsedFile) else getattr(got, "kind", "gia11")
+        return share if kind == self.kind else 0.0
+
 
 
 def protocol_share(src: Source) -> float:
@@ -310,12 +325,17 @@ def protocol_share(src: Source) -> float:
     return best
 
 
-def read_protocol(src: Source) -> ParsedFile:
-    found = find_header(src, SPEC)
+def header_table(src: Source, spec: list, what: str):
+    """(table under the best header row for `spec`, that row's number); a FileError naming `what` if none."""
+    found = find_header(src, spec)
     if found is None:
-        raise FileError("не найдена строка заголовка протокола")
+        raise FileError(f"не найдена строка заголовка {what}")
     sheet, header_row, _ = found
-    table = src.table(sheet, header_row)
+    return src.table(sheet, header_row), header_row
+
+
+def read_protocol(src: Source) -> ParsedFile:
+    table, header_row = header_table(src, SPEC, "протокола")
     title = find_title(table.top)
     if title is None:
         err = FileError("в протоколе не найден заголовок экзамена «<код> - <предмет> <ГГГГ.ММ.ДД>» над строкой "
