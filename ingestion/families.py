@@ -113,6 +113,9 @@ class ColumnTables:
     def validate(self, kind: str, items: list[Pending], params: ContextParams) -> None:
         frames = []
         for i, p in enumerate(items):
+            complete = p.parsed.meta.get("complete")
+            if complete is not None:  # e.g. a РЦОИ protocol: Код МО and category from the register
+                complete(p.parsed.frame, params)
             f = p.parsed.frame.copy(deep=False)
             f["_file"] = i
             f["_file_year"] = p.parsed.year if p.parsed.year is not None else np.nan
@@ -137,7 +140,25 @@ class ColumnTables:
         n = insert(con, KINDS[kind].main_table, data, sub["_row"].to_numpy(), audit)
         if kind in ("gia11", "gia9") and n:
             expand_answers(con, kind, audit.load_id)
+        if kind == "gia_appeals" and n:
+            p.notes.append(appeal_note(con, audit.load_id))
         return n
+
+
+def appeal_note(con, load_id: str) -> str:
+    """How many results an appeal file changes (the ledger says so: contract §11)."""
+    changed, matched, replacing = con.execute("""
+        with g as (select participant_id, subject_code, exam_date from raw.gia11
+                   union all select participant_id, subject_code, exam_date from raw.gia9),
+        a as (select a.score_diff, exists (select 1 from g where g.participant_id = a.participant_id
+                     and g.subject_code = a.subject_code and g.exam_date = a.exam_date) as m
+              from raw.gia_appeals a where a._load_id = ? and a.replaces)
+        select count(*) filter (where m and coalesce(score_diff, 1) <> 0), count(*) filter (where m), count(*) from a
+    """, [load_id]).fetchone()
+    text = f"апелляции и перепроверки меняют результатов: {changed}"
+    if replacing - matched:
+        text += f"; для {replacing - matched} не найден исходный результат экзамена (загрузите протокол экзамена)"
+    return text
 
 
 def expand_answers(con, kind: str, load_id: str) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Callable
 
+from expectations.appeals import appeals_suite
 from expectations.forms import forms_suite
 from expectations.gia import gia_suite
 from expectations.reference import admissions_suite, ege_min_suite, plan_suite, register_suite, scale_suite
@@ -23,6 +24,8 @@ from ingestion.families import COLUMN_TABLES, WORKS
 from ingestion.readers.admissions import AdmissionsReader
 from ingestion.readers.ege_min import EgeMinReader
 from ingestion.readers.gia import GiaReader
+from ingestion.readers.gia_appeals import AppealReader
+from ingestion.readers.gia_rcoi import RcoiProtocolReader
 from ingestion.readers.niko import NikoReader
 from ingestion.readers.register import RegisterReader
 from ingestion.readers.vpr import VprReader
@@ -101,12 +104,18 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          ("vpr_scale",), Supersede(("year",))),
     Kind("ege_min", "Минимальные баллы ЕГЭ", (EgeMinReader(),), COLUMN_TABLES, {"ege_min": ege_min_suite},
          ("ege_min",), Supersede(("year",))),
-    Kind("gia11", "Результаты ГИА-11 (ЕГЭ, ГВЭ-11)", (GiaReader("gia11"),), COLUMN_TABLES,
+    Kind("gia11", "Результаты ГИА-11 (ЕГЭ, ГВЭ-11)", (GiaReader("gia11"), RcoiProtocolReader("gia11")), COLUMN_TABLES,
          {"gia11": gia_suite("gia11")}, ("gia11", "gia11_tasks"), _GIA_ROW,
          depends_on=("register", "ege_min"), school_column="school_code"),
-    Kind("gia9", "Результаты ГИА-9 (ОГЭ, ГВЭ-9)", (GiaReader("gia9"),), COLUMN_TABLES,
+    Kind("gia9", "Результаты ГИА-9 (ОГЭ, ГВЭ-9)", (GiaReader("gia9"), RcoiProtocolReader("gia9")), COLUMN_TABLES,
          {"gia9": gia_suite("gia9")}, ("gia9", "gia9_tasks"), _GIA_ROW,
          depends_on=("register",), school_column="school_code"),
+    # РЦОИ appeal and re-check protocols (§11): loaded after the results they change; the
+    # replacement itself is applied downstream, so the original result stays in raw.gia11/9
+    Kind("gia_appeals", "Апелляции и перепроверки ГИА", (AppealReader(),), COLUMN_TABLES,
+         {"gia_appeals": appeals_suite}, ("gia_appeals",),
+         Supersede(("participant_id", "subject_code", "exam_date", "appeal_type", "sent_at")),
+         depends_on=("gia11", "gia9")),
     # ВПР: a file replaces the earlier rows of the schools it contains (downloads per school add up)
     Kind("vpr", "Результаты ВПР", (VprReader(),), WORKS,
          {"vpr_header": header_suite, "vpr": vpr_suite, "vpr_tasks": tasks_suite},

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from expectations import ContextParams
-from ingestion import supersede
+from ingestion import pseudonym, supersede
 from ingestion.families import MAIN, QUESTIONNAIRE, Pending
 from ingestion.kinds import KINDS, load_order, nullable_columns, reference_kinds, school_references
 from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, load_id_for, loaded_shas,
@@ -78,8 +78,11 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, kinds: set[str] |
     create_all(con)
     limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
     con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
+    pseudonym.begin(con, forbidden=(Path(inbox),))   # the key is loaded only if a protocol needs it
     try:
-        return _load(con, Path(inbox), kinds, years, t0)
+        report = _load(con, Path(inbox), kinds, years, t0)
+        pseudonym.end(con)                            # records the key's fingerprint once used
+        return report
     finally:
         con.execute(f"set memory_limit = '{limit}'")
 

@@ -102,6 +102,13 @@ RAW_TABLES: dict[str, str] = {
         mark5 double, lowered_pct double, lowered integer, confirmed_pct double, confirmed integer,
         raised_pct double, raised integer
     """,
+    # ГИА appeal and re-check protocols (§11): the results that replace originals (applied downstream)
+    "gia_appeals": """
+        year integer, participant_id varchar, school_code varchar, class_name varchar,
+        subject_code integer, exam_date date, appeal_type varchar, appeal_state varchar,
+        sent_at timestamp, changed_at timestamp, score_before integer, primary_score integer,
+        score integer, score_diff integer, replaces boolean, _extra json
+    """,
     "ege_min": """
         year integer, subject_code integer, min_score integer, _extra json
     """,
