@@ -82,8 +82,11 @@ def test_readers_suites_and_columns_named_by_a_kind_exist():
 
 
 # ------------------------------------------------------------------ the declared supersede rules, applied
-def school_file(tmp_path, name: str, logins: set[str], seconds_ago: float):
+def school_file(tmp_path, name: str, logins: set[str], seconds_ago: float, *, corrected: bool = False):
     pupils = [p for p in VPR_PUPILS if p[0] in logins]
+    if corrected:   # one score changed: a corrected download is never byte-identical to the first
+        login, code, cls, scores = pupils[0]
+        pupils[0] = (login, code, cls, [1 - scores[0], *scores[1:]])
     path = write_xlsx(tmp_path / "inbox" / name, {"Лист1": vpr_rows(pupils=pupils)})
     set_mtime(path, seconds_ago)
     return path
@@ -97,7 +100,7 @@ def test_vpr_downloads_per_school_add_up_and_a_regional_file_replaces_them(tmp_p
     assert got.entry("s1.xlsx")["status"] == got.entry("s2.xlsx")["status"] == "loaded"
     assert got.count("vpr_results") == 8
     # a corrected download of school 1 only replaces school 1
-    school_file(tmp_path, "s1_fixed.xlsx", {"sch860001"}, 100)
+    school_file(tmp_path, "s1_fixed.xlsx", {"sch860001"}, 100, corrected=True)
     got = load_checked(tmp_path, tmp_path / "inbox")
     assert got.entry("s1.xlsx")["status"] == "superseded" and got.entry("s2.xlsx")["status"] == "loaded"
     assert got.count("vpr_results") == 8 and got.count("vpr_tasks", "_source_file = 's1.xlsx'") == 0
