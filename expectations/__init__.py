@@ -14,33 +14,29 @@ from typing import Callable
 import pandas as pd
 
 from expectations.core import Check, Outcome, SuiteResult, validate
-from expectations.gia import gia_suite
 from expectations.params import SUBJECT_CODES, ContextParams
-from expectations.reference import admissions_suite, ege_min_suite, plan_suite, register_suite, scale_suite
-from expectations.works import header_suite, niko_suite, questionnaire_suite, tasks_suite, vpr_suite
 
 Builder = Callable[[pd.DataFrame, ContextParams], tuple[pd.DataFrame, list[Check]]]
 
-SUITES: dict[str, Builder] = {
-    "register": register_suite,
-    "gia11": gia_suite("gia11"),
-    "gia9": gia_suite("gia9"),
-    "vpr_header": header_suite,
-    "vpr": vpr_suite,
-    "vpr_tasks": tasks_suite,
-    "vpr_plan": plan_suite,
-    "vpr_scale": scale_suite,
-    "niko": niko_suite,
-    "niko_tasks": tasks_suite,
-    "niko_questionnaire": questionnaire_suite,
-    "ege_min": ege_min_suite,
-    "admissions": admissions_suite,
-}
+
+
+def suites() -> dict[str, Builder]:
+    """Suite name → builder, as each kind declares its suites in `ingestion.kinds` (read lazily:
+    the registry imports the builders from this package's modules)."""
+    from ingestion.kinds import suites as declared
+
+    return declared()
+
+
+def __getattr__(name: str):
+    if name == "SUITES":
+        return suites()
+    raise AttributeError(name)
 
 
 def build_suite(kind: str, df: pd.DataFrame, context_params: ContextParams | None = None):
     """The frame with derived columns and the checks (expectation + reason) of `kind`'s suite."""
-    return SUITES[kind](df.reset_index(drop=True), context_params or ContextParams())
+    return suites()[kind](df.reset_index(drop=True), context_params or ContextParams())
 
 
 def run_suite(kind: str, df: pd.DataFrame, context_params: ContextParams | None = None) -> SuiteResult:
@@ -49,4 +45,4 @@ def run_suite(kind: str, df: pd.DataFrame, context_params: ContextParams | None 
     return validate(kind, frame, checks)
 
 
-__all__ = ["run_suite", "build_suite", "SuiteResult", "Outcome", "ContextParams", "SUITES", "SUBJECT_CODES"]
+__all__ = ["run_suite", "build_suite", "suites", "SuiteResult", "Outcome", "ContextParams", "SUBJECT_CODES"]

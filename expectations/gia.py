@@ -16,7 +16,7 @@ from expectations.reference import in_set, int_checks, text_required
 from ingestion.convert import fmt
 
 FORMS = {"gia11": ["ЕГЭ", "ГВЭ"], "gia9": ["ОГЭ", "ГВЭ"]}
-CATEGORIES = ["ВТГ", "ВПЛ", "СПО"]
+CATEGORIES = ["ВТГ", "ВПЛ", "СПО", "ВПЛ/СПО"]  # ВПЛ/СПО: a РЦОИ protocol tells them apart no further
 STAGES = ["Досрочный", "Основной", "Дополнительный"]
 STATUSES = ["Явка", "Неявка", "Удалён", "Не закончил", "Аннулирован"]
 KEY = ["participant_id", "subject_code", "gia_form", "stage", "exam_date"]
@@ -96,7 +96,10 @@ def gia_suite(kind: str):
                             m.not_null("Отметка", "при статусе «Явка»" if kind == "gia9"
                                        else "у ГВЭ и математики базовой при статусе «Явка»"), value="mark__bad"))
         if params.school_codes is not None:
-            checks.append(Check(E.ExpectColumnValuesToBeInSet(column="school_code", value_set=sorted(params.school_codes)),
+            # a protocol's ВПЛ/СПО rows carry the РЦОИ's own codes, not schools of the register (§10)
+            df["_school_expected"] = (df["category"] != "ВПЛ/СПО").to_numpy()
+            checks.append(Check(E.ExpectColumnValuesToBeInSet(column="school_code", value_set=sorted(params.school_codes),
+                                                              row_condition=when("_school_expected")),
                                 "Код ОО", m.unknown_code("Код ОО", "school_code")))
         return df, checks
     return build

@@ -19,6 +19,7 @@ WORK_KEY = ["year", "subject", "grade"]
 class ContextParams:
     school_codes: frozenset[str] | None = None      # None: no register loaded, codes not checked
     school_logins: frozenset[str] | None = None
+    school_mo: dict[str, str] | None = None          # Код ОО -> Код МО (a protocol without Код МСУ)
     plan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["year", "subject", "grade", "task", "task_max", "task_level"]))
     scale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
@@ -26,12 +27,13 @@ class ContextParams:
 
     @classmethod
     def from_warehouse(cls, con) -> "ContextParams":
-        reg = con.execute("select school_code, school_login from raw.register").fetchall()
+        reg = con.execute("select school_code, school_login, mo_code from raw.register").fetchall()
         plan = con.execute("select year, subject, grade, task, task_max, task_level from raw.vpr_plan").df()
         scale = con.execute("select year, subject, grade, min_mark3, min_mark4, min_mark5 from raw.vpr_scale").df()
         return cls(
             school_codes=frozenset(r[0] for r in reg if r[0]) if reg else None,
             school_logins=frozenset(r[1] for r in reg if r[1]) if reg else None,
+            school_mo={r[0]: r[2] for r in reg if r[0] and r[2]} if reg else None,
             plan=plan, scale=scale,
         )
 

@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 
 _NUMBER = r"^[+-]?\d+(?:[.,]\d+)?$"
+_GROUPED = r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?$"   # «1 234»: thousands apart, unambiguous
+_GROUP_SPACES = r"[ \u00a0\u202f]"
 
 
 def parse_number(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Text → float. "12", "12.0", "12,0", "-1" parse; anything else is bad.
+    """Text → float. "12", "12.0", "12,0", "-1", "1 234" parse; anything else is bad.
 
     `pd.to_numeric` does the bulk in C; only the cells it rejects (decimal commas, words) are
     looked at again.
@@ -24,6 +26,9 @@ def parse_number(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     failed = present & ~np.isfinite(out)
     if failed.any():
         sub = pd.Series(text[failed], dtype=object).astype(str).str.strip()
+        grouped = sub.str.match(_GROUPED)
+        if grouped.any():
+            sub = sub.where(~grouped, sub.str.replace(_GROUP_SPACES, "", regex=True))
         ok = sub.str.match(_NUMBER).to_numpy()
         vals = np.full(len(sub), np.nan)
         if ok.any():

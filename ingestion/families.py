@@ -1,6 +1,6 @@
 """Validation and raw inserts per kind family, for a batch of files of one kind at a time.
 
-Two families: *column tables* (register, ГИА, plan, scale, minimum scores, admissions: one
+Each kind names its family in `ingestion.kinds`. Two families: *column tables* (register, ГИА, plan, scale, minimum scores, admissions: one
 frame, one suite) and *works* (ВПР, НИКО: a header check against the plan, a pupil frame, a
 long task-cell frame, and for НИКО the questionnaire). Files of a batch are validated together
 (GX's cost is per expectation, not per row) and the results are split back per file: every
@@ -41,25 +41,48 @@ class Pending:
     outcomes: list[tuple] = field(default_factory=list)     # (suite, expectation, column, success, count)
     notes: list[str] = field(default_factory=list)
     rows_loaded: int = 0
+    nulled: dict[str, set] = field(default_factory=dict)   # field -> rows loaded with that cell emptied
 
     def reject(self, message: str, rows: list[tuple] | None = None) -> None:
         self.error = message
         self.error_rows = rows or [(None, None, None, message)]
 
-    def finish_validation(self) -> None:
-        """One reason per (part, row, column) — the earliest check wins — and the bad row sets."""
+    def finish_validation(self, nullable: dict[str, str] | None = None) -> None:
+        """One reason per (part, row, column) — the earliest check wins — and the bad row sets.
+
+        `nullable` (file column → field) names the columns whose bad value empties the cell
+        instead of quarantining the row: the row loads and the cell's quarantine row says so.
+        """
         if self.violations:
             v = pd.concat(self.violations, ignore_index=True).sort_values(["order"], kind="stable")
             v = v.drop_duplicates(["part", "row", "column"], keep="first").sort_values(["part", "row", "order"], kind="stable")
         else:
             v = pd.DataFrame(columns=["part", "row", "column", "value", "reason", "order"])
+        soft = (v["part"] == MAIN) & v["column"].isin(list(nullable or {})) & (v["order"] >= 0)
+        hard = v[~soft]
+        self.bad_rows = {part: set(g["row"].astype(int)) for part, g in hard.groupby("part")}
+        cells = soft & ~v["row"].isin(self.bad_rows.get(MAIN, set()))
+        if cells.any():
+            v = v.copy()
+            v.loc[cells, "reason"] = v.loc[cells, "reason"] + "; ячейка оставлена пустой, строка загружена"
+            self.nulled = {nullable[c]: set(g["row"].astype(int)) for c, g in v[cells].groupby("column")}
+            self.notes.append(emptied_note(v[cells]))
         self.quarantine = v[["part", "row", "column", "value", "reason"]].reset_index(drop=True)
-        self.bad_rows = {part: set(g["row"].astype(int)) for part, g in v.groupby("part")}
         self.violations = []
 
     @property
     def rows_quarantined(self) -> int:
         return sum(len(s) for s in self.bad_rows.values())
+
+
+def emptied_note(cells: pd.DataFrame) -> str:
+    """«2 ячейки оставлены пустыми: строка 3, «Численность обучающихся»; …» for the ledger."""
+    n = len(cells)
+    word = ("ячейка оставлена пустой" if n % 10 == 1 and n % 100 != 11 else
+            "ячейки оставлены пустыми" if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else
+            "ячеек оставлено пустыми")
+    shown = "; ".join(f"строка {int(r)}, «{c}»" for r, c in cells[["row", "column"]].head(3).itertuples(index=False))
+    return f"{n} {word} (значение недопустимо, строка загружена): {shown}" + (" и др." if n > 3 else "")
 
 
 def distribute(items: list[Pending], suite: str, result: SuiteResult, file_of: np.ndarray, row_of: np.ndarray,
@@ -84,16 +107,15 @@ def kept(frame: pd.DataFrame, bad: set) -> np.ndarray:
 
 
 # ====================================================================== column tables
-TABLE_OF = {"register": "register", "gia11": "gia11", "gia9": "gia9", "vpr_plan": "vpr_plan",
-            "vpr_scale": "vpr_scale", "ege_min": "ege_min", "admissions": "admissions"}
-
-
 class ColumnTables:
     """Kinds with one header row and one raw table (ГИА also expands its answer strings)."""
 
     def validate(self, kind: str, items: list[Pending], params: ContextParams) -> None:
         frames = []
         for i, p in enumerate(items):
+            complete = p.parsed.meta.get("complete")
+            if complete is not None:  # e.g. a РЦОИ protocol: Код МО and category from the register
+                complete(p.parsed.frame, params)
             f = p.parsed.frame.copy(deep=False)
             f["_file"] = i
             f["_file_year"] = p.parsed.year if p.parsed.year is not None else np.nan
@@ -107,13 +129,36 @@ class ColumnTables:
         keep = kept(frame, p.bad_rows.get(MAIN, set()))
         sub = frame.loc[keep]
         data = {c: sub[c].to_numpy() for c in sub.columns if not c.startswith(("_", "extra:")) and not c.endswith("__bad")}
+        for name, rows in p.nulled.items():  # a bad non-key cell: emptied, the row loads
+            empty = sub["_row"].isin(rows).to_numpy()
+            data[name] = np.where(empty, np.nan if data[name].dtype.kind == "f" else None, data[name])
         ex = extra_json(sub, p.parsed.extras)
         if ex is not None:
             data["_extra"] = ex
-        n = insert(con, TABLE_OF[kind], data, sub["_row"].to_numpy(), audit)
+        from ingestion.kinds import KINDS
+
+        n = insert(con, KINDS[kind].main_table, data, sub["_row"].to_numpy(), audit)
         if kind in ("gia11", "gia9") and n:
             expand_answers(con, kind, audit.load_id)
+        if kind == "gia_appeals" and n:
+            p.notes.append(appeal_note(con, audit.load_id))
         return n
+
+
+def appeal_note(con, load_id: str) -> str:
+    """How many results an appeal file changes (the ledger says so: contract §11)."""
+    changed, matched, replacing = con.execute("""
+        with g as (select participant_id, subject_code, exam_date from raw.gia11
+                   union all select participant_id, subject_code, exam_date from raw.gia9),
+        a as (select a.score_diff, exists (select 1 from g where g.participant_id = a.participant_id
+                     and g.subject_code = a.subject_code and g.exam_date = a.exam_date) as m
+              from raw.gia_appeals a where a._load_id = ? and a.replaces)
+        select count(*) filter (where m and coalesce(score_diff, 1) <> 0), count(*) filter (where m), count(*) from a
+    """, [load_id]).fetchone()
+    text = f"апелляции и перепроверки меняют результатов: {changed}"
+    if replacing - matched:
+        text += f"; для {replacing - matched} не найден исходный результат экзамена (загрузите протокол экзамена)"
+    return text
 
 
 def expand_answers(con, kind: str, load_id: str) -> None:
@@ -222,6 +267,7 @@ class Works:
 
     def validate(self, kind: str, items: list[Pending], params: ContextParams) -> None:
         if kind == "vpr":
+            _match_login_prefixes(items, params)
             self._check_headers(items, params)
         good = [p for p in items if p.error is None]
         if not good:
@@ -357,6 +403,21 @@ class Works:
         return n
 
 
+def _match_login_prefixes(items: list[Pending], params: ContextParams) -> None:
+    """ФИС ОКО logins `edu860123`/`sch860123` name the same school: a login the register lacks is
+    replaced by the register's login with the same 6 digits, and the ledger says which."""
+    if not params.school_logins:
+        return
+    from ingestion.readers.vpr_fisoko import canonical_logins
+
+    for p in items:
+        f = p.parsed.frame
+        logins, notes = canonical_logins(f["school_login"].to_numpy(dtype=object), params.school_logins)
+        if notes:
+            f["school_login"] = logins
+            p.notes += notes
+
+
 def questionnaire_frame(q: pd.DataFrame, codes: set) -> pd.DataFrame:
     """One row per «Анкета» row: code, whether it is on «Результаты», the answers that are not numbers."""
     questions = [c[2:] for c in q.columns if c.startswith("q:") and not c.endswith("__bad")]
@@ -370,6 +431,5 @@ def questionnaire_frame(q: pd.DataFrame, codes: set) -> pd.DataFrame:
                          "known": q["participant_code"].isin(codes).to_numpy(), "bad_answers": bad})
 
 
-FAMILIES = {"vpr": Works(), "niko": Works()}
-for _k in TABLE_OF:
-    FAMILIES[_k] = ColumnTables()
+COLUMN_TABLES = ColumnTables()
+WORKS = Works()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,9 +42,72 @@ def sha256_of(path: Path) -> str:
 
 def list_files(inbox: Path) -> list[tuple[Path, str]]:
     """Every regular file under the inbox (any depth, any name), in a stable order."""
-    inbox = Path(inbox)
-    out = [(p, p.relative_to(inbox).as_posix()) for p in inbox.rglob("*") if p.is_file()]
-    return sorted(out, key=lambda t: t[1])
+    return walk_inbox(inbox)[0]
+
+
+LINK_OUT = "символическая ссылка на файл вне входной папки: файл не читался"
+LINK_DIR_OUT = "символическая ссылка на папку вне входной папки: её файлы не читались"
+LINK_BROKEN = "символическая ссылка никуда не ведёт: файл не читался"
+NOT_REGULAR = "не обычный файл (устройство, канал или сокет): не читался"
+
+
+def walk_inbox(inbox: Path) -> tuple[list[tuple[Path, str]], list[tuple[Path, str, str]]]:
+    """(files to read, entries skipped with the Russian reason) under the inbox, in a stable order.
+
+    Symbolic links are followed only when they stay inside the inbox: a link to a system file or
+    to another folder would otherwise put data that nobody delivered (or that file's first line)
+    into the warehouse and the ledger. Skipped entries are never opened.
+    """
+    root = Path(inbox).resolve()
+    files: list[tuple[Path, str]] = []
+    skipped: list[tuple[Path, str, str]] = []
+    for folder, dirs, names in os.walk(inbox, followlinks=False):
+        here = Path(folder)
+        for d in list(dirs):
+            p = here / d
+            if p.is_symlink():
+                dirs.remove(d)
+                if not _inside(p, root):
+                    skipped.append((p, p.relative_to(inbox).as_posix(), LINK_DIR_OUT))
+        for name in names:
+            p = here / name
+            rel = p.relative_to(inbox).as_posix()
+            if p.is_symlink():
+                if not p.exists():
+                    skipped.append((p, rel, LINK_BROKEN))
+                    continue
+                if not _inside(p, root):
+                    skipped.append((p, rel, LINK_OUT))
+                    continue
+            if p.is_file():
+                files.append((p, rel))
+            else:
+                skipped.append((p, rel, NOT_REGULAR))
+    return sorted(files, key=lambda t: t[1]), sorted(skipped, key=lambda t: t[1])
+
+
+def _inside(path: Path, root: Path) -> bool:
+    target = path.resolve()
+    return target == root or root in target.parents
+
+
+def unreadable_entry(path: Path, rel: str, exc: OSError) -> "InboxFile":
+    """A file that vanished or cannot be opened after listing: its own error, not the run's."""
+    return skipped_entry(path, rel, f"файл не читается: {exc.strerror or exc}")
+
+
+def skipped_entry(path: Path, rel: str, reason: str) -> "InboxFile":
+    """A skipped entry as an inbox file: its «SHA-256» is of the link, not of content never read."""
+    try:
+        link = os.readlink(path)
+    except OSError:
+        link = ""
+    sha = hashlib.sha256(f"{reason}\0{link}".encode()).hexdigest()
+    try:
+        mtime = dt.datetime.fromtimestamp(path.lstat().st_mtime_ns / 1e9)
+    except OSError:  # gone already
+        mtime = None
+    return InboxFile(path, rel, sha, 0, mtime, "unrecognised", None, reason)
 
 
 def file_mtime(path: Path) -> dt.datetime:
@@ -76,15 +140,20 @@ def scan_inbox(inbox: Path, con: duckdb.DuckDBPyConnection | None = None) -> lis
         for sha, kind, year in con.execute(
                 "select sha256, kind, year from meta.ingestion_ledger where status <> 'duplicate'").fetchall():
             known[sha] = (kind, year, None)
-    out = []
-    for path, rel in list_files(inbox):
-        sha = sha256_of(path)
+    files, skipped = walk_inbox(inbox)
+    out = [skipped_entry(*s) for s in skipped]
+    for path, rel in files:
+        try:
+            sha = sha256_of(path)
+            st = path.stat()
+        except OSError as exc:
+            out.append(unreadable_entry(path, rel, exc))
+            continue
         info = known.get(sha) or _KIND_CACHE.get(sha)
         if info is None:
             info = _KIND_CACHE[sha] = sniff(path, rel)
-        st = path.stat()
         out.append(InboxFile(path, rel, sha, st.st_size, file_mtime(path), info[0], info[1], info[2]))
-    return out
+    return sorted(out, key=lambda f: f.rel)
 
 
 # ------------------------------------------------------------------ ledger rows
@@ -147,3 +216,55 @@ def export_ledger(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
             if col in df:
                 df[col] = df[col].astype("Int64")
         df.to_csv(out_dir / name, index=False, encoding="utf-8", lineterminator="\n")
+
+
+# ------------------------------------------------------------------ a run that publishes nothing
+RESULT_KINDS = {"gia11": "ГИА-11", "gia9": "ГИА-9", "vpr": "ВПР"}   # what a publication needs
+SHOWN_FILES = 5
+
+
+def nothing_published(warehouse: Path, inbox: Path, year: int, data_dir: Path) -> str:
+    """Write the ledger CSVs of a run that has nothing to publish; return its one-line Russian reason.
+
+    The analyst must learn from one line what was missing and which files were not recognised,
+    and still find `ingestion_ledger.csv` and `quarantine.csv` under `data_dir`.
+    """
+    with duckdb.connect(str(warehouse)) as con:
+        create_all(con)
+        export_ledger(con, data_dir)
+        rows = con.execute("select file, kind, year, status, rows_loaded from meta.ingestion_ledger"
+                           " where status <> 'duplicate' order by file").fetchall()
+    return nothing_published_reason(Path(inbox), year, rows)
+
+
+def nothing_published_reason(inbox: Path, year: int, rows: list[tuple]) -> str:
+    """The reason from the ledger rows (file, kind, year, status, rows_loaded) of the inbox."""
+    if not inbox.exists():
+        return f"входная папка «{inbox}» не найдена: проверьте путь в --data"
+    if not inbox.is_dir():
+        return f"«{inbox}» — не папка: в --data укажите папку с выгрузками"
+    if not rows:
+        return f"во входной папке «{inbox}» нет файлов"
+    missing = f"нет данных ГИА или ВПР за {year} год во входной папке «{inbox}»"
+    unknown = [f for f, kind, _y, _s, _n in rows if kind == "unrecognised"]
+    if len(unknown) == len(rows):
+        return (f"нет данных ГИА или ВПР за {year} год: во входной папке «{inbox}» не распознан ни один файл"
+                f" ({len(rows)}): {_names(unknown)} — подробности в ingestion_ledger.csv")
+    parts = [missing]
+    present: dict[str, set[int]] = {}
+    for _f, kind, y, status, n in rows:
+        if kind in RESULT_KINDS and y is not None and n:
+            present.setdefault(RESULT_KINDS[kind], set()).add(int(y))
+    if present:
+        parts.append("есть " + ", ".join(f"{k} за {', '.join(map(str, sorted(v)))}" for k, v in present.items()))
+    rejected = [f for f, kind, y, status, _n in rows if kind in RESULT_KINDS and y == year and status == "error"]
+    if rejected:
+        parts.append(f"отклонены ({len(rejected)}): {_names(rejected)}")
+    if unknown:
+        parts.append(f"не распознаны ({len(unknown)}): {_names(unknown)}")
+    return "; ".join(parts) + " — подробности в ingestion_ledger.csv"
+
+
+def _names(files: list[str]) -> str:
+    more = f" и ещё {len(files) - SHOWN_FILES}" if len(files) > SHOWN_FILES else ""
+    return ", ".join(files[:SHOWN_FILES]) + more

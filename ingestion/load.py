@@ -1,8 +1,9 @@
 """`load_inbox`: every new file of an inbox into `raw.*`, validated, with a ledger row each.
 
-Order: reference data first (register, ВПР plan and scale, minimum scores), then results that
-are validated against it (ГИА, ВПР, НИКО, admissions). Within a kind, older files first, so a
-corrected delivery lands after the file it corrects. A file already in the ledger (same path,
+Order: every kind after the kinds it is validated against (`ingestion.kinds.load_order`:
+reference data first — register, ВПР plan and scale, minimum scores — then ГИА, ВПР, НИКО,
+admissions). Within a kind, older files first, so a corrected delivery lands after the file it
+corrects. A file already in the ledger (same path,
 same SHA-256) is skipped: re-running on an unchanged inbox only hashes the files.
 
 For every file `rows_read = rows_loaded + rows_quarantined`; defects never stop the run.
@@ -21,18 +22,17 @@ import duckdb
 import pandas as pd
 
 from expectations import ContextParams
-from ingestion import supersede
-from ingestion.families import FAMILIES, QUESTIONNAIRE, Pending
-from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, list_files,
-                              load_id_for, loaded_shas, sha256_of)
+from ingestion import pseudonym, supersede
+from ingestion.families import MAIN, QUESTIONNAIRE, Pending
+from ingestion.kinds import KINDS, load_order, nullable_columns, reference_kinds, school_references
+from ingestion.ledger import (InboxFile, LedgerRow, file_mtime, insert_ledger, known_files, load_id_for, loaded_shas,
+                              sha256_of, skipped_entry, unreadable_entry, walk_inbox)
 from ingestion.reading import ReadOutcome, read_file
 from ingestion.rawio import Audit
 from ingestion.readers import identify
 from ingestion.schema import create_all
-from ingestion.source import BROKEN
+from ingestion.source import BROKEN, SourceError
 
-KIND_ORDER = ["register", "vpr_plan", "vpr_scale", "ege_min", "gia11", "gia9", "vpr", "niko", "admissions"]
-REFERENCE_KINDS = {"register", "vpr_plan", "vpr_scale"}   # what later kinds are validated against
 CELL_BUDGET = 3_000_000      # cells (rows × columns) validated together: GX costs per batch, memory per cell
 KEEP_SNIFF_BYTES = 8 << 20   # files up to this size keep what sniffing parsed until they load
 DUCKDB_MEMORY = "1GB"     # DuckDB's cache during a load (restored after): keeps the process < 4 GB
@@ -105,8 +105,11 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, kinds: set[str] |
     create_all(con)
     limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
     con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
+    pseudonym.begin(con, forbidden=(Path(inbox),))   # the key is loaded only if a protocol needs it
     try:
-        return _load(con, Path(inbox), kinds, years, t0, progress)
+        report = _load(con, Path(inbox), kinds, years, t0, progress)
+        pseudonym.end(con)                            # records the key's fingerprint once used
+        return report
     finally:
         con.execute(f"set memory_limit = '{limit}'")
 
@@ -129,21 +132,33 @@ def _load(con, inbox: Path, kinds, years, t0: float, progress=None) -> LoadRepor
     known = known_files(con)
     taken = loaded_shas(con)
     groups: dict[str, list[InboxFile]] = defaultdict(list)
-    for path, rel in list_files(inbox):
-        sha = sha256_of(path)
+    files, skipped = walk_inbox(inbox)
+    unread = [skipped_entry(*s) for s in skipped]   # links out of the inbox: a ledger line, never read
+    for path, rel in files:
+        try:
+            sha = sha256_of(path)
+            st = path.stat()
+        except OSError as exc:  # vanished or not readable: that file's error, not the run's
+            unread.append(unreadable_entry(path, rel, exc))
+            continue
         if (rel, sha) in known:
             report.unchanged += 1
             continue
-        st = path.stat()
         groups[sha].append(InboxFile(path, rel, sha, st.st_size, file_mtime(path), "unrecognised", None))
-
-    if progress is not None:
-        report.files = _Notifying(progress, sum(len(g) for g in groups.values()))
+    if progress is not None:   # before the first file is recorded, so none is missed
+        report.files = _Notifying(progress, sum(len(g) for g in groups.values())
+                                  + sum((e.rel, e.sha256) not in known for e in unread))
+    for entry in unread:
+        if (entry.rel, entry.sha256) in known:
+            report.unchanged += 1
+        else:
+            _record(con, report, entry, "unrecognised", None, None, 0, 0, 0, "error", entry.problem)
 
     def wanted(kind: str, year: int | None) -> bool:
         return (kinds is None or kind in kinds) and (years is None or year is None or year in years)
 
     pending: dict[str, list[Pending]] = defaultdict(list)
+    held_back: set[str] = set()   # kinds of files left for a later load (kinds/years limits)
     duplicates: list[tuple[InboxFile, str, str, int | None]] = []   # (file, original, kind, year)
     for sha, group in groups.items():
         group.sort(key=lambda f: (f.mtime, f.rel))
@@ -162,6 +177,7 @@ def _load(con, inbox: Path, kinds, years, t0: float, progress=None) -> LoadRepor
                 first.year = None
         if ident.reader is None or ident.problem is not None:
             if ident.reader is not None and not wanted(first.kind, None):
+                held_back.add(first.kind)
                 continue
             _record_unread(con, first, ident, report)
         elif wanted(first.kind, first.year):
@@ -170,15 +186,17 @@ def _load(con, inbox: Path, kinds, years, t0: float, progress=None) -> LoadRepor
             ident.src.release(keep_cache=first.size <= KEEP_SNIFF_BYTES)
             pending[first.kind].append(Pending(first, load_id_for(first.rel, sha), ident=ident))
         else:
+            held_back.add(first.kind)
             continue
         duplicates += [(f, first.rel, first.kind, first.year) for f in group[1:]]
 
     writer = Writer()
-    prefetcher = GridPrefetcher([p for kind in KIND_ORDER
+    order = load_order()
+    prefetcher = GridPrefetcher([p for kind in order
                                  for p in sorted(pending.get(kind, []), key=lambda p: (p.info.mtime, p.info.rel))])
     params, stale = None, True
     try:
-        for kind in KIND_ORDER:
+        for kind in order:
             items = sorted(pending.get(kind, []), key=lambda p: (p.info.mtime, p.info.rel))
             if not items:
                 continue
@@ -186,7 +204,7 @@ def _load(con, inbox: Path, kinds, years, t0: float, progress=None) -> LoadRepor
             if stale:  # reference data written since the parameters were read: wait for it, re-read
                 writer.drain()
                 params, stale = ContextParams.from_warehouse(con), False
-            stale = kind in REFERENCE_KINDS
+            stale = kind in reference_kinds()
             batch: list[Pending] = []
             cells = 0
             for p in items:
@@ -204,12 +222,13 @@ def _load(con, inbox: Path, kinds, years, t0: float, progress=None) -> LoadRepor
             report.seconds_by_kind[kind] = report.seconds_by_kind.get(kind, 0.0) + time.perf_counter() - tk
         tk = time.perf_counter()
         writer.drain()
-        if kind_last := next((k for k in reversed(KIND_ORDER) if pending.get(k)), None):
+        if kind_last := next((k for k in reversed(order) if pending.get(k)), None):
             report.seconds_by_kind[kind_last] += time.perf_counter() - tk
     finally:
         prefetcher.close()
         writer.close()
 
+    _settle_register(con, report, results_pending=bool(held_back & set(school_references())))
     for f, orig, kind, year in duplicates:
         _record(con, report, f, kind, year, None, 0, 0, 0, "duplicate",
                 f"тот же файл (совпадает SHA-256) уже принят как {orig}; строки не загружались повторно")
@@ -218,6 +237,26 @@ def _load(con, inbox: Path, kinds, years, t0: float, progress=None) -> LoadRepor
 
 
 # ---------------------------------------------------------------------- steps
+def _settle_register(con, report: LoadReport, results_pending: bool) -> None:
+    """After results are in: which schools missing from the newest register keep their row."""
+    con.execute("begin transaction")
+    try:
+        report.superseded += supersede.settle_register(con, results_pending)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    _refresh(con, [r for r in report.files if r.kind == "register"])
+
+
+def _refresh(con, files: list[FileReport]) -> None:
+    """Counts, status and message of reported files from the ledger (a later step changed them)."""
+    for r in files:
+        r.rows_loaded, r.rows_quarantined, r.status, r.message = con.execute(
+            "select rows_loaded, rows_quarantined, status, message from meta.ingestion_ledger"
+            " where file = ? and sha256 = ?", [r.file, r.sha256]).fetchone()
+
+
 def _apply(p: Pending, got: ReadOutcome) -> int:
     """Take a read outcome into the pending file; returns its cell count (for batching)."""
     p.ident = None
@@ -226,6 +265,9 @@ def _apply(p: Pending, got: ReadOutcome) -> int:
     if got.error is not None:
         p.reject(got.error, got.error_rows or None)
         return 0
+    if got.dropped:  # undecodable CSV lines: quarantined before any check (order -1)
+        p.violations.append(pd.DataFrame({"part": MAIN, "row": [r for r, _ in got.dropped], "column": None,
+                                          "value": None, "reason": [m for _, m in got.dropped], "order": -1}))
     return p.parsed.frame.shape[0] * p.parsed.frame.shape[1] // 2  # a typed field is two columns
 
 
@@ -331,13 +373,14 @@ def _validate(kind: str, batch: list[Pending], params: ContextParams) -> None:
     ok = [p for p in batch if p.error is None]
     if ok:
         try:
-            FAMILIES[kind].validate(kind, ok, params)
+            KINDS[kind].family.validate(kind, ok, params)
         except Exception as exc:
             for p in ok:
                 p.reject(f"внутренняя ошибка проверки: {type(exc).__name__}: {exc}")
+    nullable = nullable_columns(kind)
     for p in batch:
         if p.error is None:
-            p.finish_validation()
+            p.finish_validation(nullable)
 
 
 def _write_batch(con, kind: str, batch: list[Pending], report: LoadReport) -> None:
@@ -370,11 +413,8 @@ def _write_batch(con, kind: str, batch: list[Pending], report: LoadReport) -> No
         report.superseded += changed
         p.parsed = None
         p.ident = None
-    for r in report.files[-len(written):]:  # a file found older than one already loaded changed status
-        if r.file in report.superseded:
-            r.rows_loaded, r.rows_quarantined, r.status, r.message = con.execute(
-                "select rows_loaded, rows_quarantined, status, message from meta.ingestion_ledger"
-                " where file = ? and sha256 = ?", [r.file, r.sha256]).fetchone()
+    # a file found older than one already loaded changed status
+    _refresh(con, [r for r in report.files[-len(written):] if r.file in report.superseded])
 
 
 def _write(con, kind: str, p: Pending) -> tuple[FileReport, list[str]]:
@@ -388,7 +428,7 @@ def _write(con, kind: str, p: Pending) -> tuple[FileReport, list[str]]:
         status, message = "error", _with_notes(p.error, p.notes)
         qrows = pd.DataFrame(p.error_rows, columns=["row", "column", "value", "reason"])
     else:
-        loaded = FAMILIES[kind].insert(con, kind, p, audit)
+        loaded = KINDS[kind].family.insert(con, kind, p, audit)
         quarantined = p.rows_quarantined
         if loaded + quarantined != p.rows_read:  # pragma: no cover - a bookkeeping bug
             raise RuntimeError(f"строк прочитано {p.rows_read}, загружено {loaded}, в карантине {quarantined}")
@@ -406,7 +446,7 @@ def _status(p: Pending, loaded: int, quarantined: int) -> tuple[str, str]:
         return "loaded", _with_notes(f"загружено строк: {loaded}", p.notes)
     q = p.quarantine
     examples = "; ".join(
-        f"строка {int(r)}{' (лист «Анкета»)' if part == QUESTIONNAIRE else ''}, столбец «{c}»: {reason}"
+        f"строка {int(r)}{' (лист «Анкета»)' if part == QUESTIONNAIRE else ''}{f', столбец «{c}»' if isinstance(c, str) and c else ''}: {reason}"
         for part, r, c, reason in q[["part", "row", "column", "reason"]].head(3).itertuples(index=False))
     more = f" и ещё {len(q) - 3} замечаний" if len(q) > 3 else ""
     if loaded == 0:
@@ -420,13 +460,7 @@ def _with_notes(message: str, notes: list[str]) -> str:
 
 def _work_key(kind: str, p: Pending) -> str | None:
     pf = p.parsed
-    if kind == "register":
-        return "register"
-    if pf is None:
-        return None
-    if kind in ("vpr", "niko"):
-        return f"{kind}|{pf.year}|{pf.meta['subject']}|{pf.meta['grade']}"
-    return f"{kind}|{pf.year}"
+    return None if pf is None else KINDS[kind].work_key(pf.year, pf.meta)
 
 
 def _insert_quarantine(con, p: Pending, rows: pd.DataFrame) -> None:
@@ -465,13 +499,17 @@ def _record_unread(con, f: InboxFile, ident, report: LoadReport) -> None:
         if ident.src is not None and ident.src.heads:
             cells = [c for row in ident.src.heads[0].rows[:2] for c in row if c][:4]
             head = f" (начало: {' | '.join(cells)[:120]})" if cells else ""
+        detail = f": {ident.detail}" if ident.detail else ""
         _record(con, report, f, "unrecognised", None, None, 0, 0, 0, "unrecognised",
-                f"вид выгрузки не распознан по содержимому{head}")
+                f"вид выгрузки не распознан по содержимому{detail}{head}")
         return
     rows_read = 0
     if ident.reader is not None and ident.src is not None and ident.src.format == "csv":
         # the header could not be read; count the lines below it as the rows that were not loaded
-        rows_read = max(0, sum(1 for r in ident.src.grid("") if any(c.strip() for c in r)) - 1)
+        try:
+            rows_read = max(0, sum(1 for r in ident.src.grid("") if any(c.strip() for c in r)) - 1)
+        except SourceError:
+            rows_read = 0
     kind = ident.reader.kind if ident.reader is not None else "unrecognised"
     message = ident.problem or BROKEN
     _record(con, report, f, kind, None, message, rows_read, 0, rows_read, "error", message)

@@ -20,6 +20,7 @@ class ReadOutcome:
     error_rows: list[tuple] = field(default_factory=list)
     rows_read: int = 0
     notes: list[str] = field(default_factory=list)
+    dropped: list[tuple[int, str]] = field(default_factory=list)   # CSV lines left out: (line, reason)
 
 
 def read_file(path: Path, rel: str, kind: str, ident=None) -> ReadOutcome:
@@ -35,12 +36,16 @@ def read_file(path: Path, rel: str, kind: str, ident=None) -> ReadOutcome:
         if ident.src.format == "csv":
             delim = DELIMITER_NAMES.get(ident.src.delimiter, ident.src.delimiter)
             out.notes.append(f"CSV: кодировка {ident.src.encoding}, разделитель {delim}")
-        out.notes += out.parsed.notes
+        out.notes += ident.src.notes + out.parsed.notes
+        # lines that did not decode count as read and quarantined (nothing is lost)
+        out.dropped = list(ident.src.bad_lines)
         if out.rows_read == 0:
-            out.error = "в файле нет строк с данными (есть только заголовок)"
+            out.error = ("в файле нет строк с данными (есть только заголовок)" if not out.dropped else
+                         f"ни одна строка с данными не прочитана: {out.dropped[0][1]} (строка {out.dropped[0][0]} и др.)")
+        out.rows_read += len(out.dropped)
         ident.src.release()
     except FileError as exc:
-        out.parsed, out.rows_read = None, exc.rows_read
+        out.parsed, out.rows_read = None, exc.rows_read + len(getattr(ident.src, "bad_lines", []))
         out.error, out.error_rows = exc.message, [(exc.row, exc.column, exc.value, exc.message)]
     except SourceError as exc:
         out.parsed, out.error = None, str(exc)

@@ -1,7 +1,7 @@
 """DDL of the raw layer and the load bookkeeping (ledger, quarantine).
 
 The raw layer is the contract between the readers in `ingestion/` and the dbt staging models:
-one table per export kind, columns already renamed to English and typed, task-level scores kept
+one or more tables per export kind (`ingestion.kinds` says which), columns already renamed to English and typed, task-level scores kept
 long (one row per pupil x task). Every raw table carries the same audit columns so any value in a
 mart can be traced back to a file, a load and a spreadsheet row.
 
@@ -90,6 +90,25 @@ RAW_TABLES: dict[str, str] = {
         year integer, subject varchar, grade integer, school_login varchar,
         participant_code varchar, question varchar, answer integer
     """,
+    # ФИС ОКО aggregate forms of a ВПР work: one row per group row of a form.
+    # form 'marks' («Статистика по отметкам»: mark2..mark5 are percentages) or 'journal'
+    # («Сравнение отметок с отметками по журналу»: *_pct percentages, lowered/confirmed/raised counts).
+    # group_level russia | region | municipality | school, from the group's text; group_login and
+    # group_mo_number are the codes in its brackets; group_order keeps the form's row order.
+    "vpr_forms": """
+        year integer, subject varchar, grade integer, form varchar, group_name varchar,
+        group_order integer, group_level varchar, group_login varchar, group_mo_number varchar,
+        schools integer, participants integer, mark2 double, mark3 double, mark4 double,
+        mark5 double, lowered_pct double, lowered integer, confirmed_pct double, confirmed integer,
+        raised_pct double, raised integer
+    """,
+    # ГИА appeal and re-check protocols (§11): the results that replace originals (applied downstream)
+    "gia_appeals": """
+        year integer, participant_id varchar, school_code varchar, class_name varchar,
+        subject_code integer, exam_date date, appeal_type varchar, appeal_state varchar,
+        sent_at timestamp, changed_at timestamp, score_before integer, primary_score integer,
+        score integer, score_diff integer, replaces boolean, _extra json
+    """,
     "ege_min": """
         year integer, subject_code integer, min_score integer, _extra json
     """,
@@ -104,7 +123,7 @@ create schema if not exists meta;
 create table if not exists meta.ingestion_ledger (
     load_id varchar primary key,
     file varchar not null,          -- path relative to the inbox
-    kind varchar not null,          -- register, gia11, gia9, vpr, vpr_plan, vpr_scale, niko, ege_min, admissions, unrecognised
+    kind varchar not null,          -- a kind of ingestion.kinds (register, gia11, vpr, ...) or unrecognised
     sha256 varchar not null,
     year integer,
     work_key varchar,               -- what a corrected delivery supersedes (e.g. 'vpr|2025|Математика|4')
@@ -135,10 +154,7 @@ create table if not exists meta.validation_results (
 );
 """
 
-LEDGER_KINDS = (
-    "register", "gia11", "gia9", "vpr", "vpr_plan", "vpr_scale", "niko", "ege_min",
-    "admissions", "unrecognised",
-)
+# ledger kinds: ingestion.kinds.ledger_kinds(); every kind's tables have their DDL above
 LEDGER_STATUSES = ("loaded", "partial", "error", "duplicate", "superseded", "unrecognised")
 
 

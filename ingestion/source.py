@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ CSV_DELIMITERS = (";", "\t", ",")
 EXOTIC_DELIMITERS = ("|", ":", "#")
 DELIMITER_NAMES = {";": "«;»", ",": "«,»", "\t": "табуляция", "|": "«|»", ":": "«:»", "#": "«#»"}
 BROKEN = "файл повреждён или обрезан"
-_CODECS = {"UTF-8 (BOM)": "utf-8-sig", "UTF-8": "utf-8", "windows-1251": "cp1251", "UTF-16": "utf-16"}
+_ENCODINGS = {"UTF-8 (BOM)", "UTF-8", "windows-1251", "UTF-16"}   # what `decode_text` reports
 
 csv.field_size_limit(1 << 24)
 
@@ -107,6 +108,7 @@ class Source:
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
     broken: bool = False                 # damaged: heads salvaged for recognition only
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)   # CSV lines left out (line, reason)
     cache: dict = field(default_factory=dict)
     _text: str | None = None
     _grids: dict = field(default_factory=dict)
@@ -128,12 +130,13 @@ class Source:
         data = path.read_bytes()
         if not data.strip():
             return cls(path, rel, "empty")
-        text, encoding = decode_text(data)
-        if text is None:
+        decoded = decode_text(data)
+        if decoded.text is None:
             return cls(path, rel, "binary")
-        src = cls(path, rel, "csv", encoding=encoding, _text=text)
-        src.delimiter = sniff_delimiter(text, score, CSV_DELIMITERS)
-        src.heads = [SheetHead("", _csv_rows(text, src.delimiter, HEAD_ROWS))]
+        src = cls(path, rel, "csv", encoding=decoded.encoding, notes=decoded.notes, bad_lines=decoded.bad_lines,
+                  _text=decoded.text)
+        src.delimiter = sniff_delimiter(decoded.text, score, CSV_DELIMITERS)
+        src.heads = [SheetHead("", _csv_rows(decoded.text, src.delimiter, HEAD_ROWS))]
         return src
 
     def _open_workbook(self, legacy_xls: bool) -> None:
@@ -170,6 +173,7 @@ class Source:
 
     def with_text(self, text: str, encoding: str, score: Callable[[list[str | None]], int]) -> "Source":
         """The same CSV decoded in another encoding (to name a wrong one)."""
+        text = fix_newlines(text, [])
         src = Source(self.path, self.rel, "csv", encoding=encoding, _text=text)
         src.delimiter = sniff_delimiter(text, score, CSV_DELIMITERS)
         src.heads = [SheetHead("", _csv_rows(text, src.delimiter, HEAD_ROWS))]
@@ -252,45 +256,133 @@ class Source:
 
     def _decoded(self) -> str:
         if self._text is None:  # dropped after sniffing: decode again, the same way
-            self._text = self.path.read_bytes().decode(_CODECS.get(self.encoding, self.encoding or "utf-8"),
-                                                       errors="replace")
+            data = self.path.read_bytes()
+            if self.encoding in _ENCODINGS:
+                self._text = decode_text(data).text or ""
+            else:  # a wrong encoding named by `identify`
+                self._text = fix_newlines(data.decode(self.encoding or "utf-8", errors="replace"), [])
         return self._text
 
 
-# -------------------------------------------------------------------- helpers
-def decode_text(data: bytes) -> tuple[str | None, str | None]:
+# -------------------------------------------------------------------- decoding
+@dataclass
+class Decoded:
+    """A CSV's text and what decoding it had to do (for the ledger)."""
+
+    text: str | None                    # None: binary content, not a CSV
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)   # (1-based line, reason): left out
+
+
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)
+_UTF8_PAIR = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+BINARY = "двоичные данные, не CSV и не XLSX"
+_OTHER = {"UTF-8": "windows-1251", "windows-1251": "UTF-8"}
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes, or more control characters than any text export holds (junk, images, archives)."""
+    sample = data[:65536]
+    if b"\x00" in sample[:8192]:
+        return True
+    controls = len(sample.translate(None, _NOT_CONTROL))
+    return controls > max(8, len(sample) // 50)
+
+
+def fix_newlines(data, notes: list[str]):
+    """CR-only line endings → LF; a stray CR inside a line → a space (the csv module rejects both).
+
+    Works on bytes (before decoding: CR and LF are the same bytes in UTF-8 and windows-1251) and
+    on text. A CR counts as a line ending when bare CRs outnumber the LF line endings.
+    """
+    cr, lf = ("\r", "\n") if isinstance(data, str) else (b"\r", b"\n")
+    if cr not in data:
+        return data
+    crlf = data.count(cr + lf)
+    bare = data.count(cr) - crlf
+    if bare > data.count(lf):   # classic Mac line endings, perhaps with a few CRLF lines
+        notes.append("окончания строк — символ CR: строки разделены по нему")
+        return data.replace(cr + lf, lf).replace(cr, lf)
+    data = data.replace(cr + lf, lf)
+    if not bare:
+        return data
+    lines, pos = [], data.find(cr)
+    while pos >= 0:
+        lines.append(data.count(lf, 0, pos) + 1)
+        pos = data.find(cr, pos + 1)
+    shown = ", ".join(map(str, sorted(set(lines))[:5])) + (" и др." if len(set(lines)) > 5 else "")
+    notes.append(f"символ CR внутри строки заменён пробелом (строка {shown})")
+    return data.replace(cr, b" " if cr == b"\r" else " ")
+
+
+def decode_text(data: bytes) -> Decoded:
     """Decode a CSV: UTF-8 (with or without BOM) if it decodes strictly, else windows-1251.
 
-    Returns (None, None) for binary content (NUL bytes outside UTF-16).
+    A file that mixes the two (lines appended from another export) is decoded line by line:
+    lines in the file's main encoding (that of its first non-ASCII line among the head rows:
+    title or header) are kept, the others are left out as `bad_lines` (blank lines in the text,
+    so line numbers stay). A UTF-8 BOM over a windows-1251 body is read as windows-1251.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[3:].decode("utf-8"), "UTF-8 (BOM)"
-        except UnicodeDecodeError:
-            return data[3:].decode("utf-8", errors="replace"), "UTF-8 (BOM)"
+    notes: list[str] = []
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "UTF-16"
-    if b"\x00" in data[:8192]:
-        return None, None
+        return Decoded(fix_newlines(data.decode("utf-16", errors="replace"), notes), "UTF-16", notes)
+    if looks_binary(data):
+        return Decoded(None)
+    bom = data.startswith(codecs.BOM_UTF8)
+    data = fix_newlines(data[3:] if bom else data, notes)
     try:
-        return data.decode("utf-8"), "UTF-8"
+        return Decoded(data.decode("utf-8"), "UTF-8 (BOM)" if bom else "UTF-8", notes)
     except UnicodeDecodeError:
         pass
+    lines = data.split(b"\n") if _UTF8_PAIR.search(data) else None
+    classes = [_line_class(line) for line in lines] if lines else []
+    if "u" not in classes:   # one 8-bit encoding throughout
+        if bom:
+            notes.append("файл помечен меткой BOM как UTF-8, но записан в windows-1251 (с первой строки): "
+                         "прочитан как windows-1251")
+        return Decoded(data.decode("cp1251", errors="replace"), "windows-1251", notes)
+    head = [c for c in classes[:HEAD_ROWS] if c != "a"]
+    main = head[0] if head else max("uc", key=classes.count)
+    encoding = "UTF-8" if main == "u" else "windows-1251"
+    reason = f"строка в кодировке {_OTHER[encoding]}, а файл — в {encoding} (смешанная кодировка): строка не загружена"
+    out, bad = [], []
+    for i, (line, c) in enumerate(zip(lines, classes)):
+        if c in ("a", main):
+            out.append(line.decode("utf-8" if c == "u" else "cp1251", errors="replace"))
+        else:
+            out.append("")
+            bad.append((i + 1, reason))
+    if bom and main == "c":
+        notes.append("файл помечен меткой BOM как UTF-8, но записан в windows-1251: прочитан как windows-1251")
+    notes.append(f"смешанная кодировка: файл прочитан как {encoding}, строк в кодировке {_OTHER[encoding]} — "
+                 f"{len(bad)}, первая — строка {bad[0][0]}; они в карантине")
+    return Decoded("\n".join(out), encoding + (" (BOM)" if bom and main == "u" else ""), notes, bad)
+
+
+def _line_class(line: bytes) -> str:
+    """'a' (ASCII: either encoding), 'u' (valid UTF-8 with non-ASCII) or 'c' (not UTF-8: windows-1251)."""
+    if line.isascii():
+        return "a"
     try:
-        return data.decode("cp1251"), "windows-1251"
+        line.decode("utf-8")
+        return "u"
     except UnicodeDecodeError:
-        return data.decode("cp1251", errors="replace"), "windows-1251"
+        return "c"
 
 
+# -------------------------------------------------------------------- helpers
 def _csv_rows(text: str, delimiter: str, limit: int | None) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    if limit is None:
-        return list(reader)
-    out = []
-    for row in reader:
-        out.append(row)
-        if len(out) >= limit:
-            break
+    out: list[list[str]] = []
+    try:
+        for row in reader:
+            out.append(row)
+            if limit is not None and len(out) >= limit:
+                break
+    except csv.Error as exc:  # the text is normalised first, so this is a malformed file
+        raise SourceError(f"CSV не разбирается: ошибка разметки в строке {reader.line_num}") from exc
     return out
 
 

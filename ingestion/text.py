@@ -45,6 +45,22 @@ def norm_value(value: object) -> str:
     return norm_header(value)
 
 
+def canonical_value(value: object, allowed: dict[str, str]) -> object:
+    """A categorical cell in its canonical spelling when it differs only in case, ё/е or spaces.
+
+    `allowed` maps `norm_value(v)` → v for the value set; anything else is returned as written
+    (the suite reports it).
+    """
+    if blank(value):
+        return value
+    return allowed.get(norm_value(value), value)
+
+
+def value_keys(values) -> dict[str, str]:
+    """The `allowed` map of `canonical_value` for a value set."""
+    return {norm_value(v): v for v in values}
+
+
 def pad_code(text: str | None, width: int) -> str | None:
     """Restore leading zeros of an all-digit code that a spreadsheet stored as a number."""
     if blank(text):

@@ -15,7 +15,7 @@ Modules:
 - charts       — matplotlib (Agg) figures as SVG with text as paths;
 - build        — assembles a `document.Document` (the five sections) for a scope;
 - document     — the format-independent report tree;
-- templating, render — Jinja2 templates (templates/) → HTML, WeasyPrint → PDF;
+- templating, render — Jinja2 templates (templates/) → HTML; typst_writer — the same tree → PDF (Typst);
 - docx_writer, annex — the DOCX of the regional report and the XLSX data annex;
 - publication  — the process pool, index.html, manifest.json and the atomic swap of public/;
 - deadline     — the 15 December check.

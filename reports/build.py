@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from ingestion.kinds import titles as kind_titles
 from reports import cells, charts
 from reports.context import SECTION_TITLES, Context, Scope
 from reports.rules import work_sort_key
@@ -27,11 +28,7 @@ from reports.suppression import MIN_PUBLISHED_N, SMALL_SAMPLE_N, publishable
 from reports.templating import prose
 
 PROCEDURES = ("ЕГЭ", "ГВЭ-11", "ОГЭ", "ГВЭ-9", "ВПР", "НИКО")
-KIND_NAMES = {
-    "register": "Реестр ОО", "gia11": "Результаты ГИА-11", "gia9": "Результаты ГИА-9", "vpr": "Результаты ВПР",
-    "vpr_plan": "План ВПР", "vpr_scale": "Шкала ВПР", "niko": "Результаты НИКО", "ege_min": "Минимальные баллы ЕГЭ",
-    "admissions": "Поступление выпускников", "unrecognised": "Не распознан",
-}
+KIND_NAMES = kind_titles()   # ledger kind → Russian title, declared once per kind in ingestion.kinds
 STATUS_NAMES = {
     "loaded": "загружен", "partial": "загружен частично", "error": "отклонён", "duplicate": "повторная поставка",
     "superseded": "заменён исправленным", "unrecognised": "не распознан",

@@ -27,7 +27,8 @@ from reports.build import annex_tables, build_document
 from reports.context import Context
 from reports.data import ReportData, load
 from reports.formatting import fmt_bytes, fmt_date
-from reports.render import render_html, software_version, write_pdf
+from reports.render import render_html, running_title, software_version
+from reports.typst_writer import write_pdf
 from reports.suppression import LEGEND
 from reports.templating import environment, static_text
 
@@ -63,7 +64,7 @@ def render_municipality(ctx: Context, mo_code: str, stage_dir: Path, generated_a
     html_path = stage_dir / "mo" / f"{mo_code}.html"
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(render_html(doc), encoding="utf-8")
-    write_pdf(render_html(doc, for_pdf=True), stage_dir / "mo" / f"{mo_code}.pdf")
+    write_pdf(doc, stage_dir / "mo" / f"{mo_code}.pdf", running_title(doc))
     done = time.perf_counter()
     return {"mo_code": mo_code, "build_s": built - started, "render_s": done - built, "cpu_s": time.process_time() - cpu}
 
@@ -219,7 +220,7 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
             timings["region_build_s"] = time.perf_counter() - step
 
             step = time.perf_counter()
-            write_pdf(render_html(doc, for_pdf=True), stage_dir / "report.pdf")
+            write_pdf(doc, stage_dir / "report.pdf", running_title(doc))
             timings["region_pdf_s"] = time.perf_counter() - step
 
             from reports.annex import write_annex

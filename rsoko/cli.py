@@ -19,7 +19,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from synthetic import generate_region, inject_defects
 
     years = tuple(range(args.first_year, args.last_year + 1))
-    summary = generate_region(Path(args.out), Path(args.truth), seed=args.seed, scale=args.scale, years=years)
+    summary = generate_region(Path(args.out), Path(args.truth), seed=args.seed, scale=args.scale, years=years,
+                              vpr_layout=args.vpr_layout)
     if args.defects:
         inject_defects(Path(args.out), Path(args.truth), seed=args.seed)
     print(f"Входная папка: {summary['inbox']}; эталон (ground truth): {summary['truth']}")
@@ -30,7 +31,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 class _Printer:
-    """Progress of a run on stderr: one line per stage, and per file during ingestion."""
+    """Progress of a run on stdout (stderr keeps the one-line error): one line per stage, and per file during ingestion."""
 
     def __init__(self, quiet: bool = False):
         self.quiet = quiet
@@ -39,14 +40,14 @@ class _Printer:
         from rsoko.pipeline import STAGES
 
         if not self.quiet:
-            print(f"— {STAGES.get(key, key)}…", file=sys.stderr, flush=True)
+            print(f"— {STAGES.get(key, key)}…", flush=True)
 
     def done(self, key: str, seconds: float) -> None:
         pass
 
     def file(self, done: int, total: int, name: str) -> None:
         if not self.quiet and name:
-            print(f"  [{done}/{total}] {name}", file=sys.stderr, flush=True)
+            print(f"  [{done}/{total}] {name}", flush=True)
 
 
 def stage_timings(timings: dict[str, float]) -> str:
@@ -128,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--first-year", type=int, default=2023)
     gen.add_argument("--last-year", type=int, default=2025)
     gen.add_argument("--defects", action="store_true", help="inject every contract defect / внести дефекты")
+    gen.add_argument("--vpr-layout", choices=("normalised", "fisoko"), default="fisoko",
+                     help="ВПР files: normalised (second layout) or fisoko (ФИС ОКО downloads and aggregate forms)"
+                          " / макет ВПР: нормализованный или выгрузки ФИС ОКО с формами")
     gen.set_defaults(func=_cmd_generate)
 
     from rsoko import __version__

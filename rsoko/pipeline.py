@@ -183,12 +183,34 @@ DATA_EXPORTS: dict[str, str] = {
     """,
     "deficits.csv": """
         select year, work, level, entity_code, task, skill_code, participants,
-               completion_pct, level_of_task, deficit
+               completion_pct, level_of_task, deficit, priority
         from marts.fct_deficits where year = $year
         order by work, level, entity_code, task
     """,
+    # ФИС ОКО aggregate forms: the federal benchmark as delivered, and the cross-check with the
+    # individual results (ingestion/vpr_crosscheck.py adds the disagreements to the ledger)
+    "vpr_benchmark.csv": """
+        select year, work, group_level as "group", entity_code, schools, participants, mark2, mark3, mark4, mark5
+        from marts.mart_vpr_benchmark where year = $year
+        order by work, case group_level when 'russia' then 0 when 'region' then 1 when 'municipality' then 2
+                 else 3 end, entity_code, group_order
+    """,
+    "vpr_crosscheck.csv": """
+        select year, work, level, entity_code, delivered_participants, computed_participants, max_share_diff, agrees
+        from marts.mart_vpr_crosscheck where year = $year
+        order by work, case level when 'region' then 0 when 'municipality' then 1 else 2 end, entity_code, group_name
+    """,
 }
 LEDGER_EXPORTS = ("ingestion_ledger.csv", "quarantine.csv")
+
+
+def neutralise_ledger(data_dir: Path) -> list[Path]:
+    """Make the ledger CSVs spreadsheet-safe: file names, columns and values there come from the inputs."""
+    paths = [Path(data_dir) / name for name in LEDGER_EXPORTS]
+    for path in paths:
+        if path.exists():
+            neutralise_csv(path)
+    return paths
 
 
 def export_data(warehouse: Path, year: int, data_dir: Path) -> list[Path]:
@@ -209,9 +231,9 @@ def export_data(warehouse: Path, year: int, data_dir: Path) -> list[Path]:
             df.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
             written.append(target)
         export_ledger(con, data_dir)
-    for name in LEDGER_EXPORTS:   # file names, columns and values there come from the inputs
-        neutralise_csv(data_dir / name)
-        written.append(data_dir / name)
+        from ingestion.vpr_crosscheck import annotate_ledger_csv
+        annotate_ledger_csv(con, data_dir)
+    written += neutralise_ledger(data_dir)
     return written
 
 
@@ -374,7 +396,16 @@ def _run_locked(config: RunConfig, progress: Progress) -> RunResult:
         return value
 
     report = step("ingest", ingest, config.warehouse, config.inbox, progress=progress.file)
-    year = require_results(config.warehouse, config.year, config.inbox)
+    try:
+        year = require_results(config.warehouse, config.year, config.inbox)
+    except NothingToPublish:
+        if config.year is None:
+            raise
+        from ingestion.ledger import nothing_published  # writes the ledger CSVs all the same
+        data_dir = config.year_dir(config.year) / "data"
+        reason = nothing_published(config.warehouse, config.inbox, config.year, data_dir)
+        neutralise_ledger(data_dir)
+        raise NothingToPublish(reason) from None
     year_dir = config.year_dir(year)
     result = RunResult(year=year, year_dir=year_dir, load_report=report, timings=timings)
     clean_stale(year_dir)

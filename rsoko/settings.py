@@ -37,6 +37,19 @@ def inbox_path() -> Path:
     return Path(os.environ.get("RSOKO_INBOX", DEFAULT_INBOX)).resolve()
 
 
+def pseudonym_key_path() -> Path:
+    """The institute's pseudonymisation key (env `RSOKO_KEY`; else `rsoko/pseudonym.key` in the
+    user's configuration folder: `$XDG_CONFIG_HOME`, else `~/.config`).
+
+    Deliberately outside the project, the warehouse and the outputs (input contract §10): whoever
+    gets a publication or a copy of the warehouse must not get the key that links ids to people.
+    """
+    if os.environ.get("RSOKO_KEY"):
+        return Path(os.environ["RSOKO_KEY"]).expanduser().resolve()
+    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return (Path(config).expanduser() / "rsoko" / "pseudonym.key").resolve()
+
+
 def dbt_executable() -> str:
     """The `dbt` beside this interpreter, so the venv's dbt runs without the venv on PATH.
 

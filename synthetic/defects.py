@@ -113,12 +113,24 @@ def inject_defects(inbox: Path, truth_dir: Path, *, seed: int = 7) -> dict:
     avoid_codes = {e["school_code"] for e in truth["nonobjective"]} | set(truth["decoys"])
 
     def pick(kind, prefer_years, subject=None, grade=None, exclude=()):
+        # ВПР defects are planted in second-layout workbooks (a ФИС ОКО download has group rows),
+        # each in a workbook of its own
+        exclude = set(exclude) | {f["file"] for f in files if f.get("layout", "second") != "second"} | picked
         for y in prefer_years:
             for f in files:
                 if f["kind"] == kind and f.get("year") == y and f["file"] not in exclude and \
                         (subject is None or f.get("subject") == subject) and (grade is None or f.get("grade") == grade):
-                    return f
-        return next(f for f in files if f["kind"] == kind and f["file"] not in exclude)
+                    return _picked(f)
+        return _picked(next((f for y in prefer_years for f in files if f["kind"] == kind and f.get("year") == y
+                             and f["file"] not in exclude), None)
+                       or next(f for f in files if f["kind"] == kind and f["file"] not in exclude))
+
+    picked: set[str] = set()
+
+    def _picked(f):
+        if f["kind"] == "vpr" and f.get("layout"):
+            picked.add(f["file"])
+        return f
 
     y1 = Y - 1 if Y - 1 in years else Y
     y2 = Y - 2 if Y - 2 in years else y1
@@ -183,9 +195,7 @@ def inject_defects(inbox: Path, truth_dir: Path, *, seed: int = 7) -> dict:
         status[rel] = {"file": rel, "kind": kind, "expect_status": expect_status, "original": original}
 
     # ---------------------------------------------------------------- encodings and delimiters
-    reg = pick("register", [None])
-    wcsv(reg["new"], rcsv(reg["new"]), encoding="utf-8-sig")
-    add(reg["new"], "encoding_utf8_bom", "loaded", note="UTF-8 с BOM")
+    reg = pick("register", [None])   # its corrected re-delivery (UTF-8 with BOM) is planted below
 
     g9_prev = pick("gia9", [y1])
     wcsv(g9_prev["new"], rcsv(g9_prev["new"]), encoding="cp1251")
@@ -350,6 +360,9 @@ def inject_defects(inbox: Path, truth_dir: Path, *, seed: int = 7) -> dict:
     add(wv["new"], "repeated_pupil", "quarantine", row=VPR_DATA_ROW + dup_i + 1, column="Код участника",
         note=f"повтор Логин ОО + Код участника строки {VPR_DATA_ROW + dup_i}")
 
+    # ---------------------------------------------------------------- line endings, mixed encodings, junk
+    _plant_text_defects(inbox, files, fmt, pick, add, newfile, status, reg, y1, y2, rng)
+
     # ---------------------------------------------------------------- corrected re-delivery
     wc = pick("vpr", [Y], "Математика", 8)
     p = inbox / wc["new"]
@@ -391,6 +404,77 @@ def inject_defects(inbox: Path, truth_dir: Path, *, seed: int = 7) -> dict:
     }
     (truth_dir / "defects.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return result
+
+
+def _csv_lines(rows: list[list]) -> list[str]:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";", lineterminator="\n").writerows(rows)
+    return buf.getvalue().splitlines(keepends=True)
+
+
+def _plant_text_defects(inbox: Path, files, fmt, pick, add, newfile, status, reg, y1: int, y2: int, rng) -> None:
+    """Defects that once stopped or damaged a run (issue 10): CR-only line endings, a stray CR
+    inside a field, a UTF-8 BOM over a windows-1251 body, UTF-8 lines in a windows-1251 file,
+    binary junk without NUL bytes, and a corrected register whose values differ only in
+    spelling (case, ё/е, thousands separators) from the list's."""
+    def raw_rows(f):
+        enc, sep = fmt.get(f["new"], ("utf-8", ";"))
+        return _read_csv(inbox / f["new"], encoding=enc, delimiter=sep)
+
+    def rewrite(f, data: bytes):
+        p = inbox / f["new"]
+        ts = _mtime(p)
+        p.write_bytes(data)
+        _set_mtime(p, ts)
+        fmt[f["new"]] = ("binary", ";")   # not to be read again as plain CSV
+
+    scale = pick("vpr_scale", [y2])
+    rewrite(scale, "".join(_csv_lines(raw_rows(scale))).replace("\n", "\r").encode("utf-8"))
+    add(scale["new"], "line_endings_cr_only", "loaded", note="строки разделены символом CR")
+
+    plan = pick("vpr_plan", [y2])
+    rewrite(plan, b"\xef\xbb\xbf" + "".join(_csv_lines(raw_rows(plan))).encode("cp1251"))
+    add(plan["new"], "bom_over_cp1251", "loaded", note="метка BOM UTF-8, текст в windows-1251")
+
+    g11 = pick("gia11", [y1])
+    rows = raw_rows(g11)
+    h = rows[0].index("Предмет")
+    i = next(i for i in range(1, len(rows)) if " " in rows[i][h])
+    rows[i][h] = rows[i][h].replace(" ", "\r", 1)   # reads back as the same name
+    rewrite(g11, "".join(_csv_lines(rows)).encode("utf-8"))
+    add(g11["new"], "stray_cr_in_field", "loaded", row=i + 1, column="Предмет")
+
+    g9 = pick("gia9", [y1])   # windows-1251 (planted above): two lines arrive in UTF-8
+    lines = _csv_lines(raw_rows(g9))
+    bad = sorted(int(x) for x in rng.choice(np.arange(1, len(lines)), size=min(2, len(lines) - 1), replace=False))
+    rewrite(g9, b"".join(line.encode("utf-8" if k in bad else "cp1251") for k, line in enumerate(lines)))
+    for k in bad:
+        add(g9["new"], "mixed_encoding", "quarantine", row=k + 1, note="строка в UTF-8 в файле windows-1251")
+
+    junk_rel = "разное/скан.csv"
+    (inbox / junk_rel).parent.mkdir(parents=True, exist_ok=True)
+    (inbox / junk_rel).write_bytes(bytes(rng.integers(1, 256, size=20000, dtype=np.uint8)))
+    newfile(junk_rel, "unrecognised", "unrecognised")
+    add(junk_rel, "binary_junk", "unrecognised", note="двоичные данные без байтов NUL")
+
+    rows = raw_rows(reg)
+    h = {c: i for i, c in enumerate(rows[0])}
+    spelled = {"Тип ОО": str.lower, "Местность": str.capitalize,
+               "Транспортная доступность": lambda v: v.replace("ё", "е").upper()}
+    for k, (col, spell) in enumerate(spelled.items()):
+        rows[1 + k][h[col]] = spell(rows[1 + k][h[col]])
+    big = next((i for i in range(1, len(rows)) if int(rows[i][h["Численность обучающихся"]]) >= 1000), None)
+    if big is not None:
+        rows[big][h["Численность обучающихся"]] = f"{int(rows[big][h['Численность обучающихся']]):,}".replace(",", "\xa0")
+    corr_rel = "входящие/Реестр ОО (исправленный).csv"
+    (inbox / corr_rel).write_bytes(b"\xef\xbb\xbf" + "".join(_csv_lines(rows)).encode("utf-8"))
+    _set_mtime(inbox / corr_rel, _mtime(inbox / reg["new"]) + 86400)
+    newfile(corr_rel, "register", "loaded", reg["file"])
+    add(corr_rel, "encoding_utf8_bom", "loaded", note="UTF-8 с BOM")
+    add(corr_rel, "register_spelling_variants", "loaded",
+        note="Тип ОО, Местность, Транспортная доступность в другом регистре и с «е»; численность с разделителем тысяч")
+    status[reg["new"]]["expect_status"] = "superseded"
+    add(reg["new"], "register_superseded", "superseded", note=f"заменён исправленным реестром {corr_rel}")
 
 
 def _scale_of(inbox: Path, files: list[dict], year: int, subject: str, grade: int) -> tuple[int, int, int]:

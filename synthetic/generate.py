@@ -33,6 +33,7 @@ from . import _model as M
 from . import _plant as P
 from . import _spec as S
 from . import _vpr as V
+from . import _vpr_fisoko as VF
 from . import _write as W
 from ._model import expit
 
@@ -54,18 +55,29 @@ def _inside(child: Path, parent: Path) -> bool:
         return False
 
 
+VPR_LAYOUTS = ("normalised", "fisoko")
+
+
 def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: str | float = "demo",
-                    years: tuple[int, ...] = (2023, 2024, 2025), plant: bool = True) -> dict:
+                    years: tuple[int, ...] = (2023, 2024, 2025), plant: bool = True,
+                    vpr_layout: str = "fisoko") -> dict:
     """Write a contract-following inbox into `inbox` and the ground truth into `truth_dir` (must be
     outside the inbox). Returns a summary dict: {"inbox", "truth", "years", "schools",
     "vpr_works": {year: n_pupil_works}, "vpr_task_cells": {year: n}, "gia11_rows": {year: n},
     "gia9_rows": {year: n}, "files": [...]}.
+
+    `vpr_layout`: "normalised" writes every ВПР work as one workbook in the second layout of the
+    contract (§4); "fisoko" writes them as ФИС ОКО downloads (`synthetic._vpr_fisoko`: regional
+    and municipal files with group rows, `edu` logins, some works in the second layout, the two
+    aggregate forms of every work, one download cut short in the last year).
 
     Deterministic: the same arguments give byte-identical files. Existing files of the same names
     are overwritten; other files in `inbox` are left alone (use a fresh folder)."""
     inbox, truth_dir = Path(inbox).resolve(), Path(truth_dir).resolve()
     if _inside(truth_dir, inbox):
         raise ValueError("truth_dir must be outside the inbox")
+    if vpr_layout not in VPR_LAYOUTS:
+        raise ValueError(f"vpr_layout must be one of {VPR_LAYOUTS}")
     years = tuple(sorted(int(y) for y in years))
     if not years or any(b - a != 1 for a, b in zip(years, years[1:])):
         raise ValueError("years must be consecutive")
@@ -97,15 +109,18 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
     if plant:
         P.apply(R, plan, works_by_year)
     summary_vpr, summary_cells = {}, {}
-    jobs = []
+    jobs, fisoko_jobs, ctx = [], [], VF.region_context(R)
     for y in years:
         plan_rows, scale_rows = [], []
         for (subject, grade) in S.VPR_PLANS:
             for t in S.parse_plan(subject, grade):
                 plan_rows.append([str(y), subject, str(grade), t.label, str(t.max), t.level, t.skill_code,
                                   t.skill_name, "да" if t.practice else "нет"])
-        for w in works_by_year[y]:
+        for k, w in enumerate(works_by_year[y]):
             scale_rows.append([str(y), w.subject, str(w.grade), *map(str, w.thresholds)])
+            if vpr_layout == "fisoko":
+                fisoko_jobs.append((inbox, VF.payload(w, R), ctx, k, 3 if (y, k) == (years[-1], 2) else 0))
+                continue
             rel = f"vpr/{y}/vpr_{y}_{S.VPR_SUBJECT_FILE[w.subject]}_{w.grade}.xlsx"
             jobs.append((inbox / rel, W.vpr_payload(w, R)))
             files.append({"file": rel, "kind": "vpr", "year": y, "subject": w.subject, "grade": w.grade,
@@ -125,6 +140,10 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
     _write_all_vpr(jobs, sum(summary_cells.values()))
     for path, d in jobs:
         W.set_mtime(path, dt.datetime(d["year"], 5, 25, 9, 0, 0))
+    for job, written in zip(fisoko_jobs, _in_pool(VF.write_job, fisoko_jobs, sum(summary_cells.values()))):
+        for e in written:
+            W.set_mtime(inbox / e["file"], dt.datetime(job[1]["year"], 5, 25, 9, 0, 0))
+        files.extend(written)
 
     # ---- ГИА and admissions
     g11_rows, g9_rows = {}, {}
@@ -156,6 +175,9 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
         "seed": seed, "scale": sc.name, "years": list(years), "region_code": S.REGION_CODE,
         "nonobjective": P.truth_entries(R, plan) if plant else [],
         "decoys": [str(R.schools["code"][s]) for s in plan.decoys],
+        "vpr_layout": vpr_layout,
+        "vpr_cut_short": sorted({json.dumps(f["cut_short"] | {"work": f"ВПР {f['subject']} {f['grade']}", "year": f["year"]},
+                                            ensure_ascii=False) for f in files if "cut_short" in f}),
         "schools": R.n_schools,
         "note": "Synthetic data. nonobjective lists the schools planted in the last year; M6 also "
                 "inflated the grade-4 Русский язык/Математика works of the previous year.",
@@ -171,21 +193,37 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
 
 
 def _write_all_vpr(jobs, cells: int) -> None:
-    """Write the ВПР workbooks; large volumes go through a fork-based process pool (the data are
-    already drawn, so the files do not depend on the number of workers)."""
+    """Write the ВПР workbooks of the second layout (see `_in_pool`)."""
+    _in_pool(_write_vpr_job, jobs, cells)
+
+
+def _write_vpr_job(job) -> None:
+    W.write_vpr_xlsx(*job)
+
+
+def _in_pool(fn, jobs: list, cells: int) -> list:
+    """`[fn(job) for job in jobs]`; large volumes through a fork-based process pool (the data are
+    already drawn, so the files do not depend on the number of workers). Results in job order."""
     workers = min(os.cpu_count() or 1, 8)
     # fork only from a single-threaded process (forking a threaded one can deadlock the child)
-    if (cells >= _POOL_CELLS and workers > 1 and threading.active_count() == 1
+    if (cells >= _POOL_CELLS and workers > 1 and len(jobs) > 1 and threading.active_count() == 1
             and "fork" in multiprocessing.get_all_start_methods()):
-        jobs = sorted(jobs, key=lambda j: -j[1]["scores"].size)  # largest first
+        order = sorted(range(len(jobs)), key=lambda i: -_job_cells(jobs[i]))  # largest first
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as ex:
-                list(ex.map(W.write_vpr_xlsx, [p for p, _ in jobs], [d for _, d in jobs], chunksize=1))
-            return
+                done = list(ex.map(fn, [jobs[i] for i in order], chunksize=1))
+            out = [None] * len(jobs)
+            for i, r in zip(order, done):
+                out[i] = r
+            return out
         except (OSError, BrokenProcessPool):  # pragma: no cover - fall back to one process
             pass
-    for path, d in jobs:
-        W.write_vpr_xlsx(path, d)
+    return [fn(job) for job in jobs]
+
+
+def _job_cells(job) -> int:
+    d = next(x for x in job if isinstance(x, dict) and "scores" in x)
+    return int(d["scores"].size)
 
 
 def _register(R: M.Region) -> pd.DataFrame:

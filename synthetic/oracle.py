@@ -157,17 +157,26 @@ def oge_ranks(gia9: pd.DataFrame, code_to_login: dict[str, str]) -> dict[str, fl
 
 
 def read_vpr(path: Path, plan: pd.DataFrame, scale: pd.DataFrame) -> dict:
+    """One ВПР workbook, in the second layout (title in row 1) or as a ФИС ОКО download (title in
+    row 3, group rows `… | Кол-во участников: N` between the schools, `edu` logins)."""
     from python_calamine import CalamineWorkbook
 
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    title = str(rows[0][0])
-    year = int(title.split()[1].rstrip("."))
-    subject = str(rows[1][1])
-    grade = int(float(rows[2][1]))
+    if str(rows[0][0]).startswith("ВПР"):
+        title = str(rows[0][0])
+        year = int(title.split()[1].rstrip("."))
+        subject = str(rows[1][1])
+        grade = int(float(rows[2][1]))
+        data = rows[8:]
+    else:  # «ВПР 2025 Русский язык 4 класс»
+        words = str(rows[2][0]).split()
+        year, subject, grade = int(words[1]), " ".join(words[2:-2]), int(words[-2])
+        data = [r for r in rows[8:] if not str(r[1]).startswith("Кол-во участников")]
+        data = [["sch" + str(r[0])[3:], *r[1:]] for r in data if str(r[0]).strip()]
+        data = [[("" if x == "нет отметки" else x) for x in r] for r in data]
     header = [str(x) for x in rows[7]]
     first_task = 6
     last_task = header.index("Первичный балл")
-    data = rows[8:]
     data = [r for r in data if any(str(x).strip() for x in r)]
     body = np.array([[("" if x is None else x) for x in r] for r in data], dtype=object)
     task_cells = body[:, first_task:last_task]
@@ -179,10 +188,24 @@ def read_vpr(path: Path, plan: pd.DataFrame, scale: pd.DataFrame) -> dict:
         "year": year, "subject": subject, "grade": grade,
         "tmax": p["Макс. балл"].astype(int).to_numpy(), "is_p": (p["Уровень"] == "П").to_numpy(),
         "thresholds": (int(sc["Отметка 3 от"]), int(sc["Отметка 4 от"]), int(sc["Отметка 5 от"])),
-        "login": body[:, 0].astype(str), "cls": body[:, 4].astype(str), "scores": scores,
+        "login": body[:, 0].astype(str), "cls": np.array([_text(x) for x in body[:, 4]]), "scores": scores,
         "primary": num(body[:, last_task]), "mark": num(body[:, last_task + 1]),
         "journal": num(body[:, last_task + 2]),
     }
+
+
+def _text(v) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+
+def _merge(a: dict | None, b: dict) -> dict:
+    """Two downloads of one work (municipal files) as one."""
+    if a is None:
+        return b
+    out = dict(a)
+    for k in ("login", "cls", "scores", "primary", "mark", "journal"):
+        out[k] = np.concatenate([a[k], b[k]])
+    return out
 
 
 def evaluate(inbox: Path, truth_dir: Path, alpha: float = ALPHA) -> dict:
@@ -204,7 +227,8 @@ def evaluate(inbox: Path, truth_dir: Path, alpha: float = ALPHA) -> dict:
     for f in files:
         if f["kind"] == "vpr" and f["year"] in (Y, Y - 1):
             w = read_vpr(inbox / f["file"], plan, scale)
-            works[(w["year"], w["subject"], w["grade"])] = w
+            key = (w["year"], w["subject"], w["grade"])
+            works[key] = _merge(works.get(key), w)
     rows = []
     for (y, subj, g), w in works.items():
         if y != Y:

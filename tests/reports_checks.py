@@ -1,6 +1,7 @@
 """Checks shared by the report tests: reading the published HTML tables back, cell by cell."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -111,3 +112,13 @@ def annex_participants_below_five(path: Path) -> list[str]:
                 if j < len(r) and isinstance(r[j], (int, float)) and r[j] < 5:
                     bad.append(f"{sheet.title}: {head[j]} = {r[j]}")
     return bad
+
+
+def pdf_table_row(pages: list[str], code: str, next_code: str) -> str:
+    """The text of a PDF table row, from its code to the next row's code.
+
+    A long label wraps inside its cell, so the row's numbers need not share the label's first
+    text line; the next row's code bounds the row instead.
+    """
+    text = next(page for page in pages if re.search(rf"^{code} ", page, re.M))
+    return re.search(rf"^{code} .*?(?=^{next_code} )", text, re.M | re.S).group(0)

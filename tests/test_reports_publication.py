@@ -16,7 +16,8 @@ import pytest
 from reports.deadline import deadline_status
 from reports.formatting import fmt_number
 from reports.publication import publish
-from reports_checks import annex_participants_below_five, html_cells, html_links, participant_cells_below_five
+from reports_checks import (annex_participants_below_five, html_cells, html_links, participant_cells_below_five,
+                            pdf_table_row)
 from reports_fixture import build_fixture_warehouse
 
 YEAR = 2025
@@ -146,7 +147,7 @@ def test_r01_region_value_printed_as_in_the_warehouse(published, pdf_text):
     value = _warehouse_value(info, f"select value from marts.fct_indicators where year = {YEAR} and "
                                    f"indicator_code = 'R01' and level = 'region'")
     printed = fmt_number(value)
-    row = next(line for page in pdf_text for line in page.splitlines() if line.startswith("R01 "))
+    row = pdf_table_row(pdf_text, "R01", "R02")
     assert printed in row
     html = (result.public_dir / "report.html").read_text(encoding="utf-8")
     assert re.search(r"<td class=\"text\">R01</td>.*?<td class=\"dec1\">" + re.escape(printed) + "</td>", html, re.S)

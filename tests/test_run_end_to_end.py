@@ -13,7 +13,7 @@ DATA_HEADERS = {
     "index.csv": "year,level,entity_code,results_index,selfdetermination_index,overall_index",
     "objectivity_markers.csv": "year,school_code,work,marker_code,value,threshold,flagged",
     "objectivity_schools.csv": "year,school_code,markers_flagged,listed",
-    "deficits.csv": "year,work,level,entity_code,task,skill_code,participants,completion_pct,level_of_task,deficit",
+    "deficits.csv": "year,work,level,entity_code,task,skill_code,participants,completion_pct,level_of_task,deficit,priority",
     "ingestion_ledger.csv": "file,kind,sha256,year,rows_read,rows_loaded,rows_quarantined,status,message",
     "quarantine.csv": "file,row,column,value,reason",
 }

@@ -20,45 +20,14 @@ from dagster import (
 
 from dagster_project.partitions import one_year_per_run, years_partitions
 from dagster_project.resources import InboxResource, WarehouseResource
+from ingestion.kinds import KINDS, load_order
 from rsoko import pipeline
 
-# kind -> the kinds it is validated against (loaded first).
-EXPORT_KINDS: dict[str, tuple[str, ...]] = {
-    "register": (),
-    "ege_min": (),
-    "vpr_plan": (),
-    "vpr_scale": (),
-    "gia11": ("register", "ege_min"),
-    "gia9": ("register",),
-    "vpr": ("register", "vpr_plan", "vpr_scale"),
-    "niko": ("register",),
-    "admissions": ("register",),
-}
-
-# kind -> the raw tables it writes (each is a dbt source and an asset key raw/<table>).
-KIND_TABLES: dict[str, tuple[str, ...]] = {
-    "register": ("register",),
-    "ege_min": ("ege_min",),
-    "vpr_plan": ("vpr_plan",),
-    "vpr_scale": ("vpr_scale",),
-    "gia11": ("gia11", "gia11_tasks"),
-    "gia9": ("gia9", "gia9_tasks"),
-    "vpr": ("vpr_results", "vpr_tasks"),
-    "niko": ("niko_results", "niko_tasks", "niko_questionnaire"),
-    "admissions": ("admissions",),
-}
-
-KIND_TITLES = {
-    "register": "Реестр ОО",
-    "ege_min": "Минимальные баллы ЕГЭ",
-    "vpr_plan": "План ВПР",
-    "vpr_scale": "Шкала ВПР",
-    "gia11": "ГИА-11 (ЕГЭ, ГВЭ-11)",
-    "gia9": "ГИА-9 (ОГЭ, ГВЭ-9)",
-    "vpr": "ВПР — индивидуальные результаты",
-    "niko": "НИКО",
-    "admissions": "Поступление выпускников",
-}
+# kind -> the kinds it is validated against (loaded first), its raw tables (each a dbt source and
+# an asset key raw/<table>) and its Russian title: all from the one declaration per kind.
+EXPORT_KINDS: dict[str, tuple[str, ...]] = {name: KINDS[name].depends_on for name in load_order()}
+KIND_TABLES: dict[str, tuple[str, ...]] = {name: k.tables for name, k in KINDS.items()}
+KIND_TITLES: dict[str, str] = {name: k.title for name, k in KINDS.items()}
 
 
 def ledger_summary(warehouse, kind: str, year: int | None) -> dict:
@@ -108,8 +77,9 @@ def build_raw_asset(kind: str, upstream: tuple[str, ...]) -> AssetsDefinition:
     )
     def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource):
         year = int(context.partition_key)
-        pipeline.ingest(warehouse.file, inbox.folder, kinds={kind}, years=None if kind == "register" else {year})
-        summary = ledger_summary(warehouse.file, kind, None if kind == "register" else year)
+        yearly = KINDS[kind].yearly
+        pipeline.ingest(warehouse.file, inbox.folder, kinds={kind}, years={year} if yearly else None)
+        summary = ledger_summary(warehouse.file, kind, year if yearly else None)
         passed = summary["files_in_error"] == 0 and summary["rows_quarantined"] == 0
         metadata = {k: v for k, v in summary.items() if k != "errors"}
         for table in tables:

@@ -71,7 +71,11 @@ class ParsedFile:
 
 
 class Reader(Protocol):
+    """One layout of one export kind; listed in that kind's `readers` in `ingestion.kinds`."""
+
     kind: str
+
+    def score(self, src: Source) -> float: ...   # share of the layout's marks found; the best reader wins
 
     def recognise(self, src: Source) -> bool: ...
 

@@ -1,8 +1,11 @@
 """«Реестр ОО» — the register of schools (CSV or XLSX), the reference for every code check."""
 from __future__ import annotations
 
+from expectations.reference import LOCALITIES, SCHOOL_TYPES, TRANSPORT
+from ingestion.convert import map_unique, set_object
 from ingestion.readers.base import Col, ParsedFile, read_columns, recognise_columns, RECOGNISE_SHARE
 from ingestion.source import Source
+from ingestion.text import canonical_value, value_keys
 
 SPEC = [
     Col("school_code", ("Код ОО",), width=6),
@@ -19,8 +22,14 @@ SPEC = [
 ]
 
 
+# categorical columns: a value that differs from the list only in case or ё/е is that value
+VALUE_SETS = {"school_type": value_keys(SCHOOL_TYPES), "locality": value_keys(LOCALITIES),
+              "transport_access": value_keys(TRANSPORT)}
+
+
 class RegisterReader:
     kind = "register"
+    spec = SPEC
 
     def score(self, src: Source) -> float:
         return recognise_columns(src, SPEC)
@@ -33,4 +42,6 @@ class RegisterReader:
 
     def read(self, src: Source) -> ParsedFile:
         frame, columns, extras, _ = read_columns(src, self.kind, SPEC)
+        for name, allowed in VALUE_SETS.items():
+            set_object(frame, name, map_unique(frame[name], lambda v, a=allowed: canonical_value(v, a)))
         return ParsedFile(self.kind, None, frame, columns, extras)

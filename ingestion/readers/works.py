@@ -16,7 +16,7 @@ from ingestion.readers.vpr_plan import norm_task
 from ingestion.text import norm_subject
 
 TASK_HEADER = re.compile(r"^\s*(?P<label>[^()\s][^()]*?)\s*\(\s*(?P<max>\d+)\s*(?:б|b|балл\w*)\.?\s*\)\s*$", re.I)
-NOT_CHECKED = frozenset({"X", "Х", "x", "х"})
+NOT_CHECKED = frozenset({"X", "Х", "x", "х", "-", "—", "–"})  # `-`/`—`: not applicable (ФИС ОКО)
 
 
 def title_pattern(procedure: str) -> re.Pattern:

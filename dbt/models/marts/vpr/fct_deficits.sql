@@ -5,6 +5,8 @@
 -- zone by ФИОКО: дефицит below deficit_below (57 % Б / 28.5 % П), достаточное from sufficient_from
 -- (60 % / 30 %), неустойчивое in between (seed vpr_deficit_zones); deficit = 1 only for a дефицит
 -- in a group of >= min_group_pupils (10). A group whose cells for the task are all X has no row.
+-- priority = 1 for a deficit of a school or class that int_vpr_priority_deficit_candidates finds
+-- far and significantly below the region (and, for a school, below its cluster).
 with class_task_sums as (
 
     select * from {{ ref('int_vpr_class_task_sums') }}
@@ -85,6 +87,31 @@ final as (
         group_pupils::integer as group_pupils,
     from completions
 
+),
+
+priority_candidates as (
+
+    select * from {{ ref('int_vpr_priority_deficit_candidates') }}
+    where candidate
+
+),
+
+with_priority as (
+
+    select
+        final.*,
+        case
+            when final.deficit = 1 and priority_candidates.candidate then 1
+            else 0
+        end as priority
+    from final
+    left join priority_candidates
+        on final.year = priority_candidates.year
+        and final.work = priority_candidates.work
+        and final.level = priority_candidates.level
+        and final.entity_code = priority_candidates.entity_code
+        and final.task = priority_candidates.task
+
 )
 
-select * from final
+select * from with_priority
