@@ -187,6 +187,13 @@ DATA_EXPORTS: dict[str, str] = {
         from marts.fct_deficits where year = $year
         order by work, level, entity_code, task
     """,
+    # ГИА task completion per score group and the risk zones (methodology, «ГИА tasks and risk zones»)
+    "gia_tasks.csv": """
+        select year, exam, gia_form, subject_code, subject_name, level, entity_code, score_group,
+               task_key as task, participants, completion_pct, risk_zone
+        from marts.mart_gia_task_completion where year = $year
+        order by exam, gia_form, subject_code, level, entity_code, score_group, part desc, task_no
+    """,
     # ФИС ОКО aggregate forms: the federal benchmark as delivered, and the cross-check with the
     # individual results (ingestion/vpr_crosscheck.py adds the disagreements to the ledger)
     "vpr_benchmark.csv": """

@@ -1,0 +1,131 @@
+-- ГИА task completion (methodology, «ГИА tasks and risk zones»), per exam, year, form, subject and
+-- task, for the region, each municipality and school, over all counted results (score_group
+-- 'all') and per score group. completion_pct = 100 · Σ scores / Σ max.
+-- risk_zone (rows of score_group 'all'): without a «План ГИА», a task is in the risk zone of a
+-- group when the completion of that group's reference score group — «минимальный–60» for ЕГЭ
+-- with test scores, mark 3 otherwise — is below gia_risk_below_pct (seed analysis_params);
+-- null when the group has no results in its reference score group.
+with task_scores as (
+
+    select * from {{ ref('int_gia_task_scores') }}
+    where max_score > 0
+
+),
+
+params as (
+
+    {{ seed_params('analysis_params', ['gia_risk_below_pct']) }}
+
+),
+
+grouped as (
+
+    select
+        exam,
+        year,
+        gia_form,
+        subject_code,
+        part,
+        task_no,
+        task_key,
+        coalesce(score_group, 'all') as score_group,
+        grouping(score_group) as is_all_groups,
+        {{ entity_level_columns(['region', 'municipality', 'school']) }},
+        count(*) as participants,
+        sum(score) as score_sum,
+        sum(max_score) as max_sum
+    from task_scores
+    group by
+        exam, year, gia_form, subject_code, part, task_no, task_key,
+        cube(score_group),
+        {{ entity_grouping_sets([], ['region', 'municipality', 'school']) }}
+
+),
+
+completions as (
+
+    select
+        exam,
+        year,
+        gia_form,
+        subject_code,
+        level,
+        entity_code,
+        case when is_all_groups = 1 then 'all' else score_group end as score_group,
+        part,
+        task_no,
+        task_key,
+        participants,
+        score_sum,
+        max_sum,
+        100.0 * score_sum / max_sum as completion_pct
+    from grouped
+    where is_all_groups = 1 or score_group is not null
+
+),
+
+reference_groups as (
+
+    select
+        exam,
+        year,
+        gia_form,
+        subject_code,
+        level,
+        entity_code,
+        task_key,
+        participants as reference_participants,
+        completion_pct as reference_completion_pct
+    from completions
+    where score_group = case
+            when gia_form = 'ЕГЭ' and subject_code <> 22 then 'min_60'
+            else 'mark3'
+        end
+
+),
+
+final as (
+
+    select
+        completions.exam,
+        completions.year,
+        completions.gia_form,
+        completions.subject_code,
+        case when completions.exam = 'gia9' then subjects.subject_name_gia9 else subjects.subject_name end
+            as subject_name,
+        completions.level,
+        completions.entity_code,
+        completions.score_group,
+        completions.part,
+        completions.task_no,
+        completions.task_key,
+        completions.participants,
+        completions.score_sum,
+        completions.max_sum,
+        completions.completion_pct,
+        case when completions.score_group = 'all' then reference_groups.reference_participants end
+            as reference_participants,
+        case when completions.score_group = 'all' then reference_groups.reference_completion_pct end
+            as reference_completion_pct,
+        case
+            when completions.score_group <> 'all' or reference_groups.reference_completion_pct is null
+                then null
+            when reference_groups.reference_completion_pct < params.gia_risk_below_pct then 1
+            else 0
+        end as risk_zone
+    from completions
+    cross join params
+    left join reference_groups
+        on completions.exam = reference_groups.exam
+        and completions.year = reference_groups.year
+        and completions.gia_form = reference_groups.gia_form
+        and completions.subject_code = reference_groups.subject_code
+        and completions.level = reference_groups.level
+        and completions.entity_code = reference_groups.entity_code
+        and completions.task_key = reference_groups.task_key
+    left join {{ ref('subjects') }} as subjects
+        on completions.subject_code = subjects.subject_code
+
+)
+
+select * from final

@@ -1,0 +1,139 @@
+"""ГИА tasks and risk zones (methodology, «ГИА tasks and risk zones»), end to end.
+
+The demo region runs through the real CLI; `data/gia_tasks.csv` is then recomputed here from the
+raw ГИА rows as loaded (answer strings, scores, marks, status) and the published minimum ЕГЭ
+scores, following the methodology's text rather than the SQL:
+
+- short answers: `+` = 1 of 1, `-` = 0 of 1, a digit = that score (its max: the highest score any
+  participant got for the task that year); long answers: `score(max)` per criterion;
+- each participant counts once per exam, form and subject, with the best valid (`Явка`) sitting;
+- completion = Σ scores / Σ max; score groups: ЕГЭ bands by test score (ниже минимального,
+  минимальный–60, 61–80, 81–100), marks for ОГЭ, ГВЭ and Математика базовая;
+- risk zone of a group: the completion of its «минимальный–60» results (ЕГЭ) or of its mark-3
+  results (otherwise) is below 50 %.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+RISK_BELOW_PCT = 50.0
+SEEDS = Path(__file__).resolve().parents[1] / "dbt" / "seeds"
+
+
+def _task_rows(short, long):
+    short, long = (v if isinstance(v, str) else "" for v in (short, long))
+    for i, ch in enumerate(short, start=1):
+        if ch == "+":
+            yield f"К{i}", 1, 1
+        elif ch == "-":
+            yield f"К{i}", 0, 1
+        elif ch.isdigit():
+            yield f"К{i}", int(ch), None
+    for i, (score, top) in enumerate(re.findall(r"(\d+)\((\d+)\)", long), start=1):
+        yield f"Р{i}", int(score), int(top)
+
+
+def _score_group(r, min_score: dict) -> str | None:
+    if r.gia_form == "ЕГЭ" and r.subject_code != 22:
+        if r.test_score < min_score[r.subject_code]:
+            return "below_min"
+        return "min_60" if r.test_score <= 60 else "61_80" if r.test_score <= 80 else "81_100"
+    return None if pd.isna(r.mark) else f"mark{int(r.mark)}"
+
+
+def expected_tasks(warehouse: Path, year: int) -> pd.DataFrame:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        frames = [con.execute(f"select '{exam}' as exam, * from raw.{exam} where year = ?", [year]).df()
+                  for exam in ("gia11", "gia9")]
+        delivered = con.execute("select subject_code, min_score from raw.ege_min where year = ?", [year]).fetchall()
+    finally:
+        con.close()
+    results = pd.concat(frames, ignore_index=True)
+    results = results[results.status == "Явка"]
+    results = results.sort_values(["test_score", "mark", "primary_score", "exam_date"],
+                                  ascending=False, na_position="last")
+    best = results.drop_duplicates(["exam", "participant_id", "gia_form", "subject_code"])
+    mins = pd.read_csv(SEEDS / "indicators" / "ege_min_scores_default.csv")
+    # the delivered «Минимальные баллы ЕГЭ» of the year, else the published defaults
+    min_score = {int(r.subject_code): r.min_score for r in mins.itertuples()}
+    min_score.update({int(code): score for code, score in delivered if code is not None and score is not None})
+    rows = []
+    for r in best.itertuples():
+        group = _score_group(r, min_score)
+        for task, score, top in _task_rows(r.short_answers, r.long_answers):
+            rows.append((r.exam, r.gia_form, r.subject_code, r.mo_code, r.school_code, group, task, score, top))
+    tasks = pd.DataFrame(rows, columns=["exam", "gia_form", "subject_code", "mo_code", "school_code",
+                                        "score_group", "task", "score", "max_score"])
+    seen_max = tasks.groupby(["exam", "gia_form", "subject_code", "task"]).score.transform("max")
+    tasks["max_score"] = tasks.max_score.fillna(seen_max)
+    return tasks[tasks.max_score > 0]
+
+
+def completion(tasks: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    g = tasks.groupby(by, dropna=False).agg(participants=("score", "size"), s=("score", "sum"),
+                                             m=("max_score", "sum")).reset_index()
+    g["completion_pct"] = 100.0 * g.s / g.m
+    return g.drop(columns=["s", "m"])
+
+
+@pytest.fixture(scope="module")
+def gia(demo_run) -> dict:
+    published = pd.read_csv(demo_run["data"] / "gia_tasks.csv", dtype={"entity_code": str})
+    return {"published": published, "expected": expected_tasks(demo_run["warehouse"], demo_run["year"]),
+            "year": demo_run["year"]}
+
+
+KEY = ["exam", "gia_form", "subject_code", "task"]
+
+
+def test_region_completion_per_task_and_score_group(gia):
+    pub = gia["published"]
+    region = pub[pub.level == "region"]
+    exp_all = completion(gia["expected"], KEY).assign(score_group="all")
+    exp_groups = completion(gia["expected"].dropna(subset=["score_group"]), KEY + ["score_group"])
+    expected = pd.concat([exp_all, exp_groups], ignore_index=True)
+    merged = expected.merge(region, on=KEY + ["score_group"], how="outer", suffixes=("_exp", "_pub"),
+                            indicator=True)
+    assert (merged._merge == "both").all(), merged[merged._merge != "both"].head(10).to_string()
+    assert (merged.participants_exp == merged.participants_pub).all()
+    assert (merged.completion_pct_exp - merged.completion_pct_pub).abs().max() < 1e-9
+    # the demo has ЕГЭ bands, marks and both parts of the answer sheet
+    assert {"below_min", "min_60", "61_80", "81_100", "mark3", "mark5"} <= set(region.score_group)
+    assert region.task.str.startswith("Р").any() and region.task.str.startswith("К").any()
+
+
+def test_school_completion_and_risk_zones(gia):
+    pub = gia["published"]
+    schools = pub[(pub.level == "school") & (pub.score_group == "all")]
+    expected = completion(gia["expected"], KEY + ["school_code"]).rename(columns={"school_code": "entity_code"})
+    merged = expected.merge(schools, on=KEY + ["entity_code"], how="outer", suffixes=("_exp", "_pub"),
+                            indicator=True)
+    assert (merged._merge == "both").all()
+    assert (merged.completion_pct_exp - merged.completion_pct_pub).abs().max() < 1e-9
+
+    tasks = gia["expected"]
+    reference = tasks[((tasks.gia_form == "ЕГЭ") & (tasks.subject_code != 22) & (tasks.score_group == "min_60"))
+                      | (((tasks.gia_form != "ЕГЭ") | (tasks.subject_code == 22)) & (tasks.score_group == "mark3"))]
+    ref = completion(reference, KEY + ["school_code"]).rename(columns={"school_code": "entity_code"})
+    ref["risk_exp"] = (ref.completion_pct < RISK_BELOW_PCT).astype(int)
+    merged = schools.merge(ref[KEY + ["entity_code", "risk_exp"]], on=KEY + ["entity_code"], how="left")
+    # a school with no reference-group result has no verdict
+    assert merged[merged.risk_exp.isna()].risk_zone.isna().all()
+    judged = merged.dropna(subset=["risk_exp"])
+    assert len(judged) > 100
+    assert (judged.risk_zone.astype(int) == judged.risk_exp.astype(int)).all()
+    assert 0 < judged.risk_zone.mean() < 1
+
+
+def test_municipality_rows_add_up_to_the_region(gia):
+    pub = gia["published"]
+    allg = pub[pub.score_group == "all"]
+    mo = allg[allg.level == "municipality"].groupby(KEY).participants.sum()
+    region = allg[allg.level == "region"].set_index(KEY).participants
+    assert mo.sort_index().equals(region.sort_index())
