@@ -194,6 +194,12 @@ DATA_EXPORTS: dict[str, str] = {
         from marts.mart_gia_task_completion where year = $year
         order by exam, gia_form, subject_code, level, entity_code, score_group, part desc, task_no
     """,
+    "gia_cohorts.csv": """
+        select year, mo_code, school_code, gia_form, subject_code, vpr_participants, vpr_share_45,
+               gia_participants, gia_share_45, gap_pp, named
+        from marts.mart_gia_cohorts where year = $year
+        order by mo_code, school_code, subject_code
+    """,
     # ФИС ОКО aggregate forms: the federal benchmark as delivered, and the cross-check with the
     # individual results (ingestion/vpr_crosscheck.py adds the disagreements to the ledger)
     "vpr_benchmark.csv": """

@@ -137,3 +137,41 @@ def test_municipality_rows_add_up_to_the_region(gia):
     mo = allg[allg.level == "municipality"].groupby(KEY).participants.sum()
     region = allg[allg.level == "region"].set_index(KEY).participants
     assert mo.sort_index().equals(region.sort_index())
+
+
+COHORT_GAP_PP = 30.0
+COHORT_MIN_N = 10
+
+
+def test_cohorts_vpr8_last_year_beside_oge(gia, demo_run):
+    """Methodology, «Cohorts»: share of 4–5 on ВПР grade 8 in Y−1 beside ОГЭ in Y, per school."""
+    year = gia["year"]
+    con = duckdb.connect(str(demo_run["warehouse"]), read_only=True)
+    try:
+        vpr = con.execute("""
+            select r.school_code, v.subject, v.mark from raw.vpr_results v
+            join raw.register r on v.school_login = r.school_login
+            where v.year = ? and v.grade = 8 and v.subject in ('Русский язык', 'Математика')
+              and v.mark is not null""", [year - 1]).df()
+        oge = con.execute("""
+            select participant_id, school_code, subject_code, mark, test_score, primary_score, exam_date
+            from raw.gia9 where year = ? and gia_form = 'ОГЭ' and subject_code in (1, 2)
+              and status = 'Явка'""", [year]).df()
+    finally:
+        con.close()
+    oge = (oge.sort_values(["mark", "primary_score", "exam_date"], ascending=False)
+           .drop_duplicates(["participant_id", "subject_code"]))
+    vpr["subject_code"] = vpr.subject.map({"Русский язык": 1, "Математика": 2})
+    def shares(df):
+        return df.groupby(["school_code", "subject_code"]).mark.agg(
+            n="size", share=lambda m: 100.0 * (m >= 4).mean())
+    expected = shares(vpr).merge(shares(oge), left_index=True, right_index=True, suffixes=("_vpr", "_oge")).reset_index()
+    expected["named_exp"] = (((expected.share_vpr - expected.share_oge).abs() > COHORT_GAP_PP)
+                             & (expected.n_vpr >= COHORT_MIN_N) & (expected.n_oge >= COHORT_MIN_N)).astype(int)
+
+    published = pd.read_csv(demo_run["data"] / "gia_cohorts.csv", dtype={"school_code": str})
+    merged = expected.merge(published, on=["school_code", "subject_code"], how="outer", indicator=True)
+    assert len(merged) > 20 and (merged._merge == "both").all()
+    assert (merged.n_vpr == merged.vpr_participants).all() and (merged.n_oge == merged.gia_participants).all()
+    assert (merged.share_vpr - merged.share_oge - merged.gap_pp).abs().max() < 1e-9
+    assert (merged.named_exp == merged.named).all()
