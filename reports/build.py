@@ -13,16 +13,16 @@ from datetime import datetime
 import pandas as pd
 
 from ingestion.kinds import titles as kind_titles
-from reports import cells, charts
+from reports import cells, charts, gia_tasks, numerals
 from reports.context import SECTION_TITLES, Context, Scope
 from reports.rules import work_sort_key
 from reports.document import Cell, Chart, Document, ItemList, Paragraph, Row, Section, Table
 from reports.formatting import fmt_date, fmt_number, is_missing
 from reports.rules import (
-    DeficitTask, EntityValue, IndicatorChange, ListedSchool, LowSchool, MarkerEvidence, MarkTwoShare,
-    RuleConfig, SchoolEvidence, conclude_below_region, conclude_deficits, conclude_dynamics,
-    conclude_objectivity, conclude_persistently_low, recommend_institute, recommend_municipal,
-    recommend_schools, summarise_school_recommendations, worse_than_reference,
+    DeficitTask, EntityValue, IndicatorChange, Item, ListedSchool, LowSchool, MarkerEvidence, MarkTwoShare,
+    PrioritySkill, RuleConfig, SchoolEvidence, conclude_below_region, conclude_deficits, conclude_dynamics,
+    conclude_objectivity, conclude_persistently_low, recommend_individual_routes, recommend_institute,
+    cite, recommend_municipal, recommend_schools, summarise_school_recommendations, worse_than_reference,
 )
 from reports.suppression import MIN_PUBLISHED_N, SMALL_SAMPLE_N, publishable
 from reports.templating import prose
@@ -318,8 +318,12 @@ def schools_context_table(ctx: Context, scope: Scope) -> Table:
 
 def section_analysis(ctx: Context, scope: Scope, *, png: bool) -> Section:
     s = Section("3", "Анализ образовательных результатов")
-    _ege(ctx, scope, s.sub("Единый государственный экзамен"), png)
-    _oge(ctx, scope, s.sub("Основной государственный экзамен"), png)
+    ege = s.sub("Единый государственный экзамен")
+    _ege(ctx, scope, ege, png)
+    gia_tasks.add_subsection(ctx, scope, ege, "gia11", EGE_FOCUS)
+    oge = s.sub("Основной государственный экзамен")
+    _oge(ctx, scope, oge, png)
+    gia_tasks.add_subsection(ctx, scope, oge, "gia9", OGE_FOCUS)
     _vpr(ctx, scope, s.sub("Всероссийские проверочные работы"), png)
     _niko(ctx, scope, s.sub("Национальные исследования качества образования"))
     _profiles(ctx, scope, s.sub("Профильный выбор и поступление выпускников"))
@@ -487,26 +491,37 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
 
     # 3.3.1 marks
     sub = sec.sub("Статистика по отметкам")
+    russia = russia_marks(ctx)
     rows, labels, shares = [], [], []
     for w in works:
         if w not in marks.index:
             continue
         r = marks.loc[w]
         n = r["participants"]
-        line = [cells.text(w), cells.count(n)] + [cells.share(r[f"mark{m}"], n) for m in (2, 3, 4, 5)]
-        if not scope.is_region:
-            rr = reg_marks.loc[w] if w in reg_marks.index else None
-            line += [cells.share(None if rr is None else rr["mark2"], None if rr is None else rr["participants"]),
-                     cells.share(None if rr is None else rr["mark4"] + rr["mark5"], None if rr is None else rr["participants"])]
-        rows.append(Row(line))
+        line = [cells.text(scope.name if not scope.is_region else "Регион"), cells.count(n)] + \
+            [cells.share(r[f"mark{m}"], n) for m in (2, 3, 4, 5)]
+        rows.append(Row(line, group=w))
+        if not scope.is_region and w in reg_marks.index:
+            rr = reg_marks.loc[w]
+            rows.append(Row([cells.text("Регион"), cells.count(rr["participants"])] +
+                            [cells.share(rr[f"mark{m}"], rr["participants"]) for m in (2, 3, 4, 5)], group=w))
+        if w in russia:
+            rus = russia[w]
+            rows.append(Row([cells.text("Россия (вся выборка)"), cells.tally(rus["participants"])] +
+                            [cells.number(rus[f"mark{m}"], rus["participants"]) for m in (2, 3, 4, 5)], group=w, emphasis=True))
         if publishable(n) and n:
             labels.append(charts.short_work(w))
             shares.append([100.0 * r[f"mark{m}"] / n for m in (2, 3, 4, 5)])
-    cols = ["Работа", "Участников", "«2», %", "«3», %", "«4», %", "«5», %"]
-    if not scope.is_region:
-        cols += ["«2» по региону, %", "«4» и «5» по региону, %"]
-    sub.add(Table("vpr_marks", f"ВПР: статистика по отметкам, {y} год", cols, rows, widths=[3.2] + [1.3] * (len(cols) - 1),
-                  compact=True, notes=_notes()))
+    cols = ["Группа", "Участников", "«2», %", "«3», %", "«4», %", "«5», %"]
+    sub.add(Table("vpr_marks", f"ВПР: статистика по отметкам, {y} год", cols, rows, group_title="Работа",
+                  widths=[3.2] + [1.3] * (len(cols) - 1), compact=True,
+                  notes=_notes("Строка «Россия» — строка «Вся выборка» формы ФИС ОКО «Статистика по отметкам», "
+                               "как она поставлена (проценты формы)." if russia else
+                               "Формы ФИС ОКО «Статистика по отметкам» со строкой «Вся выборка» не поставлены: "
+                               "сравнение с Россией не приводится.")))
+    sub.add(ItemList(compare_with_russia(marks, russia, works, "в регионе" if scope.is_region else "в муниципалитете"),
+                     empty_text="Сравнение с результатами по России невозможно: формы ФИС ОКО со строкой "
+                                "«Вся выборка» не поставлены."))
     if labels:
         jr_all = ctx.rows("mart_vpr_journal", scope, year=y).set_index("work")
         journal = []
@@ -589,6 +604,41 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     # 3.3.6 deficits
     sub = sec.sub("Дефициты")
     _deficits(ctx, scope, sub, works)
+
+
+def russia_marks(ctx: Context) -> dict[str, dict]:
+    """Per ВПР work of Y: the «Вся выборка» row of the delivered «Статистика по отметкам» forms
+    (mart_vpr_benchmark, group_level russia). Several forms of one work carry the same row; the
+    first by source file is taken so the choice does not depend on load order."""
+    b = ctx.data["mart_vpr_benchmark"]
+    b = b[(b["year"] == ctx.year) & (b["group_level"] == "russia")].sort_values(["work", "_source_file"])
+    return {w: part.iloc[0].to_dict() for w, part in b.groupby("work", sort=False)}
+
+
+def compare_with_russia(marks: pd.DataFrame, russia: dict[str, dict], works: list[str], where: str) -> list[Item]:
+    """One sentence per work: the shares of «2» and of «4» and «5» of the scope beside Russia's; the
+    share of «4» and «5» is called higher or lower only beyond twice its standard error."""
+    out = []
+    for w in works:
+        if w not in marks.index or w not in russia:
+            continue
+        r, rus = marks.loc[w], russia[w]
+        n = r["participants"]
+        two = cite(100.0 * r["mark2"] / n if n else None, n, "%")
+        good = cite(100.0 * (r["mark4"] + r["mark5"]) / n if n else None, n, "%")
+        if two is None or good is None:
+            continue
+        rus_two, rus_good = float(rus["mark2"]), float(rus["mark4"]) + float(rus["mark5"])
+        p = (r["mark4"] + r["mark5"]) / n
+        diff = 100.0 * p - rus_good
+        # beyond twice the standard error of the scope's share (Russia's own error is negligible)
+        noise = RuleConfig().z * 100.0 * (p * (1 - p) / n) ** 0.5
+        verdict = ("выше, чем по России" if diff > noise else "ниже, чем по России" if diff < -noise
+                   else "в пределах статистической погрешности от значения по России")
+        out.append(Item("conclusion", "russia", "Сравнение с результатами по России",
+                        f"{w}: доля «4» и «5» {where} — {good} ({numerals.count(int(n), 'участник')}), по России — "
+                        f"{fmt_number(rus_good)} %, то есть {verdict}; доля «2» — {two} против {fmt_number(rus_two)} %."))
+    return out
 
 
 TASKS_PER_LINE = 14
@@ -825,7 +875,8 @@ def annex_tables(ctx: Context, region_doc: Document) -> list[Table]:
     """The annex: every table of the regional report, then the full school- and municipality-level tables."""
     tables = [vpr_tasks_long_table(ctx, ctx.region) if t.key == "vpr_tasks" else t for t in region_doc.tables()]
     return tables + [sources_table(ctx), municipal_indicators_table(ctx), municipal_skills_table(ctx),
-                     school_vs_cluster_table(ctx, ctx.region), school_deficits_table(ctx, ctx.region), listed_full_table(ctx)]
+                     school_vs_cluster_table(ctx, ctx.region), school_deficits_table(ctx, ctx.region),
+                     priority_deficits_table(ctx, ctx.region), listed_full_table(ctx)] + gia_tasks.annex_tables(ctx)
 
 
 # --- НИКО, profiles, clusters, objectivity --------------------------------------------------
@@ -1144,27 +1195,61 @@ def _skill_names(ctx: Context) -> dict[tuple[str, str], str]:
     return {(r.work, r.skill_code): str(r.skill_name) for r in sk.itertuples() if not is_missing(r.skill_name)}
 
 
+def _priority_rows(ctx: Context, scope: Scope, *, named_only: bool = True) -> pd.DataFrame:
+    """The priority deficits of the scope's schools (mart_vpr_priority_deficits), code and work order."""
+    d = ctx.data["mart_vpr_priority_deficits"]
+    d = d[(d["year"] == ctx.year) & d["school_code"].astype(str).isin(scope.school_codes)]
+    if named_only:
+        d = d[d["named"] == 1]
+    d = d.assign(_w=d["work"].map(work_sort_key), _t=d["task"].map(_task_order))
+    return d.sort_values(["school_code", "_w", "skill_rank", "_t"])
+
+
 def school_evidence(ctx: Context, scope: Scope) -> list[SchoolEvidence]:
+    """Per school of the scope that sat ВПР: its named priority skills (one per skill: the worst task)
+    and its shares of «2»."""
     y = ctx.year
-    d = ctx.level_rows("fct_deficits", "school", year=y, entities=scope.school_codes)
-    d = d[d["deficit"] == 1]
-    names = _skill_names(ctx)
-    by_school: dict[str, list[DeficitTask]] = defaultdict(list)
-    for r in d.itertuples():
-        by_school[str(r.entity_code)].append(DeficitTask(r.work, str(r.task), "" if is_missing(r.skill_code) else str(r.skill_code),
-                                                         names.get((r.work, r.skill_code), ""), str(r.level_of_task),
-                                                         float(r.completion_pct), int(r.participants)))
+    by_school: dict[str, list[PrioritySkill]] = defaultdict(list)
+    seen: set[tuple[str, str, str]] = set()
+    pr = _priority_rows(ctx, scope).sort_values(["school_code", "_w", "skill_rank", "completion_pct", "_t"])
+    for r in pr.itertuples():
+        skill = "" if is_missing(r.skill_code) else str(r.skill_code)
+        key = (str(r.school_code), r.work, skill or f"#{r.task}")
+        if key in seen:
+            continue
+        seen.add(key)
+        by_school[str(r.school_code)].append(PrioritySkill(
+            r.work, skill, "" if is_missing(r.skill_name) else str(r.skill_name), str(r.task), float(r.completion_pct),
+            float(r.region_completion_pct), _float(r.cluster_completion_pct), int(r.participants)))
     marks = ctx.level_rows("mart_vpr_marks", "school", year=y, entities=scope.school_codes)
     twos: dict[str, list[MarkTwoShare]] = defaultdict(list)
     for r in marks.itertuples():
-        if r.participants and r.mark2 and r.mark2 > 0:
-            twos[str(r.entity_code)].append(MarkTwoShare(r.work, 100.0 * r.mark2 / r.participants, int(r.participants)))
+        if r.participants:
+            twos[str(r.entity_code)].append(MarkTwoShare(r.work, 100.0 * (r.mark2 or 0) / r.participants, int(r.participants)))
     out = []
     for code in sorted(set(by_school) | set(twos)):
         mo = ctx.school_mo(code)
         out.append(SchoolEvidence(code, ctx.school_name(code), mo, ctx.mo_names.get(mo, mo), tuple(by_school.get(code, ())),
-                                  tuple(twos.get(code, ()))))
+                                  tuple(twos.get(code, ())), ctx.school_cluster(code)))
     return out
+
+
+def priority_deficits_table(ctx: Context, scope: Scope) -> Table:
+    """Per school (code order, grouped by municipality in the regional annex): every priority deficit
+    with the school's, the region's and the cluster's completion — what the recommendations cite."""
+    d = _priority_rows(ctx, scope, named_only=False)
+    rows = [Row([cells.text(r.work), cells.text(r.task), cells.text("" if is_missing(r.skill_code) else r.skill_code),
+                 cells.text("" if is_missing(r.skill_name) else r.skill_name),
+                 cells.number(r.completion_pct, r.participants), cells.text(fmt_number(r.region_completion_pct)),
+                 cells.text("—" if is_missing(r.cluster_completion_pct) else fmt_number(r.cluster_completion_pct)),
+                 cells.text("да" if r.named == 1 else "нет")],
+                group=f"{ctx.school_name(str(r.school_code))} ({r.school_code})") for r in d.itertuples()]
+    return Table("priority_deficits", f"ВПР: приоритетные дефициты ОО, {ctx.year} год",
+                 ["Работа", "Задание", "Код умения", "Умение", "Выполнение в ОО, %", "Регион, %", "Кластер, %",
+                  "Названо в рекомендации"], rows, group_title="ОО", widths=[2.6, 1, 1, 5, 1.4, 1.2, 1.2, 1.4],
+                 notes=["Приоритетный дефицит: задание с дефицитом, выполненное ОО не менее чем на 10 п. п. и значимо "
+                        "(с поправкой Бонферрони на число заданий работы) хуже, чем в регионе, и хуже, чем в кластере ОО. "
+                        "В рекомендации ОО названы не более трёх умений по каждой работе — с наибольшим отставанием."])
 
 
 def section_conclusions(ctx: Context, scope: Scope) -> Section:
@@ -1198,10 +1283,17 @@ def section_recommendations(ctx: Context, scope: Scope) -> Section:
         ItemList(recommend_municipal(listed, low, ctx.year),
                  empty_text="ОО с признаками необъективности и с устойчиво низкими результатами не выявлены; "
                             "специальных мер не требуется."))
-    school_items = recommend_schools(school_evidence(ctx, scope))
+    evidence = school_evidence(ctx, scope)
+    school_items = recommend_schools(evidence)
     if scope.is_region:
-        school_items = summarise_school_recommendations(school_items, ctx.mo_names)
-    s.sub("Общеобразовательным организациям").add(ItemList(school_items, empty_text="ОО с дефицитами и отметками «2» по ВПР не выявлены."))
+        works: dict[str, list[str]] = defaultdict(list)
+        for e in evidence:
+            works[e.school_code] = sorted({p.work for p in e.priority}, key=work_sort_key)
+        school_items = summarise_school_recommendations(school_items, ctx.mo_names,
+                                                        {e.school_code: e.cluster_name for e in evidence}, works)
+    s.sub("Общеобразовательным организациям").add(ItemList(
+        school_items + recommend_individual_routes(evidence),
+        empty_text="ОО с приоритетными дефицитами и отметками «2» по ВПР не выявлены."))
     if scope.is_region:
         s.sub("Региональному институту развития образования").add(
             ItemList(recommend_institute(deficit_inputs(ctx, "region", ctx.region_code), listed, low)))

@@ -103,6 +103,13 @@ class Context:
         except KeyError:
             return ""
 
+    def school_cluster(self, code: str) -> str:
+        try:
+            value = self.schools.at[code, "cluster_name"]
+        except KeyError:
+            return ""
+        return "" if value is None or value != value else str(value)
+
     def short_label(self, code: str) -> str:
         return SHORT_LABELS.get(code, code)
 

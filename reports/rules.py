@@ -101,6 +101,21 @@ class MarkTwoShare:
 
 
 @dataclass(frozen=True)
+class PrioritySkill:
+    """A priority deficit a school's recommendation names (mart_vpr_priority_deficits, named = 1):
+    one skill of a work with its worst task and the region's and the cluster's completion of it."""
+
+    work: str
+    skill_code: str             # '' when the task has no skill code
+    skill_name: str
+    task: str
+    completion_pct: float
+    region_pct: float
+    cluster_pct: float | None
+    n: int
+
+
+@dataclass(frozen=True)
 class SchoolEvidence:
     """What the school rules look at for one school."""
 
@@ -108,8 +123,9 @@ class SchoolEvidence:
     school_name: str
     mo_code: str
     mo_name: str
-    deficits: tuple[DeficitTask, ...] = ()
+    priority: tuple[PrioritySkill, ...] = ()
     mark_two: tuple[MarkTwoShare, ...] = ()
+    cluster_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,8 +170,7 @@ class RuleConfig:
 
     z: float = 2.0              # «beyond noise»: more than z standard errors
     score_sd: float = 15.0      # assumed SD of ЕГЭ test scores, for the SE of a mean score
-    max_tasks_cited: int = 6    # per work in one sentence, so sentences stay readable
-    max_works_cited: int = 5    # per school: the works with most deficit tasks; the rest are counted
+    max_works_cited: int = 5    # per school, in work order; the rest are counted
 
 
 # --- wording helpers --------------------------------------------------------------------------
@@ -423,81 +438,92 @@ def _short_work(work: str) -> str:
     return work.removeprefix("ВПР ")
 
 
-def _deficit_phrase(deficits: Sequence[DeficitTask], cfg: RuleConfig) -> list[str]:
-    """Per work: the deficit tasks, their skills and the range of their completion."""
-    by_work: dict[str, list[DeficitTask]] = defaultdict(list)
-    for d in deficits:
-        by_work[d.work].append(d)
-    # the works with the most deficit tasks first (those need the programme changes most), then work order
-    chosen = sorted(by_work, key=lambda w: (-len(by_work[w]), work_sort_key(w)))[: cfg.max_works_cited]
-    out = []
-    for work in sorted(chosen, key=work_sort_key):
-        tasks = sorted(by_work[work], key=lambda t: _task_key(t.task))
-        shown = tasks[: cfg.max_tasks_cited]
-        task_text = ", ".join(t.task for t in shown)
-        if len(tasks) > len(shown):
-            task_text += f" и ещё {len(tasks) - len(shown)}"
-        skills = sorted({t.skill_code for t in tasks if t.skill_code}, key=_task_key)
-        lo, hi = min(t.completion_pct for t in tasks), max(t.completion_pct for t in tasks)
-        rng = fmt_number(lo) if round(lo, 1) == round(hi, 1) else f"{fmt_number(lo)}–{fmt_number(hi)}"
-        word = "задание" if len(tasks) == 1 else "задания"
-        skill_word = "умение" if len(skills) == 1 else "умения"
-        out.append(f"{_short_work(work)} — {word} {task_text} (выполнение {rng} %; {skill_word} {', '.join(skills)})")
-    rest = len(by_work) - len(chosen)
-    if rest:
-        out.append(f"а также ещё {count_phrase(rest, WORK_FORMS)} (перечень заданий — в приложении, лист «Дефициты ОО»)")
-    return out
+def _skill_phrase(p: PrioritySkill) -> str:
+    """«2.1 «Писать текст под диктовку» (задание 7: 44,2 % при 61,0 % по региону и 58,3 % по кластеру)»."""
+    name = f"{p.skill_code} «{p.skill_name}»" if p.skill_code and p.skill_name else (p.skill_code or p.skill_name)
+    ref = f"{fmt_number(p.region_pct)} % по региону"
+    if p.cluster_pct is not None:
+        ref += f" и {fmt_number(p.cluster_pct)} % по кластеру"
+    where = f"задание {p.task}: {fmt_number(p.completion_pct)} % при {ref}"
+    return f"{name} ({where})" if name else f"задание {p.task} ({fmt_number(p.completion_pct)} % при {ref})"
 
 
 def recommend_schools(schools: Sequence[SchoolEvidence], cfg: RuleConfig = RuleConfig()) -> list[Item]:
-    """To each school with deficits or «2» on ВПР: amend work programmes, plan individual routes."""
+    """To each school with priority deficits (methodology, «Priority deficits»): amend the work
+    programmes in the named skills, citing the school's, the region's and the cluster's completion.
+
+    A school without priority deficits gets no deficit recommendation — a task merely under the
+    ФИОКО limit flags nearly every school and would give them all the same advice. At most
+    `cfg.max_works_cited` works are cited in work order; the rest are counted and referred to the annex.
+    """
     items = []
     for s in sorted(schools, key=lambda s: s.school_code):
-        parts, evidence = [], []
-        if s.deficits:
-            phrases = _deficit_phrase(s.deficits, cfg)
-            parts.append("внести изменения в рабочие программы в части несформированных умений по ВПР: " + "; ".join(phrases))
-            evidence += [f"{d.work} / {d.task}: {fmt_number(d.completion_pct)} %" for d in s.deficits]
-        shares = [m for m in s.mark_two if m.share > 0 and cite(m.share, m.n, "%") is not None]
-        top = sorted(shares, key=lambda m: (-m.share, work_sort_key(m.work)))[: cfg.max_works_cited]
-        twos = [f"{_short_work(m.work)} — {cite(m.share, m.n, '%')}" for m in sorted(top, key=lambda m: work_sort_key(m.work))]
-        if twos:
-            more = len(shares) - len(top)
-            parts.append("разработать индивидуальные образовательные маршруты для обучающихся, получивших «2» "
-                         "(доля «2»: " + "; ".join(twos) + (f"; ещё работ с отметками «2»: {more}" if more else "") + ")")
-            evidence += twos
-        if parts:
-            text = "; ".join(parts)
-            items.append(Item("recommendation", "school_deficits", school_label(s.school_name, s.school_code),
-                              text[0].upper() + text[1:] + ".", evidence=tuple(evidence),
-                              mo_code=s.mo_code, school_code=s.school_code))
+        if not s.priority:
+            continue
+        by_work: dict[str, list[PrioritySkill]] = defaultdict(list)
+        for p in s.priority:
+            by_work[p.work].append(p)
+        works = sorted(by_work, key=work_sort_key)
+        shown = works[: cfg.max_works_cited]
+        phrases = [f"{_short_work(w)} — " + "; ".join(_skill_phrase(p) for p in by_work[w]) for w in shown]
+        text = ("Внести изменения в рабочие программы в части умений, выполненных значимо хуже, чем в регионе и в "
+                "кластере ОО: " + "; ".join(phrases))
+        if len(works) > len(shown):
+            text += (f"; а также ещё {count_phrase(len(works) - len(shown), WORK_FORMS)} "
+                     "(перечень — в приложении, лист «Приоритетные дефициты ОО»)")
+        evidence = tuple(f"{p.work} / {p.task}: {fmt_number(p.completion_pct)} %" for w in shown for p in by_work[w])
+        items.append(Item("recommendation", "school_deficits", school_label(s.school_name, s.school_code),
+                          text + ".", evidence=evidence, mo_code=s.mo_code, school_code=s.school_code))
     return items
 
 
-def summarise_school_recommendations(items: Sequence[Item], mo_names: Mapping[str, str]) -> list[Item]:
-    """For the regional report: one item per municipality naming its schools with school-level items.
+def recommend_individual_routes(schools: Sequence[SchoolEvidence]) -> list[Item]:
+    """One recommendation to every school whose pupils got «2» on ВПР: individual routes built from
+    each pupil's task results. It is addressed to all of them at once and counts them, because the
+    advice is the same for each and naming them one by one would only repeat it."""
+    with_twos = [s for s in schools if any(m.share > 0 for m in s.mark_two)]
+    if not with_twos:
+        return []
+    return [Item("recommendation", "individual_routes", "Общеобразовательным организациям, в которых есть "
+                 "обучающиеся с отметкой «2» по ВПР",
+                 f"Разработать индивидуальные образовательные маршруты для обучающихся, получивших «2» "
+                 f"(это {len(with_twos)} из {count_phrase(len(schools), OO_FORMS)}, участвовавших в ВПР), на основе выполнения "
+                 "каждого задания каждым обучающимся (поэлементные результаты ВПР).",
+                 evidence=tuple(s.school_code for s in sorted(with_twos, key=lambda s: s.school_code)))]
 
-    The full per-school wording is in that municipality's report; the regional report names the
-    schools and the size of the evidence so that it stays readable for 250 schools.
+
+def summarise_school_recommendations(items: Sequence[Item], mo_names: Mapping[str, str],
+                                     clusters: Mapping[str, str] | None = None,
+                                     school_works: Mapping[str, Sequence[str]] | None = None) -> list[Item]:
+    """For the regional report: one item per municipality naming its schools with priority deficits,
+    grouped by cluster, in code order (never by a count), with the works concerned.
+
+    The full per-school wording is in that municipality's report.
     """
+    clusters = clusters or {}
+    school_works = school_works or {}
     by_mo: dict[str, list[Item]] = defaultdict(list)
     for it in items:
         if it.topic == "school_deficits" and it.mo_code:
             by_mo[it.mo_code].append(it)
     out = []
     for mo in sorted(by_mo):
-        entries = sorted(by_mo[mo], key=lambda i: i.school_code or "")
-        names = []
-        for it in entries:
-            n_def = sum(1 for e in it.evidence if " / " in e)
-            detail = f"{n_def} зад. с дефицитом" if n_def else "только «2»"
-            names.append(f"{it.addressee} — {detail}")
+        by_cluster: dict[str, list[Item]] = defaultdict(list)
+        for it in by_mo[mo]:
+            by_cluster[clusters.get(it.school_code or "", "")].append(it)
+        groups = []
+        for cl in sorted(by_cluster):
+            entries = sorted(by_cluster[cl], key=lambda i: i.school_code or "")
+            names = ", ".join(it.addressee + (f" — {join_ru([_short_work(w) for w in school_works[it.school_code]])}"
+                                              if school_works.get(it.school_code or "") else "") for it in entries)
+            groups.append(f"кластер «{cl}»: {names}" if cl else names)
+        n = len(by_mo[mo])
         out.append(Item("recommendation", "school_deficits_summary",
                         f"Общеобразовательным организациям: {mo_names.get(mo, mo)}",
-                        f"{count_phrase(len(entries), OO_FORMS)} с дефицитами или отметками «2» по ВПР: внести изменения в рабочие "
-                        "программы в части несформированных умений и разработать индивидуальные образовательные маршруты "
-                        "для обучающихся, получивших «2» (перечень заданий — в отчёте муниципалитета): " + "; ".join(names) + ".",
-                        evidence=tuple(i.school_code or "" for i in entries), mo_code=mo))
+                        f"Приоритетные дефициты выявлены в {count_phrase(n, OO_FORMS)}; им рекомендовано внести "
+                        "изменения в рабочие программы в части названных умений (перечень умений с процентами "
+                        "выполнения — в отчёте муниципалитета): " + "; ".join(groups) + ".",
+                        evidence=tuple(sorted(i.school_code or "" for i in by_mo[mo])), mo_code=mo))
     return out
 
 

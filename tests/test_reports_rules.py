@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from reports.rules import (
     INSTITUTE, DeficitTask, EntityValue, IndicatorChange, IndicatorMeta, ListedSchool, LowSchool, MarkerEvidence,
-    MarkTwoShare, RuleConfig, SchoolEvidence, conclude_below_region, conclude_deficits, conclude_dynamics,
+    MarkTwoShare, PrioritySkill, RuleConfig, SchoolEvidence, conclude_below_region, conclude_deficits, conclude_dynamics,
     conclude_objectivity, conclude_persistently_low, group_by_addressee, recommend_institute, recommend_municipal,
-    recommend_schools, summarise_school_recommendations, worse_than_reference,
+    recommend_individual_routes, recommend_schools, summarise_school_recommendations, worse_than_reference,
 )
 
 R01 = IndicatorMeta("R01", "Средний тестовый балл ЕГЭ по русскому языку (ВТГ)", "балл", "up")
@@ -123,23 +123,38 @@ def test_municipal_recommendations_observers_rechecking_targeted_help():
     assert "МБОУ «ООШ № 17» (860017)" in by_mo["02"].text and by_mo["02"].topic == "persistently_low"
 
 
-def test_school_recommendations_programmes_and_individual_routes():
+def test_school_recommendations_name_only_priority_skills_with_region_and_cluster():
     school = SchoolEvidence("860009", "МБОУ «СОШ № 9»", "01", "Город Северск",
-                            deficits=(DeficitTask("ВПР Русский язык 5", "7", "2.1", "", "Б", 44.2, 25),
-                                      DeficitTask("ВПР Русский язык 5", "12", "4.3", "", "П", 20.0, 25)),
-                            mark_two=(MarkTwoShare("ВПР Математика 5", 12.0, 25),
-                                      MarkTwoShare("ВПР Биология 5", 50.0, 4)))     # n = 4: not cited
-    quiet = SchoolEvidence("860010", "МБОУ «СОШ № 10»", "01", "Город Северск")
+                            priority=(PrioritySkill("ВПР Русский язык 5", "2.1", "Писать текст под диктовку", "7",
+                                                    44.2, 61.0, 58.3, 25),
+                                      PrioritySkill("ВПР Русский язык 5", "", "", "12", 20.0, 35.5, None, 25)),
+                            mark_two=(MarkTwoShare("ВПР Математика 5", 12.0, 25),))
+    quiet = SchoolEvidence("860010", "МБОУ «Лицей № 10»", "01", "Город Северск",
+                           mark_two=(MarkTwoShare("ВПР Математика 5", 4.0, 25),))
     items = recommend_schools([school, quiet])
-    assert len(items) == 1
+    assert [i.addressee for i in items] == ["МБОУ «СОШ № 9» (860009)"]      # no priority deficits: no advice
     text = items[0].text
-    assert items[0].addressee == "МБОУ «СОШ № 9» (860009)"
-    assert "Внести изменения в рабочие программы" in text
-    assert "Русский язык 5 — задания 7, 12 (выполнение 20,0–44,2 %; умения 2.1, 4.3)" in text
-    assert "индивидуальные образовательные маршруты" in text and "Математика 5 — 12,0 %" in text
-    assert "Биология 5" not in text
-    summary = summarise_school_recommendations(items, {"01": "Город Северск"})
-    assert summary[0].mo_code == "01" and "МБОУ «СОШ № 9» (860009) — 2 зад. с дефицитом" in summary[0].text
+    assert text.startswith("Внести изменения в рабочие программы")
+    assert ("Русский язык 5 — 2.1 «Писать текст под диктовку» (задание 7: 44,2 % при 61,0 % по региону "
+            "и 58,3 % по кластеру); задание 12 (20,0 % при 35,5 % по региону)") in text
+    assert "маршрут" not in text
+    routes = recommend_individual_routes([school, quiet])
+    assert len(routes) == 1 and "это 2 из 2 ОО, участвовавших в ВПР" in routes[0].text and routes[0].evidence == ("860009", "860010")
+    assert recommend_individual_routes([quiet.__class__("1", "a", "01", "b")]) == []
+
+
+def test_regional_summary_groups_schools_by_cluster_in_code_order_without_counts():
+    def ev(code: str) -> SchoolEvidence:
+        return SchoolEvidence(code, f"ОО {code}", "01", "Город Северск",
+                              priority=(PrioritySkill("ВПР Математика 6", "1.1", "Вычисления", "3", 30.0, 55.0, 50.0, 20),))
+    items = recommend_schools([ev("860030"), ev("860002"), ev("860015")])
+    clusters = {"860030": "городские малые", "860002": "городские крупные", "860015": "городские крупные"}
+    works = {c: ["ВПР Математика 6"] for c in clusters}
+    text = summarise_school_recommendations(items, {"01": "Город Северск"}, clusters, works)[0].text
+    assert "Приоритетные дефициты выявлены в 3 ОО" in text
+    assert ("кластер «городские крупные»: ОО 860002 (860002) — Математика 6, ОО 860015 (860015) — Математика 6; "
+            "кластер «городские малые»: ОО 860030 (860030) — Математика 6") in text
+    assert "зад." not in text and "дефицитом" not in text
 
 
 def test_institute_courses_and_seminar():
@@ -159,9 +174,12 @@ def test_group_by_addressee_keeps_first_appearance_order():
     assert [g[0] for g in groups][0].endswith("Город Северск")
 
 
-def test_school_recommendation_cites_at_most_five_works_and_counts_the_rest():
-    works = [f"ВПР Математика {g}" for g in (4, 5, 6, 7, 8)] + ["ВПР История 5", "ВПР Биология 6"]
-    deficits = tuple(DeficitTask(w, str(t), "1.1", "", "Б", 40.0, 30) for i, w in enumerate(works) for t in range(1, 3 + (i < 5)))
-    school = SchoolEvidence("860011", "МБОУ «СОШ № 11»", "01", "Город Северск", deficits=deficits)
+def test_school_recommendation_cites_at_most_five_works_in_work_order_and_counts_the_rest():
+    works = ["ВПР Биология 6", "ВПР История 5"] + [f"ВПР Математика {g}" for g in (8, 7, 6, 5, 4)]
+    priority = tuple(PrioritySkill(w, "1.1", "", "2", 40.0, 60.0, 55.0, 30) for w in works)
+    school = SchoolEvidence("860011", "МБОУ «СОШ № 11»", "01", "Город Северск", priority=priority)
     text = recommend_schools([school])[0].text
-    assert text.count("задания") == 5 and "а также ещё 2 работы" in text and "История 5" not in text
+    cited = [w for w in ("Математика 4", "Математика 5", "История 5", "Математика 6", "Биология 6",
+                         "Математика 7", "Математика 8") if w in text]
+    assert cited == ["Математика 4", "Математика 5", "История 5", "Математика 6", "Биология 6"]
+    assert "а также ещё 2 работы" in text

@@ -1,0 +1,152 @@
+"""ГИА task analysis and risk zones (methodology, «ГИА tasks and risk zones») for §3.1 and §3.2.
+
+Reads `mart_gia_task_completion` (region and municipality rows; the school rows are in
+`data/gia_tasks.csv`). The risk zone itself is decided in dbt from the seed parameters; here it is
+only shown, and only where the group it rests on is large enough to publish. The report prints the
+full task table for the focus subjects (Russian, mathematics) and, for every subject, the tasks in
+the risk zone; the annex carries the full table of every subject.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from reports import cells, numerals
+from reports.context import Context, Scope
+from reports.document import ItemList, Paragraph, Row, Section, Table
+from reports.formatting import fmt_number, is_missing
+from reports.rules import Item
+from reports.suppression import SMALL_SAMPLE_N, publishable
+
+BAND_GROUPS = (("below_min", "ниже минимального"), ("min_60", "от минимального до 60"), ("61_80", "61–80"),
+               ("81_100", "81–100"))
+MARK_GROUPS = (("mark2", "«2»"), ("mark3", "«3»"), ("mark4", "«4»"), ("mark5", "«5»"))
+EXAM_FORMS = {"gia11": ("ЕГЭ", "ЕГЭ"), "gia9": ("ОГЭ", "ОГЭ")}
+
+
+def _task_order(part: str, task_no) -> tuple:
+    return (0 if part == "short" else 1, int(task_no) if not is_missing(task_no) else 0)
+
+
+def _frame(ctx: Context, scope: Scope, exam: str) -> pd.DataFrame:
+    form = EXAM_FORMS[exam][1]
+    df = ctx.rows("mart_gia_task_completion", scope, year=ctx.year)
+    df = df[(df["exam"] == exam) & (df["gia_form"] == form)]
+    return df.assign(_o=[_task_order(p, t) for p, t in zip(df["part"], df["task_no"])])
+
+
+def _groups(subject_rows: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """Test-score bands for a subject scored in test points, marks otherwise (базовая математика, ОГЭ)."""
+    present = set(subject_rows["score_group"])
+    return BAND_GROUPS if present & {g for g, _ in BAND_GROUPS} else MARK_GROUPS
+
+
+def _risk_cell(row) -> cells.Cell:
+    if is_missing(row.risk_zone) or not publishable(row.reference_participants):
+        return cells.text("—")
+    return cells.text("да" if int(row.risk_zone) == 1 else "нет")
+
+
+def task_table(ctx: Context, scope: Scope, exam: str, subjects: tuple[int, ...] | None, key: str) -> Table | None:
+    """Completion of every task per score group, with the risk zone (and the region's for a municipality)."""
+    df = _frame(ctx, scope, exam)
+    if subjects is not None:
+        df = df[df["subject_code"].isin(subjects)]
+    if df.empty:
+        return None
+    reg = None
+    if not scope.is_region:
+        r = _frame(ctx, ctx.region, exam)
+        r = r[r["score_group"] == "all"]
+        reg = {(s, k): (v, n) for s, k, v, n in zip(r["subject_code"], r["task_key"], r["completion_pct"], r["participants"])}
+    scheme = _groups(df)
+    rows = []
+    for code, part in df.groupby("subject_code", sort=True):
+        groups = _groups(part)
+        if groups != scheme:        # базовая математика among ЕГЭ subjects: its own table in the annex
+            continue
+        by = {(k, g): (v, n) for k, g, v, n in zip(part["task_key"], part["score_group"], part["completion_pct"],
+                                                  part["participants"])}
+        alls = part[part["score_group"] == "all"].sort_values("_o")
+        name = str(alls["subject_name"].iloc[0]) if len(alls) else str(code)
+        for t in alls.itertuples():
+            line = [cells.text(t.task_key), cells.number(t.completion_pct, t.participants)]
+            line += [cells.number(*by.get((t.task_key, g), (None, None))) for g, _ in groups]
+            if reg is not None:
+                line.append(cells.number(*reg.get((code, t.task_key), (None, None))))
+            line.append(_risk_cell(t))
+            rows.append(Row(line, group=name))
+    if not rows:
+        return None
+    form = EXAM_FORMS[exam][0]
+    cols = ["Задание", "Все участники, %"] + [f"{label}, %" for _, label in scheme]
+    if reg is not None:
+        cols.append("Регион, %")
+    cols.append("Зона риска")
+    return Table(key, f"{form}: выполнение заданий по группам участников, {ctx.year} год ({scope.name})", cols, rows,
+                 group_title="Предмет", widths=[1.3, 1.4] + [1.4] * len(scheme) + ([1.2] if reg is not None else []) + [1.1],
+                 compact=True,
+                 notes=["Выполнение задания — сумма полученных баллов к сумме максимальных баллов, %. Задания: К — с "
+                        "кратким ответом, Р — с развёрнутым (по критериям). Зона риска определяется по группе участников "
+                        "с баллом от минимального до 60 (ЕГЭ) или с отметкой «3» (ОГЭ, базовая математика); «—» — в этой "
+                        "группе меньше 5 участников или она пуста."])
+
+
+def risk_items(ctx: Context, scope: Scope, exam: str) -> list[Item]:
+    """Per subject: how many tasks are in the risk zone and which, with the reference group's completion."""
+    df = _frame(ctx, scope, exam)
+    df = df[(df["score_group"] == "all") & df["risk_zone"].notna()]
+    out = []
+    for code, part in df.groupby("subject_code", sort=True):
+        part = part[[publishable(n) for n in part["reference_participants"]]].sort_values("_o")
+        if part.empty:
+            continue
+        risky = part[part["risk_zone"] == 1]
+        name = str(part["subject_name"].iloc[0])
+        if risky.empty:
+            text = f"{name}: заданий в зоне риска нет (из {numerals.count(len(part), 'задание', 'gent')})."
+        else:
+            listed = ", ".join(f"{r.task_key} ({fmt_number(r.reference_completion_pct)} %)" for r in risky.itertuples())
+            n = int(risky["reference_participants"].min())
+            small = "; малая выборка" if n < SMALL_SAMPLE_N else ""
+            text = (f"{name}: в зоне риска {numerals.out_of(len(risky), len(part), 'задание')} — {listed}; "
+                    f"в скобках — выполнение в опорной группе ({numerals.count(n, 'участник')}{small}).")
+        out.append(Item("conclusion", "gia_risk", "Зоны риска", text))
+    return out
+
+
+def add_subsection(ctx: Context, scope: Scope, sec: Section, exam: str, focus: tuple[int, ...]) -> None:
+    """«Выполнение заданий и зоны риска» under the ЕГЭ or ОГЭ section."""
+    sub = sec.sub("Выполнение заданий и зоны риска")
+    items = risk_items(ctx, scope, exam)
+    if not items:
+        sub.add(Paragraph(f"Поэлементные результаты {EXAM_FORMS[exam][0]} за {ctx.year} год не поставлены или групп, "
+                          "достаточных для публикации, нет."))
+        return
+    sub.add(Paragraph("Задание находится в зоне риска, если его выполнение в опорной группе участников (баллы от "
+                      "минимального до 60 по ЕГЭ, отметка «3» по ОГЭ) ниже порога методики: такие задания не освоены "
+                      "теми, кто сдаёт экзамен на удовлетворительный результат, и требуют внимания в преподавании."),
+            ItemList(items))
+    table = task_table(ctx, scope, exam, focus, f"gia_tasks_{exam}")
+    if table is not None:
+        sub.add(Paragraph("Выполнение заданий по русскому языку и математике по группам участников; по остальным "
+                          "предметам — в приложении (лист «ГИА задания») и в таблице данных gia_tasks.csv."), table)
+
+
+def annex_tables(ctx: Context) -> list[Table]:
+    """The full task tables of every ЕГЭ and ОГЭ subject for the region (the annex's «ГИА задания»)."""
+    out = []
+    for exam in EXAM_FORMS:
+        for scheme, scheme_subjects in _schemes(ctx, exam):
+            t = task_table(ctx, ctx.region, exam, scheme_subjects, f"gia_tasks_{exam}_{scheme}")
+            if t is not None:
+                out.append(t)
+    return out
+
+
+def _schemes(ctx: Context, exam: str) -> list[tuple[str, tuple[int, ...]]]:
+    """Subjects split by their score groups (bands or marks), so each table has one set of columns."""
+    df = _frame(ctx, ctx.region, exam)
+    split: dict[str, list[int]] = {"bands": [], "marks": []}
+    for code, part in df.groupby("subject_code", sort=True):
+        split["bands" if _groups(part) == BAND_GROUPS else "marks"].append(int(code))
+    return [(name, tuple(codes)) for name, codes in split.items() if codes]

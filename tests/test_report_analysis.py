@@ -1,0 +1,123 @@
+"""The analysis a methodologist signs (issue «Conclusions a methodologist would sign»), checked on the
+real demo run against the published data tables and the delivered ФИС ОКО forms — not against what
+the report code computes.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from reports import gia_tasks
+from reports.build import section_recommendations
+from reports.context import Context
+from reports.data import load
+
+
+@pytest.fixture(scope="module")
+def ctx(demo_run) -> Context:
+    return Context(load(demo_run["warehouse"], demo_run["year"]))
+
+
+def _sheet(path, title: str) -> list[list]:
+    wb = CalamineWorkbook.from_path(str(path))
+    name = next(s for s in wb.sheet_names if s[3:] == title)
+    return wb.get_sheet_by_name(name).to_python()
+
+
+def test_every_vpr_marks_table_has_the_russia_row_of_the_delivered_form(demo_run):
+    bench = pd.read_csv(demo_run["data"] / "vpr_benchmark.csv")
+    russia = bench[bench["group"] == "russia"].drop_duplicates(["work", "mark2", "mark3", "mark4", "mark5"])
+    assert not russia.duplicated("work").any(), "the forms of one work disagree on «Вся выборка»"
+    rows = _sheet(demo_run["public"] / "annex.xlsx", "ВПР отметки")
+    header = rows[0]
+    by_work = defaultdict(dict)
+    for r in rows[1:]:
+        if str(r[0]).startswith("ВПР ") and r[1]:           # below the table: its notes
+            by_work[r[0]][r[1]] = dict(zip(header, r))
+    assert set(by_work) == set(russia["work"])         # the demo delivers a form for every work
+    for r in russia.itertuples():
+        got = by_work[r.work]["Россия (вся выборка)"]
+        assert got["Участников"] == r.participants
+        for m in (2, 3, 4, 5):
+            assert abs(float(got[f"«{m}», %"]) - getattr(r, f"mark{m}")) <= 0.05 + 1e-9     # printed to 0.1
+    html = (demo_run["public"] / "report.html").read_text(encoding="utf-8")
+    assert html.count("Россия (вся выборка)") >= len(russia)
+    assert "по России" in html
+
+
+def _priority(demo_run) -> pd.DataFrame:
+    d = pd.read_csv(demo_run["data"] / "deficits.csv", dtype={"entity_code": str, "skill_code": str, "task": str})
+    return d[d["level"] == "school"]
+
+
+def _named_skills(deficits: pd.DataFrame, region: pd.DataFrame, limit: int = 3) -> dict[tuple[str, str], set[str]]:
+    """Independent recomputation: per school × work, the ≤ `limit` priority skills with the largest gap
+    to the region (ties by skill code), from deficits.csv alone."""
+    reg = region.set_index(["work", "task"])["completion_pct"]
+    pr = deficits[deficits["priority"] == 1].copy()
+    pr["skill"] = pr["skill_code"].fillna("#" + pr["task"].astype(str)).astype(str)
+    pr["gap"] = [reg[(w, t)] - c for w, t, c in zip(pr["work"], pr["task"], pr["completion_pct"])]
+    out = {}
+    for (school, work), part in pr.groupby(["entity_code", "work"]):
+        gaps = part.groupby("skill")["gap"].max().reset_index().sort_values(["gap", "skill"], ascending=[False, True])
+        out[(school, work)] = set(gaps["skill"].head(limit))
+    return out
+
+
+def test_school_recommendations_name_only_priority_skills(demo_run, ctx):
+    d = _priority(demo_run)
+    all_rows = pd.read_csv(demo_run["data"] / "deficits.csv", dtype={"entity_code": str, "skill_code": str, "task": str})
+    region = all_rows[all_rows["level"] == "region"]
+    expected = _named_skills(d, region)
+    pairs = d.groupby(["entity_code", "work"])["participants"].max()
+    evaluated = pairs[pairs >= 10]
+    with_priority = d[d["priority"] == 1].groupby(["entity_code", "work"]).size()
+    assert len(with_priority) <= 0.2 * len(evaluated)       # priority singles out (methodology: ~1 in 10)
+    assert set(with_priority.index) <= set(evaluated.index)
+
+    recommended: dict[str, str] = {}
+    for mo in ctx.mo_codes:
+        sec = section_recommendations(ctx, ctx.municipality(mo))
+        for block in sec.subsections[1].blocks:
+            for it in block.items:
+                if it.topic == "school_deficits":
+                    recommended[it.school_code] = it.text
+                else:
+                    assert it.topic == "individual_routes"
+    assert set(recommended) == {s for s, _ in expected}     # no priority deficit, no deficit advice
+    for (school, work), skills in expected.items():
+        text = recommended[school]
+        part = text.split(work.removeprefix("ВПР ") + " — ", 1)[1].split("; а также", 1)[0]
+        part = re.split(r"\); (?=[А-ЯЁ][а-яё]+(?: [а-яё]+)* \d+ — )", part)[0]
+        cited = set(re.findall(r"(\d+(?:\.\d+)*) «", part)) | {"#" + t for t in re.findall(r"(?:^|; )задание (\S+) \(", part)}
+        assert cited == skills, (school, work, part)
+
+
+def test_regional_school_list_is_grouped_by_cluster_in_code_order(demo_run, ctx):
+    sec = section_recommendations(ctx, ctx.region)
+    items = [it for b in sec.subsections[1].blocks for it in b.items if it.topic == "school_deficits_summary"]
+    assert items
+    for it in items:
+        codes = re.findall(r"\((\d{6})\)", it.text)
+        assert codes and "зад." not in it.text
+        for group in it.text.split("кластер «")[1:]:
+            in_group = re.findall(r"\((\d{6})\)", group)
+            assert in_group == sorted(in_group)
+
+
+def test_each_ege_and_oge_subject_has_its_risk_zones_as_in_gia_tasks_csv(demo_run, ctx):
+    g = pd.read_csv(demo_run["data"] / "gia_tasks.csv", dtype={"entity_code": str})
+    g = g[(g["level"] == "region") & (g["score_group"] == "all")]
+    for exam, form in (("gia11", "ЕГЭ"), ("gia9", "ОГЭ")):
+        part = g[(g["exam"] == exam) & (g["gia_form"] == form)]
+        items = {it.text.split(":", 1)[0]: it.text for it in gia_tasks.risk_items(ctx, ctx.region, exam)}
+        assert set(items) == set(part["subject_name"])
+        for subject, rows in part.groupby("subject_name"):
+            risky = set(rows.loc[rows["risk_zone"] == 1, "task"])
+            assert set(re.findall(r"([КР]\d+) \(", items[subject])) == risky, subject
+    html = (demo_run["public"] / "report.html").read_text(encoding="utf-8")
+    assert html.count("Выполнение заданий и зоны риска") >= 2
