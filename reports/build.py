@@ -156,7 +156,7 @@ def section_overview(ctx: Context, scope: Scope, *, png: bool) -> Section:
     ind = s.sub("Показатели качества общего образования")
     ind.add(*prose("indicators_intro", year=ctx.year, is_region=scope.is_region), indicators_table(ctx, scope))
     idx = s.sub("Составной индекс")
-    idx.add(*prose("index_intro"), index_table(ctx, scope))
+    idx.add(*index_blocks(ctx, scope))
     if scope.is_region:
         s.sub("Муниципалитеты и кластеры ОО").add(
             Paragraph("Состав сети ОО муниципалитетов по условиям работы (основа кластеров ОО)."),
@@ -175,37 +175,60 @@ def _dyn_rows(ctx: Context, scope: Scope) -> pd.DataFrame:
     return ctx.rows("mart_indicator_dynamics", scope, year=ctx.year).set_index("indicator_code")
 
 
+TREND_WORDS = {"устойчивое улучшение": "улучшение", "устойчивое ухудшение": "ухудшение", "без устойчивой тенденции": "нет"}
+
+
+def _trend_rows(ctx: Context, scope: Scope) -> pd.DataFrame:
+    return ctx.rows("mart_indicator_trend", scope, year=ctx.year).set_index("indicator_code")
+
+
+def _values(ctx: Context, scope: Scope, year: int) -> pd.DataFrame:
+    return ctx.rows("fct_indicators", scope, year=year).set_index("indicator_code")
+
+
 def indicators_table(ctx: Context, scope: Scope) -> Table:
-    dyn = _dyn_rows(ctx, scope)
+    """Every indicator for Y−2, Y−1 and Y with n, the year-on-year verdict and the three-year trend."""
+    y = ctx.year
+    dyn, trend = _dyn_rows(ctx, scope), _trend_rows(ctx, scope)
+    first = _values(ctx, scope, y - 2)
     reg = _dyn_rows(ctx, ctx.region) if not scope.is_region else None
     rows = []
-    y = ctx.year
     for code, meta in ctx.catalogue.items():
         r = dyn.loc[code] if code in dyn.index else None
+        f = first.loc[code] if code in first.index else None
         arrow = "↑" if meta.direction == "up" else "↓"
-        digits = 1
-        line = [cells.text(code), cells.text(meta.name), cells.text(meta.unit), cells.text(arrow)]
+        line = [cells.text(code), cells.text(meta.name), cells.text(meta.unit), cells.text(arrow),
+                cells.number(None if f is None else f["value"], None if f is None else f["n_units"])]
         if r is None:
-            line += [cells.text("—"), cells.text("—"), cells.text("—"), cells.text("нет данных")]
+            line += [cells.text("—"), cells.text("—"), cells.text("—"), cells.text("—"), cells.text("нет данных")]
         else:
             line += [
-                cells.number(r["prev_value"], r["prev_n_units"], digits=digits),
-                cells.number(r["value"], r["n_units"], digits=digits),
+                cells.number(r["prev_value"], r["prev_n_units"]),
+                cells.number(r["value"], r["n_units"]),
+                cells.count(r["n_units"]),
                 cells.change(r["change"], r["n_units"], r["prev_n_units"]),
                 cells.worded(r["change_verdict"], r["n_units"], r["prev_n_units"], missing=f"нет данных за {y - 1} г."),
             ]
+        t = trend.loc[code] if code in trend.index else None
+        line.append(cells.text("—") if t is None else
+                    cells.worded(TREND_WORDS.get(t["trend_verdict"], t["trend_verdict"]),
+                                 r["n_units"] if r is not None else None, t["n_units_y2"]))
         if reg is not None:
             rr = reg.loc[code] if code in reg.index else None
             line.append(cells.number(None if rr is None else rr["value"], None if rr is None else rr["n_units"]))
         rows.append(Row(line, group=SECTION_TITLES.get(ctx.sections.get(code, ""), "")))
-    cols = ["Код", "Показатель", "Ед.", "Напр.", f"{y - 1}", f"{y}", "Изменение", "Оценка изменения"]
-    widths = [0.9, 6.5, 0.9, 0.7, 1.2, 1.2, 1.3, 2.4]
+    cols = ["Код", "Показатель", "Ед.", "Напр.", f"{y - 2}", f"{y - 1}", f"{y}", f"n, {y}", "Изменение",
+            "Оценка изменения за год", "Устойчивая тенденция за три года"]
+    widths = [0.9, 5.0, 0.8, 0.7, 1.1, 1.1, 1.1, 1.1, 1.2, 2.6, 1.7]
     if reg is not None:
         cols.append(f"Регион, {y}")
-        widths.append(1.3)
-    return Table("indicators", f"Показатели качества общего образования: {scope.name}, {y - 1}–{y} годы", cols, rows,
+        widths.append(1.2)
+    return Table("indicators", f"Показатели качества общего образования: {scope.name}, {y - 2}–{y} годы", cols, rows,
                  group_title="Направление", widths=widths, compact=True,
-                 notes=_notes("Изменение — разность значений {0} и {1} годов (для долей — в процентных пунктах).".format(y, y - 1)))
+                 notes=_notes(f"Изменение — разность значений {y} и {y - 1} годов (для долей — в процентных пунктах); "
+                              f"n — число участников (результатов), по которым рассчитано значение {y} года. "
+                              "Тенденция устойчива, если оба годовых изменения направлены в одну сторону, а изменение "
+                              f"с {y - 2} по {y} год превышает удвоенную стандартную ошибку."))
 
 
 def _index_n(ctx: Context, year: int, level: str, entity: str, which: str) -> int | None:
@@ -214,6 +237,22 @@ def _index_n(ctx: Context, year: int, level: str, entity: str, which: str) -> in
     dirs = {"results": ("R",), "self": ("P",), "overall": ("R", "P")}[which]
     vals = sel[sel["direction"].isin(dirs)]["n_units"]
     return None if vals.empty else int(vals.min())
+
+
+def index_blocks(ctx: Context, scope: Scope) -> list:
+    """The composite index of municipalities, or why it is not published: with fewer municipalities
+    than seed analysis_params.index_min_municipalities, min–max scores over so few entities rank them."""
+    idx = ctx.data["mart_index"]
+    have = idx[(idx["year"] == ctx.year) & (idx["level"] == "municipality") & idx["overall_index"].notna()]
+    n = int(have["entity_code"].nunique())
+    limit = ctx.param("index_min_municipalities")
+    if limit is not None and n < limit:
+        return [Paragraph(f"Составной индекс муниципалитетов не публикуется: индекс рассчитан для "
+                          f"{numerals.count(n, 'муниципалитет', 'gent')}, "
+                          f"а нормирование по наименьшему и наибольшему значениям среди менее чем "
+                          f"{numerals.count(int(limit), 'муниципалитет', 'gent')} превращается в рейтинг. "
+                          "Показатели муниципалитетов приведены выше и в приложении.")]
+    return [*prose("index_intro"), index_table(ctx, scope)]
 
 
 def index_table(ctx: Context, scope: Scope) -> Table:
@@ -1158,15 +1197,18 @@ def listed_full_table(ctx: Context) -> Table:
 # =============================================================================================
 
 def dynamics_inputs(ctx: Context, scope: Scope) -> list[IndicatorChange]:
-    dyn = _dyn_rows(ctx, scope)
+    dyn, trend = _dyn_rows(ctx, scope), _trend_rows(ctx, scope)
     out = []
     for code, meta in ctx.catalogue.items():
         if code not in dyn.index:
             continue
         r = dyn.loc[code]
+        t = trend.loc[code] if code in trend.index else None
         out.append(IndicatorChange(code, meta.name, meta.unit, meta.direction, _float(r["value"]), _int(r["n_units"]),
                                    _float(r["prev_value"]), _int(r["prev_n_units"]), _float(r["change"]),
-                                   _float(r["change_se"]), None if is_missing(r["change_verdict"]) else str(r["change_verdict"])))
+                                   _float(r["change_se"]), None if is_missing(r["change_verdict"]) else str(r["change_verdict"]),
+                                   None if t is None else _float(t["value_y2"]), None if t is None else _int(t["n_units_y2"]),
+                                   None if t is None else str(t["trend_verdict"])))
     return out
 
 

@@ -103,6 +103,12 @@ class Context:
         except KeyError:
             return ""
 
+    def param(self, name: str) -> float | None:
+        """A methodology parameter of seed analysis_params (None when the seed lacks it)."""
+        p = self.data["analysis_params"]
+        v = p.loc[p["parameter"] == name, "value"]
+        return None if v.empty else float(v.iloc[0])
+
     def school_cluster(self, code: str) -> str:
         try:
             value = self.schools.at[code, "cluster_name"]

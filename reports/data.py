@@ -21,10 +21,13 @@ MARTS: dict[str, tuple[tuple[str, ...], str | None]] = {
                            "pupils", "shnor", "is_advanced", "cluster_name"), None),
     "marts.dim_municipalities": (("mo_code", "mo_name", "region_code", "schools"), None),
     "reference.indicator_catalogue": (("code", "name_ru", "direction", "unit", "section"), None),
+    "reference.analysis_params": (("parameter", "value"), None),
     "marts.fct_indicators": (("year", "indicator_code", "level", "entity_code", "numerator", "denominator",
                               "value", "n_units"), "span"),
     "marts.mart_indicator_dynamics": (("year", "indicator_code", "level", "entity_code", "value", "n_units",
                                        "prev_value", "prev_n_units", "change", "change_se", "change_verdict"), "span"),
+    "marts.mart_indicator_trend": (("year", "indicator_code", "level", "entity_code", "value_y2", "n_units_y2",
+                                    "change_2y", "change_2y_se", "trend_verdict"), "year"),
     "marts.mart_index": (("year", "level", "entity_code", "results_index", "selfdetermination_index",
                           "overall_index"), "span"),
     "marts.mart_cluster_indicators": (("year", "indicator_code", "cluster_name", "numerator", "denominator",
@@ -84,6 +87,7 @@ ROW_FILTERS: dict[str, str] = {
     "marts.mart_vpr_score_distribution": "level <> 'school'",
     "marts.mart_vpr_benchmark": "group_level = 'russia'",
     "marts.mart_gia_task_completion": "level <> 'school'",
+    "marts.mart_indicator_trend": "level <> 'school'",
 }
 REQUIRED = ("marts.dim_schools", "marts.dim_municipalities", "reference.indicator_catalogue",
             "marts.fct_indicators", "marts.mart_indicator_dynamics")

@@ -57,6 +57,9 @@ class IndicatorChange:
     change: float | None = None
     change_se: float | None = None
     verdict: str | None = None
+    value_y2: float | None = None       # Y−2 and the three-year trend (mart_indicator_trend)
+    n_y2: int | None = None
+    trend: str | None = None
 
 
 @dataclass(frozen=True)
@@ -210,49 +213,64 @@ def mo_addressee(mo_name: str) -> str:
 
 # --- section 4: conclusions -------------------------------------------------------------------
 
-def conclude_dynamics(changes: Sequence[IndicatorChange], year: int, scope: str) -> list[Item]:
-    """Which indicators improved or declined beyond noise (the verdict of mart_indicator_dynamics).
+def _with_n(value: str, n: int | None) -> str:
+    return f"{value} (n = {fmt_number(n, 0)})" if n is not None else value
 
-    The verdict itself comes from the mart (a change is called an improvement or a decline only
-    when it exceeds twice its binomial standard error); the rule words it and cites the values.
-    Indicators without a previous year or with a suppressed change are named as such.
+
+def conclude_dynamics(changes: Sequence[IndicatorChange], year: int, scope: str) -> list[Item]:
+    """Which indicators improved or declined beyond noise (the verdict of mart_indicator_dynamics),
+    and which have a three-year trend (mart_indicator_trend).
+
+    The verdicts come from the marts (a change is named only beyond twice its standard error); the
+    rule words them with the indicator's name, both values and their n. Indicators without such a
+    change are counted, not listed — the table of section 2 shows them — so the text never turns
+    into a run of codes.
     """
     items: list[Item] = []
-    stable, no_prev = [], []
+    stable, no_prev = 0, 0
     for c in sorted(changes, key=lambda c: c.code):
         n = combined_n(c.n, c.prev_n)
         now, before = cite(c.value, c.n, c.unit), cite(c.prev_value, c.prev_n, c.unit)
         delta = cite_change(c.change, n, c.unit)
         if c.verdict is None or before is None:
             if now is not None:
-                no_prev.append(c.code)
+                no_prev += 1
             continue
         if delta is None or now is None:
             continue
-        if c.verdict in (VERDICT_IMPROVED, VERDICT_DECLINED):
-            word = "Улучшение" if c.verdict == VERDICT_IMPROVED else "Ухудшение"
+        trend = ""
+        first = cite(c.value_y2, c.n_y2, c.unit)
+        if c.trend and c.trend != "без устойчивой тенденции" and first is not None:
+            trend = f" За три года — {c.trend}: {_with_n(first, c.n_y2)} в {year - 2} г."
+        elif c.trend and first is not None and c.verdict in (VERDICT_IMPROVED, VERDICT_DECLINED):
+            trend = f" Устойчивой тенденции за три года нет ({_with_n(first, c.n_y2)} в {year - 2} г.)."
+        if c.verdict in (VERDICT_IMPROVED, VERDICT_DECLINED) or trend.startswith(" За три года"):
+            word = {VERDICT_IMPROVED: "Улучшение", VERDICT_DECLINED: "Ухудшение"}.get(c.verdict)
             se = ""
             if c.change_se is not None and not math.isnan(c.change_se):
                 unit = "балла" if c.unit == "балл" else "п. п."
                 se = f"; удвоенная стандартная ошибка изменения — {fmt_number(2 * c.change_se)} {unit}"
+            head = (f"{word} по показателю «{c.name}»" if word else
+                    f"По показателю «{c.name}» изменение за год в пределах погрешности")
             items.append(Item(
                 "conclusion", "dynamics", scope,
-                f"{word} по показателю {c.code} «{c.name}»: {now} в {year} г. против {before} в {year - 1} г. "
-                f"({delta}{se}).",
+                f"{head}: {_with_n(now, c.n)} в {year} г. против {_with_n(before, c.prev_n)} в {year - 1} г. "
+                f"({delta}{se}).{trend}",
                 evidence=(c.code,),
             ))
         else:
-            stable.append(f"{c.code} ({now}; {delta})")
+            stable += 1
     if stable:
         items.append(Item(
             "conclusion", "dynamics", scope,
-            f"Без существенных изменений (в пределах удвоенной стандартной ошибки) по сравнению с {year - 1} г.: "
-            + "; ".join(stable) + ".",
+            f"По остальным показателям ({stable}) изменения по сравнению с {year - 1} г. не выходят за удвоенную "
+            "стандартную ошибку и устойчивой тенденции за три года нет; значения и их изменения — в таблице "
+            "показателей раздела 2.",
         ))
     if no_prev:
         items.append(Item(
             "conclusion", "dynamics", scope,
-            f"Нет сопоставимых данных за {year - 1} г., изменение не оценивается: {', '.join(no_prev)}.",
+            f"Для показателей без сопоставимых данных за {year - 1} г. ({no_prev}) изменение не оценивается.",
         ))
     return items
 
@@ -279,6 +297,7 @@ def conclude_below_region(region: Mapping[str, EntityValue], entities: Sequence[
                           *, entity_kind: Literal["municipality", "school"] = "municipality") -> list[Item]:
     """Which municipalities are below the region, on which indicators (beyond noise), one item each."""
     by_entity: dict[str, list[str]] = defaultdict(list)
+    codes: dict[str, list[str]] = defaultdict(list)
     names: dict[str, str] = {}
     for e in sorted(entities, key=lambda e: (e.entity_code, e.code)):
         ref = region.get(e.code)
@@ -290,7 +309,8 @@ def conclude_below_region(region: Mapping[str, EntityValue], entities: Sequence[
         if own is None or reg is None:
             continue
         if worse_than_reference(meta, e.value, int(e.n), ref.value, cfg):
-            by_entity[e.entity_code].append(f"{e.code} «{meta.name}» — {own} при {reg} по региону")
+            by_entity[e.entity_code].append(f"«{meta.name}» — {_with_n(own, e.n)} при {reg} по региону")
+            codes[e.entity_code].append(e.code)
             names[e.entity_code] = e.entity_name
     items = []
     for code in sorted(by_entity):
@@ -299,7 +319,7 @@ def conclude_below_region(region: Mapping[str, EntityValue], entities: Sequence[
             "conclusion", "below_region", names[code],
             f"Значения хуже региональных сверх статистической погрешности ({count_phrase(len(listed), ('показатель', 'показателя', 'показателей'))}): "
             + "; ".join(listed) + ".",
-            evidence=tuple(s.split(" ", 1)[0] for s in listed),
+            evidence=tuple(codes[code]),
             mo_code=code if entity_kind == "municipality" else None,
         ))
     return items

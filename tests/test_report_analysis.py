@@ -121,3 +121,23 @@ def test_each_ege_and_oge_subject_has_its_risk_zones_as_in_gia_tasks_csv(demo_ru
             assert set(re.findall(r"([КР]\d+) \(", items[subject])) == risky, subject
     html = (demo_run["public"] / "report.html").read_text(encoding="utf-8")
     assert html.count("Выполнение заданий и зоны риска") >= 2
+
+
+def test_indicator_table_shows_three_years_with_n_as_in_indicators_csv(demo_run):
+    y = demo_run["year"]
+    ind = pd.read_csv(demo_run["data"] / "indicators.csv", dtype={"entity_code": str})
+    region = ind[ind["level"] == "region"].pivot(index="indicator_code", columns="year", values="value")
+    rows = _sheet(demo_run["public"] / "annex.xlsx", "Показатели")
+    header = rows[0]
+    assert [str(y - 2), str(y - 1), str(y), f"n, {y}"] == header[5:9]
+    checked = 0
+    for r in rows[1:]:
+        code = r[1]
+        if code not in region.index:
+            continue
+        for col, year in zip(header[5:8], (y - 2, y - 1, y)):
+            expected = region.loc[code, year]
+            if isinstance(r[header.index(col)], float) and not pd.isna(expected):
+                assert abs(r[header.index(col)] - expected) < 0.05 + 1e-9, (code, year)
+                checked += 1
+    assert checked >= 3 * 20

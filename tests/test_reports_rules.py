@@ -1,6 +1,9 @@
 """Conclusions and recommendations by explicit rules, on small hand-made inputs (no database)."""
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from reports.rules import (
     INSTITUTE, DeficitTask, EntityValue, IndicatorChange, IndicatorMeta, ListedSchool, LowSchool, MarkerEvidence,
     MarkTwoShare, PrioritySkill, RuleConfig, SchoolEvidence, conclude_below_region, conclude_deficits, conclude_dynamics,
@@ -22,20 +25,33 @@ def change(code, value, n, prev, prev_n, verdict, se=0.5):
 
 # --- dynamics ------------------------------------------------------------------------------------
 
-def test_dynamics_names_improvements_and_declines_with_their_numbers():
+def test_dynamics_names_improvements_and_declines_with_their_numbers_and_n():
     items = conclude_dynamics([
         change("R01", 70.71, 500, 69.02, 480, "улучшение", se=0.6),
         change("R03", 6.0, 500, 4.0, 480, "ухудшение", se=0.8),
         change("R14", 72.0, 900, 71.5, 880, "без существенных изменений"),
     ], 2025, "Регион в целом")
     texts = [i.text for i in items]
-    assert texts[0].startswith("Улучшение по показателю R01")
-    assert "70,7 балла в 2025 г. против 69,0 балла в 2024 г." in texts[0]
+    assert texts[0].startswith("Улучшение по показателю «Средний тестовый балл ЕГЭ по русскому языку (ВТГ)»")
+    assert "70,7 балла (n = 500) в 2025 г. против 69,0 балла (n = 480) в 2024 г." in texts[0]
     assert "+1,7 балла" in texts[0]
     assert "удвоенная стандартная ошибка изменения — 1,2 балла" in texts[0]
-    assert texts[1].startswith("Ухудшение по показателю R03") and "+2,0 п. п." in texts[1]
-    assert "Без существенных изменений" in texts[2] and "R14 (72,0 %; +0,5 п. п.)" in texts[2]
+    assert texts[1].startswith("Ухудшение по показателю «Доля результатов ЕГЭ ниже минимального балла (ВТГ)»")
+    assert "+2,0 п. п." in texts[1]
+    assert texts[2].startswith("По остальным показателям (1) изменения") and "R14" not in texts[2]
+    assert not any(re.search(r"\b[RP]\d\d\b", t) for t in texts)       # names, never codes
     assert all(i.addressee == "Регион в целом" and i.kind == "conclusion" for i in items)
+
+
+def test_dynamics_three_year_trend_is_named_with_its_first_year():
+    trend = replace(change("R03", 6.0, 500, 5.0, 480, "без существенных изменений"),
+                    value_y2=3.0, n_y2=450, trend="устойчивое ухудшение")
+    flat = replace(change("R01", 70.71, 500, 69.02, 480, "улучшение", se=0.6),
+                   value_y2=71.0, n_y2=470, trend="без устойчивой тенденции")
+    texts = [i.text for i in conclude_dynamics([trend, flat], 2025, "Регион в целом")]
+    assert texts[0].startswith("Улучшение") and "Устойчивой тенденции за три года нет (71,0 балла (n = 470) в 2023 г.)" in texts[0]
+    assert "изменение за год в пределах погрешности" in texts[1]
+    assert "За три года — устойчивое ухудшение: 3,0 % (n = 450) в 2023 г." in texts[1]
 
 
 def test_dynamics_never_cites_a_suppressed_value_and_reports_missing_previous_year():
@@ -44,7 +60,7 @@ def test_dynamics_never_cites_a_suppressed_value_and_reports_missing_previous_ye
         change("R03", 5.0, 500, None, None, None),
     ], 2025, "МО")
     assert not any("Улучшение" in i.text for i in items)
-    assert any("Нет сопоставимых данных за 2024 г." in i.text and "R03" in i.text for i in items)
+    assert any("Для показателей без сопоставимых данных за 2024 г. (2)" in i.text for i in items)   # n = 3 is not comparable
 
 
 # --- below the region ------------------------------------------------------------------------------
@@ -74,8 +90,8 @@ def test_below_region_groups_by_municipality_and_cites_both_values():
     items = conclude_below_region(region, mos, CATALOGUE)
     assert [i.mo_code for i in items] == ["01"]
     assert items[0].addressee == "Город Северск"
-    assert "R03 «Доля результатов ЕГЭ ниже минимального балла (ВТГ)» — 9,0 % при 4,0 % по региону" in items[0].text
-    assert "R14" in items[0].text and "2 показателя" in items[0].text
+    assert "«Доля результатов ЕГЭ ниже минимального балла (ВТГ)» — 9,0 % (n = 400) при 4,0 % по региону" in items[0].text
+    assert items[0].evidence == ("R03", "R14") and "2 показателя" in items[0].text and "R14" not in items[0].text
 
 
 # --- deficits ------------------------------------------------------------------------------------

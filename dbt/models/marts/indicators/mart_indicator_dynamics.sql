@@ -1,10 +1,7 @@
 -- Each indicator value beside the previous year's (Y−1) for the same level and entity, the
--- change and its standard error, and a verdict that names a change only when it exceeds twice
--- its standard error (methodology, report section 2):
---   shares and completion (unit %): binomial, in percentage points,
---       SE = 100 · sqrt(p1(1−p1)/n1 + p0(1−p0)/n0), p = value / 100, n = n_units;
---   means (unit балл): SE = sqrt(s1²/n1 + s0²/n0) with the sample variances
---       s² = (Σx² − n·mean²) / (n − 1) (null when n < 2 in either year).
+-- change and its standard error (macro change_se: binomial for shares, sample variances for
+-- means), and a verdict that names a change only when it exceeds twice its standard error
+-- (methodology, report section 2).
 -- change_verdict: 'улучшение' / 'ухудшение' (taking the direction ↑/↓ into account) when
 -- |change| > 2·SE (2 = seed indicator_settings, change_se_multiplier); otherwise
 -- 'без существенных изменений'; null without a previous year.
@@ -40,23 +37,7 @@ paired as (
         current_year.value - previous_year.value as change,
         catalogue.measure,
         catalogue.direction,
-        case
-            when previous_year.value is null then null
-            when catalogue.measure = 'mean' then
-                case when current_year.n_units >= 2 and previous_year.n_units >= 2 then
-                    sqrt(
-                        greatest(current_year.sum_squares - current_year.n_units * current_year.value ^ 2, 0)
-                            / (current_year.n_units - 1) / current_year.n_units
-                        + greatest(previous_year.sum_squares - previous_year.n_units * previous_year.value ^ 2, 0)
-                            / (previous_year.n_units - 1) / previous_year.n_units
-                    )
-                end
-            else 100.0 * sqrt(greatest(
-                (current_year.value / 100.0) * (1 - current_year.value / 100.0) / current_year.n_units
-                + (previous_year.value / 100.0) * (1 - previous_year.value / 100.0) / previous_year.n_units,
-                0
-            ))
-        end as change_se,
+        {{ change_se('current_year', 'previous_year', 'catalogue.measure') }} as change_se
     from indicators as current_year
     inner join catalogue
         on current_year.indicator_code = catalogue.code
@@ -89,7 +70,7 @@ final as (
                     else 'ухудшение'
                 end
             else 'без существенных изменений'
-        end as change_verdict,
+        end as change_verdict
     from paired
     cross join settings
 
