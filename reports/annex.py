@@ -25,7 +25,7 @@ SHEET_NAMES = {
     "profiles_mo": "Самоопределение по МО", "admissions": "Поступление", "clusters": "Кластеры",
     "low_schools": "Устойчиво низкие", "markers": "Признаки", "listed": "ОО с признаками",
     "mo_indicators": "Показатели МО (все)", "school_vs_cluster": "ОО и кластеры", "deficits_schools": "Дефициты ОО",
-    "priority_deficits": "Приоритетные дефициты ОО", "gia_tasks_gia11": "ЕГЭ задания",
+    "priority_deficits": "Приоритетные дефициты ОО", "gia_tasks_gia11": "ЕГЭ задания", "good_practice": "Лучшие практики", "shnor": "ШНОР",
     "gia_tasks_gia9": "ОГЭ задания", "gia_tasks_gia11_bands": "ЕГЭ задания (все)",
     "gia_tasks_gia11_marks": "ЕГЭ базовая задания", "gia_tasks_gia9_marks": "ОГЭ задания (все)",
     "listed_full": "Признаки по работам", "mo_skills": "Умения по МО", "source_files": "Файлы данных",

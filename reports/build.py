@@ -17,7 +17,7 @@ from reports import cells, charts, gia_tasks, numerals
 from reports.context import SECTION_TITLES, Context, Scope
 from reports.rules import work_sort_key
 from reports.document import Cell, Chart, Document, ItemList, Paragraph, Row, Section, Table
-from reports.formatting import fmt_date, fmt_number, is_missing
+from reports.formatting import fmt_date, fmt_number, fmt_signed, is_missing
 from reports.rules import (
     DeficitTask, EntityValue, IndicatorChange, Item, ListedSchool, LowSchool, MarkerEvidence, MarkTwoShare,
     PrioritySkill, RuleConfig, SchoolEvidence, conclude_below_region, conclude_deficits, conclude_dynamics,
@@ -1009,17 +1009,7 @@ def _clusters(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                                            reference=reg_vals.get((ctx.region_code, code), (None, None))[0],
                                            xlabel=ctx.short_label(code), png=png)
                 sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}» по кластерам ОО, {y} год", img.png))
-        low = persistently_low(ctx, scope)
-        rows = [Row([cells.text(s.school_code), cells.text(s.school_name), cells.text(s.mo_name),
-                     cells.text(ctx.schools.at[s.school_code, "cluster_name"] if s.school_code in ctx.schools.index else "")])
-                for s in low]
-        sec.add(Paragraph("ОО с устойчиво низкими результатами — организации, индекс результатов обучения которых два года подряд "
-                          "находится в нижних 10 % ОО региона."))
-        if rows:
-            sec.add(Table("low_schools", f"ОО с устойчиво низкими результатами, {y - 1}–{y} годы",
-                          ["Код ОО", "ОО", "Муниципалитет", "Кластер"], rows, widths=[1.2, 4, 3, 4.5]))
-        else:
-            sec.add(Paragraph("Таких ОО не выявлено."))
+        sec.add(*standing_blocks(ctx, scope))
         sec.add(Paragraph("Сопоставление каждой ОО со значениями её кластера приведено в отчётах муниципалитетов и в приложении "
                           "(лист «ОО и кластеры»)."))
         return
@@ -1041,10 +1031,7 @@ def _clusters(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}» в кластерах ОО муниципалитета "
                                    f"(по всем ОО кластера в регионе), {y} год", img.png))
             break
-    low = persistently_low(ctx, scope)
-    if low:
-        sec.add(Paragraph("ОО с устойчиво низкими результатами (индекс результатов обучения в нижних 10 % ОО региона два года подряд): "
-                          + "; ".join(f"{s.school_name} ({s.school_code})" for s in low) + "."))
+    sec.add(*standing_blocks(ctx, scope))
 
 
 def school_cluster_grid(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_KEY) -> Table:
@@ -1109,14 +1096,74 @@ def school_vs_cluster_table(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_
                  rows, notes=_notes("Полужирным выделены значения хуже значения кластера сверх удвоенной стандартной ошибки."))
 
 
+def _standing(ctx: Context, scope: Scope, year: int | None = None) -> pd.DataFrame:
+    st = ctx.data["mart_school_standing"]
+    st = st[st["school_code"].astype(str).isin(scope.school_codes)]
+    return st if year is None else st[st["year"] == year]
+
+
 def persistently_low(ctx: Context, scope: Scope) -> list[LowSchool]:
-    low = ctx.data["mart_persistently_low_schools"]
-    low = low[(low["year"] == ctx.year) & (low["percent_rank_y"] <= 0.10) & (low["percent_rank_prev"] <= 0.10)
-              & low["school_code"].isin(scope.school_codes)]
+    """Schools «с устойчиво низкими результатами» (mart_school_standing: the rank rule and below the
+    cluster beyond its error in both years), code order."""
+    st = _standing(ctx, scope, ctx.year)
+    return [LowSchool(code, ctx.school_name(code), ctx.school_mo(code), ctx.mo_names.get(ctx.school_mo(code), ""))
+            for code in sorted(st.loc[st["persistently_low"] == 1, "school_code"].astype(str))]
+
+
+def standing_blocks(ctx: Context, scope: Scope) -> list:
+    """Low and strong schools beside their cluster: persistently low, sources of good practice (above
+    the cluster in both years) and every ШНОР school with its three-year trajectory."""
+    y = ctx.year
+    st = _standing(ctx, scope)
+    if st.empty:
+        return [Paragraph("Индекс результатов обучения ОО за последние годы не рассчитан: сопоставить ОО с кластерами нельзя.")]
+    cur = st[st["year"] == y]
+    by = {(str(r.school_code), int(r.year)): r for r in st.itertuples()}
+
+    def index_cells(code: str, year: int) -> list[cells.Cell]:
+        r = by.get((code, year))
+        if r is None:
+            return [cells.text("—"), cells.text("—")]
+        return [cells.text(fmt_number(r.results_index)), cells.text(fmt_number(r.cluster_index))]
+
+    def school_rows(codes: list[str], years: tuple[int, ...]) -> list[Row]:
+        return [Row([cells.text(code), cells.text(ctx.school_name(code)), cells.text(ctx.school_cluster(code))]
+                    + [c for yy in years for c in index_cells(code, yy)],
+                    group=ctx.mo_names.get(ctx.school_mo(code), "") if scope.is_region else "")
+                for code in sorted(codes, key=lambda c: (ctx.school_mo(c), c))]
+
     out = []
-    for code in sorted(low["school_code"].astype(str).unique()):
-        mo = ctx.school_mo(code)
-        out.append(LowSchool(code, ctx.school_name(code), mo, ctx.mo_names.get(mo, mo)))
+    two = (y - 1, y)
+    cols2 = ["Код ОО", "ОО", "Кластер"] + [h for yy in two for h in (f"Индекс ОО, {yy}", f"Кластер, {yy}")]
+    w2 = [1.1, 4, 3.6] + [1.2] * 4
+    note = ("Индекс результатов обучения ОО (0–100) и среднее по ОО её кластера; индекс описывает положение среди ОО "
+            "региона в каждом году и между годами как абсолютная величина не сопоставим.")
+    lists = (
+        ("persistently_low", "low_schools", f"ОО с устойчиво низкими результатами, {y - 1}–{y} годы",
+         "ОО с устойчиво низкими результатами — организации, индекс результатов обучения которых два года подряд "
+         "среди самых низких в регионе и при этом ниже среднего по своему кластеру сверх удвоенной стандартной "
+         "ошибки, то есть отставание не объясняется условиями работы."),
+        ("good_practice", "good_practice", f"ОО — источники лучших практик, {y - 1}–{y} годы",
+         "Источники лучших практик — ОО, индекс результатов обучения которых два года подряд выше среднего по их "
+         "кластеру сверх удвоенной стандартной ошибки: в тех же условиях они достигают большего, и их опыт можно "
+         "распространять через сетевое взаимодействие."),
+    )
+    for flag, key, title, intro in lists:
+        codes = cur.loc[cur[flag] == 1, "school_code"].astype(str).tolist()
+        out.append(Paragraph(intro))
+        out.append(Table(key, title, cols2, school_rows(codes, two), group_title="Муниципалитет" if scope.is_region else None,
+                         widths=w2, notes=[note]) if codes else Paragraph("Таких ОО не выявлено."))
+    shnor = sorted({str(c) for c in st.loc[st["shnor"].fillna(False).astype(bool), "school_code"]})
+    three = (y - 2, y - 1, y)
+    if shnor:
+        out.append(Paragraph("ШНОР (школы с низкими образовательными результатами по реестру) — траектория индекса "
+                             "результатов обучения за три года рядом со средним по кластеру."))
+        out.append(Table("shnor", f"ШНОР: индекс результатов обучения и кластер, {y - 2}–{y} годы",
+                         ["Код ОО", "ОО", "Кластер"] + [h for yy in three for h in (f"ОО, {yy}", f"Кластер, {yy}")],
+                         school_rows(shnor, three), group_title="Муниципалитет" if scope.is_region else None,
+                         widths=[1.1, 3.6, 3.2] + [1.0] * 6, notes=[note]))
+    else:
+        out.append(Paragraph("ШНОР в реестре ОО нет."))
     return out
 
 
@@ -1153,6 +1200,7 @@ def _objectivity(ctx: Context, scope: Scope, sec: Section) -> None:
     sec.add(Table("markers", f"Признаки необъективности результатов ВПР: {scope.name}, {y} год",
                   ["Код", "Признак", "Пар «ОО × работа» оценено", "Отмечено пар", "ОО с признаком"], rows,
                   widths=[0.8, 6, 2, 1.6, 1.6]))
+    sec.add(*cohort_blocks(ctx, scope))
     listed = listed_schools(ctx, scope)
     obj = ctx.data["mart_objectivity_schools"]
     obj = obj[(obj["year"] == y) & obj["school_code"].isin(scope.school_codes)]
@@ -1180,6 +1228,35 @@ def _objectivity(ctx: Context, scope: Scope, sec: Section) -> None:
     sec.add(Table("listed", f"ОО с признаками необъективности результатов ВПР, {y} год",
                   ["Признак", "Работы, в которых признак отмечен", "Пояснение (первая из работ)"], rows,
                   group_title="ОО", widths=[3, 4, 8]))
+
+
+def cohort_blocks(ctx: Context, scope: Scope) -> list:
+    """Cohorts (methodology, «Cohorts»): the schools whose ВПР grade-8 share of «4» and «5» in Y−1 and
+    ОГЭ share in Y differ beyond the seed's gap — named as context beside M1, not as a marker."""
+    y = ctx.year
+    c = ctx.data["mart_gia_cohorts"]
+    c = c[(c["year"] == y) & c["school_code"].astype(str).isin(scope.school_codes)]
+    if c.empty:
+        return []
+    names = {int(k): str(v) for k, v in zip(ctx.data["mart_oge_marks"]["subject_code"], ctx.data["mart_oge_marks"]["subject_name"])}
+    named = c[c["named"] == 1].sort_values(["school_code", "subject_code"])
+    gap, min_n = ctx.param("cohort_gap_pp"), ctx.param("cohort_min_n")
+    intro = (f"Когорты: доля отметок «4» и «5» на ВПР 8 класса в {y - 1} г. сопоставлена с долей «4» и «5» на ОГЭ "
+             f"в {y} г. в той же ОО (те же обучающиеся годом позже) по русскому языку и математике. Расхождение "
+             f"более чем на {fmt_number(gap or 0, 0)} п. п. при не менее чем "
+             f"{numerals.count(int(min_n or 0), 'участник', 'loct')} обеих процедур приводится как контекст к признаку M1; "
+             "само по себе оно признаком не является.")
+    if named.empty:
+        return [Paragraph(intro + f" Таких расхождений в {y} г. нет (сопоставлено пар «ОО × предмет»: {len(c)}).")]
+    items = []
+    for r in named.itertuples():
+        subject = names.get(int(r.subject_code), str(r.subject_code)).lower()
+        items.append(Item("conclusion", "cohort", f"{ctx.school_name(str(r.school_code))} ({r.school_code})",
+                          f"{subject[0].upper() + subject[1:]}: ВПР 8 класса в {y - 1} г. — {fmt_number(r.vpr_share_45)} % "
+                          f"(n = {r.vpr_participants}), ОГЭ в {y} г. — {fmt_number(r.gia_share_45)} % "
+                          f"(n = {r.gia_participants}); расхождение {fmt_signed(r.gap_pp)} п. п.",
+                          school_code=str(r.school_code)))
+    return [Paragraph(intro), ItemList(items)]
 
 
 def listed_full_table(ctx: Context) -> Table:

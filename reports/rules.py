@@ -159,7 +159,7 @@ class ListedSchool:
 
 @dataclass(frozen=True)
 class LowSchool:
-    """A school «с устойчиво низкими результатами» (index in the lowest decile two years running)."""
+    """A school «с устойчиво низкими результатами» (mart_school_standing.persistently_low)."""
 
     school_code: str
     school_name: str
@@ -377,12 +377,13 @@ def conclude_objectivity(listed: Sequence[ListedSchool], evaluated_schools: int,
 
 
 def conclude_persistently_low(schools: Sequence[LowSchool], scope: str) -> list[Item]:
-    """Schools whose results index was in the lowest 10 % of schools two years running."""
+    """Schools with persistently low results: the lowest decile two years running and below their cluster."""
     if not schools:
         return []
     names = [school_label(s.school_name, s.school_code) for s in sorted(schools, key=lambda s: s.school_code)]
     return [Item("conclusion", "persistently_low", scope,
-                 f"Устойчиво низкие результаты (индекс результатов обучения в нижних 10 % ОО два года подряд) — "
+                 f"Устойчиво низкие результаты (индекс результатов обучения два года подряд среди самых низких в регионе "
+                 f"и ниже среднего по кластеру сверх удвоенной стандартной ошибки) — "
                  f"{count_phrase(len(names), OO_FORMS)}: " + "; ".join(names) + ".",
                  evidence=tuple(s.school_code for s in schools))]
 
@@ -438,7 +439,7 @@ def recommend_municipal(listed: Sequence[ListedSchool], low: Sequence[LowSchool]
             items.append(Item(
                 "recommendation", "persistently_low", addressee,
                 "Включить в муниципальную программу адресной помощи ОО с устойчиво низкими результатами "
-                "(индекс результатов обучения в нижних 10 % ОО региона два года подряд): " + "; ".join(names) + ".",
+                "(два года подряд среди самых низких в регионе и ниже своего кластера): " + "; ".join(names) + ".",
                 evidence=tuple(s.school_code for s in entry["low"]), mo_code=mo))
     return items
 

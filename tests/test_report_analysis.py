@@ -141,3 +141,88 @@ def test_indicator_table_shows_three_years_with_n_as_in_indicators_csv(demo_run)
                 assert abs(r[header.index(col)] - expected) < 0.05 + 1e-9, (code, year)
                 checked += 1
     assert checked >= 3 * 20
+
+
+NUMBERED = re.compile(r"(?<![\d,.])(из )?(\d{1,3}(?:\u00a0\d{3})*|\d+) (участник\w*|школ\w*|задани\w*|работ\w*|"
+                      r"муниципалитет\w*|показател\w*|организаци\w*|обучающ\w*|результат\w*)")
+
+
+def _agreement_errors(text: str) -> list[str]:
+    """Numbers and nouns that do not agree, judged by pymorphy3 directly (not by reports.numerals):
+    «из N» wants the genitive (singular after 1, plural otherwise); elsewhere 1 wants the singular,
+    2–4 the genitive singular or an oblique plural, 5+ a plural."""
+    import pymorphy3
+    morph = _agreement_errors.__dict__.setdefault("morph", pymorphy3.MorphAnalyzer())
+    errors = []
+    for m in NUMBERED.finditer(text):
+        of, n, word = m.group(1), int(m.group(2).replace("\u00a0", "")), m.group(3)
+        parses = [p for p in morph.parse(word) if p.tag.POS in ("NOUN", "ADJF", "PRTF")]
+        tags = {(p.tag.number, p.tag.case) for p in parses}
+        one = n % 10 == 1 and n % 100 != 11
+        few = 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14
+        if of:
+            ok = ("sing", "gent") in tags if one else ("plur", "gent") in tags
+        elif one:
+            ok = any(num == "sing" for num, _ in tags)
+        elif few:
+            ok = ("sing", "gent") in tags or any(num == "plur" and case != "nomn" for num, case in tags)
+        else:
+            ok = any(num == "plur" and case != "nomn" for num, case in tags)
+        if not ok:
+            errors.append(text[max(0, m.start() - 30): m.end() + 10])
+    return errors
+
+
+def test_agreement_checker_catches_what_the_issue_names():
+    assert _agreement_errors("из 31 участников; 21 участников; 5 участник") and len(
+        _agreement_errors("из 31 участников; 21 участников; 5 участник")) == 3
+    assert _agreement_errors("из 31 участника, из 25 участников, 21 участник, 3 задания, для 3 муниципалитетов") == []
+
+
+def test_numerals_agree_with_their_nouns_in_every_published_report(demo_run):
+    texts = [(p.name, re.sub(r"<[^>]+>", " ", p.read_text(encoding="utf-8")))
+             for p in [demo_run["public"] / "report.html", *sorted((demo_run["public"] / "mo").glob("*.html"))]]
+    errors = [(name, e) for name, t in texts for e in _agreement_errors(t)]
+    assert not errors, errors[:10]
+
+
+def _standing_from_index_csv(demo_run) -> tuple[set[str], set[str]]:
+    """Independent recomputation from index.csv and the register's clusters: (persistently low, good practice)."""
+    import duckdb
+    con = duckdb.connect(str(demo_run["warehouse"]), read_only=True)
+    clusters = dict(con.execute("select school_code, cluster_name from marts.dim_schools").fetchall())
+    con.close()
+    idx = pd.read_csv(demo_run["data"] / "index.csv", dtype={"entity_code": str})
+    idx = idx[(idx["level"] == "school") & idx["results_index"].notna()].copy()
+    idx["cluster"] = idx["entity_code"].map(clusters)
+    idx["rank"] = idx.groupby("year")["results_index"].rank(method="min")
+    idx["n"] = idx.groupby("year")["results_index"].transform("count")
+    idx["pr"] = (idx["rank"] - 1) / (idx["n"] - 1)
+    g = idx.groupby(["year", "cluster"])["results_index"]
+    idx["mean"], idx["se"] = g.transform("mean"), g.transform("std") / g.transform("count") ** 0.5
+    idx["pos"] = [0 if pd.isna(se) else (-1 if v - m < -2 * se else 1 if v - m > 2 * se else 0)
+                  for v, m, se in zip(idx["results_index"], idx["mean"], idx["se"])]
+    y = demo_run["year"]
+    cur, prev = (idx[idx["year"] == yy].set_index("entity_code") for yy in (y, y - 1))
+    both = cur.index.intersection(prev.index)
+    low = {s for s in both if cur.at[s, "pr"] <= 0.10 and prev.at[s, "pr"] <= 0.10
+           and cur.at[s, "pos"] == -1 and prev.at[s, "pos"] == -1}
+    good = {s for s in both if cur.at[s, "pos"] == 1 and prev.at[s, "pos"] == 1}
+    return low, good
+
+
+def test_low_and_strong_schools_follow_the_cluster_rule(demo_run):
+    low, good = _standing_from_index_csv(demo_run)
+    annex = demo_run["public"] / "annex.xlsx"
+    wb = CalamineWorkbook.from_path(str(annex))
+
+    def codes(title: str) -> set[str]:
+        names = [s for s in wb.sheet_names if s[3:] == title]
+        if not names:
+            return set()
+        rows = wb.get_sheet_by_name(names[0]).to_python()
+        col = rows[0].index("Код ОО")
+        return {str(r[col]) for r in rows[1:] if re.fullmatch(r"\d{6}", str(r[col]))}
+    assert codes("Устойчиво низкие") == low
+    assert codes("Лучшие практики") == good
+    assert good, "the demo region has schools above their cluster two years running"

@@ -2,3 +2,9 @@
 {% macro ru_number(expr, decimals=0) -%}
     replace(printf('%.{{ decimals }}f', ({{ expr }})::double), '.', ',')
 {%- endmacro %}
+
+{#- The genitive after «из N» in a Russian sentence: singular after 1, 21, 31… (not 11), plural
+    otherwise — «из 31 участника», «из 25 участников». `singular`/`plural` are the genitive forms. -#}
+{% macro ru_of(expr, singular, plural) -%}
+    case when ({{ expr }}) % 10 = 1 and ({{ expr }}) % 100 <> 11 then '{{ singular }}' else '{{ plural }}' end
+{%- endmacro %}

@@ -112,7 +112,8 @@ final as (
                 || ' среди ' || schools_evaluated || ' ОО (средний результат '
                 || {{ ru_number('mean_pct') }} || ' % от максимума), а по доле отметок «4» и «5» на ОГЭ — '
                 || {{ ru_number('oge_rank_pct') }} || ' среди ' || oge_schools_ranked || ' ОО ('
-                || {{ ru_number('oge_good_pct') }} || ' % из ' || oge_count || ' результатов ОГЭ)'
+                || {{ ru_number('oge_good_pct') }} || ' % из ' || oge_count
+                || ' ' || {{ ru_of('oge_count', 'результата', 'результатов') }} || ' ОГЭ)'
         end as explanation_ru,
         oge_rank_pct,
         oge_good_pct,

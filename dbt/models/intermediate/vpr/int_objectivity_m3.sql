@@ -167,7 +167,7 @@ final as (
             when p_value < threshold then
                 'ровно на границах отметок (первичный балл ' || boundary_list || ') — '
                 || boundary_pupils || ' из ' || window_pupils
-                || ' участников, набравших балл на границе или рядом с ней ('
+                || ' ' || {{ ru_of('window_pupils', 'участника', 'участников') }} || ', набравших балл на границе или рядом с ней ('
                 || {{ ru_number('100.0 * boundary_pupils / window_pupils') }}
                 || ' %), тогда как по распределению баллов в регионе ожидается '
                 || {{ ru_number('100.0 * expected_share') }} || ' % (около '

@@ -110,12 +110,12 @@ final as (
         case
             when p_value < threshold and raised_is_stronger then
                 'отметку по журналу повысили ' || raised || ' из ' || pupils_compared
-                || ' участников (' || {{ ru_number('100.0 * raised / pupils_compared') }}
+                || ' ' || {{ ru_of('pupils_compared', 'участника', 'участников') }} || ' (' || {{ ru_number('100.0 * raised / pupils_compared') }}
                 || ' %), тогда как для их отметок по журналу в регионе ожидается '
                 || {{ ru_number('100.0 * expected_raised_rate') }} || ' %'
             when p_value < threshold then
                 'отметку по журналу подтвердили ' || confirmed || ' из ' || pupils_compared
-                || ' участников (' || {{ ru_number('100.0 * confirmed / pupils_compared') }}
+                || ' ' || {{ ru_of('pupils_compared', 'участника', 'участников') }} || ' (' || {{ ru_number('100.0 * confirmed / pupils_compared') }}
                 || ' %), тогда как для их отметок по журналу в регионе ожидается '
                 || {{ ru_number('100.0 * expected_confirmed_rate') }} || ' %'
         end as explanation_ru,

@@ -171,7 +171,8 @@ final as (
         case
             when share_pct >= threshold then
                 'в классе ' || top_class.class_name || ' у ' || top_class.identical_pupils
-                || ' из ' || top_class.class_pupils || ' участников ('
+                || ' из ' || top_class.class_pupils
+                || ' ' || {{ ru_of('top_class.class_pupils', 'участника', 'участников') }} || ' ('
                 || {{ ru_number('share_pct') }}
                 || ' %) баллы по всем заданиям совпадают с баллами ещё не менее двух одноклассников ('
                 || 'групп одинаковых работ: ' || top_class.identical_groups || '; первичный балл от '
