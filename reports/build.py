@@ -841,11 +841,13 @@ def _deficits(ctx: Context, scope: Scope, sub: Section, works: list[str]) -> Non
         for r in t.itertuples():
             k, m = counts.get((w, r.task), (0, 0))
             rows.append(Row([cells.text(r.task), cells.text(r.level_of_task), cells.text(r.skill_code),
-                             cells.number(r.completion_pct, r.participants), cells.text(f"{k} из {m}")], group=w))
+                             cells.number(r.completion_pct, r.participants),
+                             cells.text(f"{k} из {m}" if m else "не оценивается")], group=w))
     where = "региона" if scope.is_region else "муниципалитета"
     if rows:
         sub.add(Paragraph(f"Задания, выполнение которых ниже порогового на уровне {where} в целом; в последнем столбце — "
-                          "число ОО, для которых задание также является дефицитным, из числа ОО с не менее чем 10 участниками."),
+                          "число ОО, для которых задание также является дефицитным, из числа ОО с не менее чем 10 участниками "
+                          "(«не оценивается» — таких ОО нет)."),
                 Table("deficits", f"ВПР: задания с дефицитом на уровне {where}, {y} год",
                       ["Задание", "Уровень", "Код умения", "Выполнение, %", "ОО с дефицитом"], rows, group_title="Работа",
                       widths=[1.2, 1, 1.4, 1.5, 1.8], notes=_notes()))

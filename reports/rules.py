@@ -350,7 +350,8 @@ def conclude_deficits(tasks: Sequence[DeficitTask], scope: str,
             phrase = _task_phrase(t)
             if schools_with_deficit and (work, t.task) in schools_with_deficit:
                 k, m = schools_with_deficit[(work, t.task)]
-                phrase += f"; дефицит у {k} из {m} ОО"
+                phrase += (f"; дефицит у {k} из {m} ОО" if m else
+                           "; ни в одной ОО нет 10 участников работы, дефицит отдельных ОО не оценивается")
             parts.append(phrase)
         items.append(Item("conclusion", "deficits", scope,
                           f"{work}: дефицит на уровне {('региона' if mo_code is None else 'муниципалитета')} — " + "; ".join(parts) + ".",

@@ -199,3 +199,10 @@ def test_school_recommendation_cites_at_most_five_works_in_work_order_and_counts
                          "Математика 7", "Математика 8") if w in text]
     assert cited == ["Математика 4", "Математика 5", "История 5", "Математика 6", "Биология 6"]
     assert "а также ещё 2 работы" in text
+
+
+def test_deficits_say_when_no_school_is_large_enough_instead_of_zero_out_of_n():
+    t = DeficitTask("ВПР Биология 6", "2", "1.2", "", "Б", 50.0, 40)
+    text = conclude_deficits([t], "МО", {("ВПР Биология 6", "2"): (0, 0)}, mo_code="03")[0].text
+    assert "0 из" not in text and "дефицит отдельных ОО не оценивается" in text
+    assert "дефицит у 1 из 3 ОО" in conclude_deficits([t], "МО", {("ВПР Биология 6", "2"): (1, 3)}, mo_code="03")[0].text
