@@ -53,6 +53,11 @@ CATEGORY_NAMES = {"all": "Все категории", "ВТГ": "ВТГ", "ВП�
 CATEGORY_ORDER = {"all": 0, "ВТГ": 1, "ВПЛ": 2, "СПО": 3}
 
 
+def rule_config(ctx: Context) -> RuleConfig:
+    """The rules' noise margin from the seed (indicator_settings.change_se_multiplier)."""
+    return RuleConfig(z=ctx.methodology.se_multiplier)
+
+
 def _notes(*extra: str) -> list[str]:
     """Notes under a table (the «*»/«†» legend is added by the renderers where a table needs it)."""
     return list(extra)
@@ -318,7 +323,7 @@ def municipal_key_table(ctx: Context, codes=MUNICIPAL_KEY) -> Table:
     codes = [c for c in codes if c in ctx.catalogue]
     mo_vals = _indicator_values(ctx, "municipality", y, codes)
     reg_vals = _indicator_values(ctx, "region", y, codes)
-    cfg = RuleConfig()
+    cfg = rule_config(ctx)
     rows = []
     for mo in ctx.mo_codes:
         line = [cells.text(mo), cells.text(ctx.mo_names[mo])]
@@ -524,7 +529,7 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     if not works:
         sec.add(Paragraph(f"Данные ВПР за {y} год отсутствуют."))
         return
-    sec.add(*prose("vpr_intro"))
+    sec.add(*prose("vpr_intro", limits=ctx.methodology.limit_text(), min_n=numerals.count(ctx.methodology.min_group_pupils, "участник", "gent")))
     marks = ctx.rows("mart_vpr_marks", scope, year=y).set_index("work")
     reg_marks = ctx.rows("mart_vpr_marks", ctx.region, year=y).set_index("work")
 
@@ -558,7 +563,8 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                                "как она поставлена (проценты формы)." if russia else
                                "Формы ФИС ОКО «Статистика по отметкам» со строкой «Вся выборка» не поставлены: "
                                "сравнение с Россией не приводится.")))
-    sub.add(ItemList(compare_with_russia(marks, russia, works, "в регионе" if scope.is_region else "в муниципалитете"),
+    sub.add(ItemList(compare_with_russia(marks, russia, works, "в регионе" if scope.is_region else "в муниципалитете",
+                                         ctx.methodology.se_multiplier),
                      empty_text="Сравнение с результатами по России невозможно: формы ФИС ОКО со строкой "
                                 "«Вся выборка» не поставлены."))
     if labels:
@@ -635,7 +641,7 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     if scope.is_region:
         sub.add(table)
     else:
-        sub.add(Paragraph(f"Приведены проверяемые умения, выполнение которых в муниципалитете ниже {fmt_number(SKILL_FOCUS_LIMIT)} % "
+        sub.add(Paragraph(f"Приведены проверяемые умения, выполнение которых в муниципалитете ниже {fmt_number(ctx.methodology.deficit_below['Б'])} % "
                           f"или ниже регионального более чем на {fmt_number(SKILL_FOCUS_GAP)} п. п. Полный перечень умений "
                           "по всем муниципалитетам — в приложении к региональному отчёту (лист «Умения по МО»)."))
         sub.add(table if table.rows else Paragraph("Таких умений нет."))
@@ -654,9 +660,10 @@ def russia_marks(ctx: Context) -> dict[str, dict]:
     return {w: part.iloc[0].to_dict() for w, part in b.groupby("work", sort=False)}
 
 
-def compare_with_russia(marks: pd.DataFrame, russia: dict[str, dict], works: list[str], where: str) -> list[Item]:
+def compare_with_russia(marks: pd.DataFrame, russia: dict[str, dict], works: list[str], where: str,
+                        se_multiplier: float) -> list[Item]:
     """One sentence per work: the shares of «2» and of «4» and «5» of the scope beside Russia's; the
-    share of «4» and «5» is called higher or lower only beyond twice its standard error."""
+    share of «4» and «5» is called higher or lower only beyond `se_multiplier` standard errors (seed)."""
     out = []
     for w in works:
         if w not in marks.index or w not in russia:
@@ -671,7 +678,7 @@ def compare_with_russia(marks: pd.DataFrame, russia: dict[str, dict], works: lis
         p = (r["mark4"] + r["mark5"]) / n
         diff = 100.0 * p - rus_good
         # beyond twice the standard error of the scope's share (Russia's own error is negligible)
-        noise = RuleConfig().z * 100.0 * (p * (1 - p) / n) ** 0.5
+        noise = se_multiplier * 100.0 * (p * (1 - p) / n) ** 0.5
         verdict = ("выше, чем по России" if diff > noise else "ниже, чем по России" if diff < -noise
                    else "в пределах статистической погрешности от значения по России")
         out.append(Item("conclusion", "russia", "Сравнение с результатами по России",
@@ -681,7 +688,6 @@ def compare_with_russia(marks: pd.DataFrame, russia: dict[str, dict], works: lis
 
 
 TASKS_PER_LINE = 14
-SKILL_FOCUS_LIMIT = 57.0     # the basic-level deficit threshold
 SKILL_FOCUS_GAP = 5.0        # percentage points below the region
 
 
@@ -706,7 +712,7 @@ def vpr_skills_table(ctx: Context, scope: Scope, works: list[str], *, focus: boo
             if focus:
                 own = _float(r.completion_pct)
                 below = own is not None and publishable(r.participants) and (
-                    own < SKILL_FOCUS_LIMIT or (rv is not None and own < float(rv) - SKILL_FOCUS_GAP))
+                    own < ctx.methodology.deficit_below['Б'] or (rv is not None and own < float(rv) - SKILL_FOCUS_GAP))
                 if not below:
                     continue
             line.append(cells.number(rv, rn))
@@ -792,8 +798,8 @@ def vpr_tasks_wide_table(ctx: Context, scope: Scope, works: list[str]) -> Table:
     return Table("vpr_tasks", f"ВПР: выполнение заданий {where}, {ctx.year} год",
                  ["Группа участников"] + [""] * width, rows, group_title="Работа",
                  widths=[2.6] + [1.0] * width, compact=True, show_head=False, keep_groups=True,
-                 notes=_notes("Полужирным красным выделено выполнение заданий с дефицитом: ниже 57 % для заданий базового "
-                              "уровня (Б) и ниже 28,5 % для заданий повышенного уровня (П), при не менее чем 10 участниках.",
+                 notes=_notes(f"Полужирным красным выделено выполнение заданий с дефицитом: {ctx.methodology.limit_text()}, "
+                              f"при не менее чем {numerals.count(ctx.methodology.min_group_pupils, 'участник', 'loct')}.",
                               *(["Группы «2»–«5» — участники, получившие соответствующую отметку за работу."] if scope.is_region else [])))
 
 
@@ -1048,7 +1054,7 @@ def school_cluster_grid(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_KEY)
     vs = vs[(vs["year"] == y) & vs["indicator_code"].isin(codes) & vs["school_code"].isin(scope.school_codes)]
     cl = ctx.data["mart_cluster_indicators"]
     cl = cl[(cl["year"] == y) & cl["indicator_code"].isin(codes)]
-    cfg = RuleConfig()
+    cfg = rule_config(ctx)
     schools = ctx.schools[ctx.schools["school_code"].isin(scope.school_codes)].sort_values(["cluster_name", "school_code"])
     rows = []
     for cluster, members in schools.groupby("cluster_name", sort=True):
@@ -1082,7 +1088,7 @@ def school_vs_cluster_table(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_
     vs = vs[(vs["year"] == y) & vs["indicator_code"].isin(codes) & vs["school_code"].isin(scope.school_codes)]
     order = {c: i for i, c in enumerate(codes)}
     vs = vs.assign(_o=vs["indicator_code"].map(order)).sort_values(["school_code", "_o"])
-    cfg = RuleConfig()
+    cfg = rule_config(ctx)
     rows = []
     for r in vs.itertuples():
         sv, sn, cv, cn = _float(r.school_value), _int(r.school_n_units), _float(r.cluster_value), _int(r.cluster_n_units)
@@ -1305,8 +1311,10 @@ def deficit_inputs(ctx: Context, level: str, entity: str) -> list[DeficitTask]:
     d = ctx.data["fct_deficits"]
     d = d[(d["year"] == ctx.year) & (d["level"] == level) & (d["entity_code"].astype(str) == entity) & (d["deficit"] == 1)]
     names = _skill_names(ctx)
+    limits = ctx.methodology.deficit_below
     return [DeficitTask(r.work, str(r.task), "" if is_missing(r.skill_code) else str(r.skill_code),
-                        names.get((r.work, r.skill_code), ""), str(r.level_of_task), float(r.completion_pct), int(r.participants))
+                        names.get((r.work, r.skill_code), ""), str(r.level_of_task), float(r.completion_pct), int(r.participants),
+                        limits.get(str(r.level_of_task)))
             for r in d.itertuples()]
 
 

@@ -11,7 +11,9 @@ from functools import cached_property
 
 import pandas as pd
 
+from reports import methodology
 from reports.data import ReportData
+from reports.methodology import Methodology
 from reports.rules import IndicatorMeta, work_sort_key  # noqa: F401  (re-exported)
 
 SECTION_ORDER = {"results": 0, "selfdetermination": 1, "regional": 2}
@@ -103,11 +105,15 @@ class Context:
         except KeyError:
             return ""
 
+    @cached_property
+    def methodology(self) -> Methodology:
+        """The seeds' numbers the report states (reports.methodology)."""
+        return methodology.from_frames(self.data["vpr_deficit_zones"], self.data["indicator_settings"],
+                                       self.data["analysis_params"])
+
     def param(self, name: str) -> float | None:
-        """A methodology parameter of seed analysis_params (None when the seed lacks it)."""
-        p = self.data["analysis_params"]
-        v = p.loc[p["parameter"] == name, "value"]
-        return None if v.empty else float(v.iloc[0])
+        """A methodology parameter of seed analysis_params or indicator_settings (None when absent)."""
+        return self.methodology.params.get(name)
 
     def school_cluster(self, code: str) -> str:
         try:

@@ -22,6 +22,8 @@ MARTS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "marts.dim_municipalities": (("mo_code", "mo_name", "region_code", "schools"), None),
     "reference.indicator_catalogue": (("code", "name_ru", "direction", "unit", "section"), None),
     "reference.analysis_params": (("parameter", "value"), None),
+    "reference.indicator_settings": (("parameter", "value"), None),
+    "reference.vpr_deficit_zones": (("level_of_task", "deficit_below", "sufficient_from", "min_group_pupils"), None),
     "marts.fct_indicators": (("year", "indicator_code", "level", "entity_code", "numerator", "denominator",
                               "value", "n_units"), "span"),
     "marts.mart_indicator_dynamics": (("year", "indicator_code", "level", "entity_code", "value", "n_units",
@@ -95,6 +97,7 @@ ROW_FILTERS: dict[str, str] = {
     "marts.mart_indicator_trend": "level <> 'school'",
 }
 REQUIRED = ("marts.dim_schools", "marts.dim_municipalities", "reference.indicator_catalogue",
+            "reference.indicator_settings", "reference.vpr_deficit_zones",
             "marts.fct_indicators", "marts.mart_indicator_dynamics")
 # Levels below the school (classes) are never published; they are not even read.
 PUBLISHED_LEVELS = ("region", "municipality", "school")

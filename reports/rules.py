@@ -17,8 +17,6 @@ from typing import Iterable, Literal, Mapping, Sequence
 from reports.formatting import count_phrase, fmt_number, fmt_signed, join_ru
 from reports.suppression import combined_n, suppress
 
-DEFICIT_LIMIT = {"Б": 57.0, "П": 28.5}
-"""Completion below which a task is a deficit (methodology, «Deficits»), by task level."""
 LEVEL_WORDS = {"Б": "базового уровня", "П": "повышенного уровня"}
 VERDICT_IMPROVED = "улучшение"
 VERDICT_DECLINED = "ухудшение"
@@ -92,6 +90,7 @@ class DeficitTask:
     level_of_task: str
     completion_pct: float
     participants: int
+    limit: float | None = None      # the seed's deficit threshold for the task's level (vpr_deficit_zones)
 
 
 @dataclass(frozen=True)
@@ -326,8 +325,7 @@ def conclude_below_region(region: Mapping[str, EntityValue], entities: Sequence[
 
 
 def _task_phrase(t: DeficitTask) -> str:
-    limit = DEFICIT_LIMIT.get(t.level_of_task)
-    limit_text = f" при пороге {fmt_number(limit)} %" if limit is not None else ""
+    limit_text = f" при пороге {fmt_number(t.limit)} %" if t.limit is not None else ""
     skill = f"умение {t.skill_code}" + (f" «{t.skill_name}»" if t.skill_name else "")
     return f"задание {t.task} ({LEVEL_WORDS.get(t.level_of_task, 'уровень ' + t.level_of_task)}, {skill}): выполнение {fmt_number(t.completion_pct)} %{limit_text}"
 

@@ -19,6 +19,9 @@ import numpy as np
 import pandas as pd
 
 REGION = "86"
+SEEDS = Path(__file__).resolve().parents[1] / "dbt" / "seeds"
+SEED_FILES = {"vpr_deficit_zones": "vpr_deficit_zones.csv", "analysis_params": "analysis_params.csv",
+              "indicator_settings": "indicators/indicator_settings.csv"}
 
 CATALOGUE = [
     ("R01", "Средний тестовый балл ЕГЭ по русскому языку (ВТГ)", "up", "балл", "gia11", "results"),
@@ -534,6 +537,8 @@ def build_fixture_warehouse(path: Path, *, year: int = 2025, n_mo: int = 3, scho
                                                         "min_mark4", "min_mark5", "work_max"]],
             "marts.mart_niko_levels": niko[["year", "work", "level", "entity_code", "level_name", "pupils", "participants"]],
             "reference.indicator_catalogue": pd.DataFrame(CATALOGUE, columns=["code", "name_ru", "direction", "unit", "source", "section"]),
+            # the methodology's numbers, from the project's own seeds (as dbt seed would load them)
+            **{f"reference.{name}": pd.read_csv(SEEDS / rel) for name, rel in SEED_FILES.items()},
             "meta.ingestion_ledger": pd.DataFrame(ledger, columns=["load_id", "file", "kind", "sha256", "year", "work_key", "file_mtime",
                                                                    "rows_read", "rows_loaded", "rows_quarantined", "status", "message",
                                                                    "loaded_at"]),

@@ -97,8 +97,8 @@ def test_below_region_groups_by_municipality_and_cites_both_values():
 # --- deficits ------------------------------------------------------------------------------------
 
 def test_region_deficits_cite_completion_threshold_and_schools():
-    tasks = [DeficitTask("ВПР Математика 4", "10", "5.1", "Решать задачи в 3–4 действия", "П", 27.0, 1000),
-             DeficitTask("ВПР Математика 4", "3", "3.3", "Работать с таблицами", "Б", 51.3, 1010)]
+    tasks = [DeficitTask("ВПР Математика 4", "10", "5.1", "Решать задачи в 3–4 действия", "П", 27.0, 1000, 28.5),
+             DeficitTask("ВПР Математика 4", "3", "3.3", "Работать с таблицами", "Б", 51.3, 1010, 57.0)]
     items = conclude_deficits(tasks, "Регион в целом", {("ВПР Математика 4", "3"): (40, 200)})
     assert len(items) == 1
     text = items[0].text
