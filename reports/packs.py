@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -90,21 +91,15 @@ class PackData:
         return {c: (None if row.empty else row.iloc[0][c]) for c in SCHOOL_COLUMNS} | {"school_code": str(code)}
 
 
-def available(warehouse: Path) -> bool:
-    """True when the warehouse has the pack marts (a warehouse built before them has none)."""
+def load(warehouse: Path, year: int) -> PackData | None:
+    """Read the pack marts of `year`, the register and the mastery share, read-only; None when the
+    warehouse has no pack marts (one built before them: the publication then says so)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = {r[0] for r in con.execute(
             "select table_schema || '.' || table_name from information_schema.tables").fetchall()}
-    finally:
-        con.close()
-    return set(PACK_MARTS) <= tables
-
-
-def load(warehouse: Path, year: int) -> PackData:
-    """Read the pack marts of `year`, the register and the mastery share, read-only."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+        if not set(PACK_MARTS) | {"reference.pack_params"} <= tables:
+            return None
         frames = {}
         for table, columns in PACK_MARTS.items():
             cols = ", ".join(f'"{c}"' for c in columns)
@@ -149,6 +144,7 @@ def write_manifest(folder: Path, *, year: int, mo_code: str, generated_at: datet
 def build_municipality(data: PackData, mo_code: str, stage_dir: str | Path, generated_at: datetime) -> dict:
     """In a worker (or inline): every pack of one municipality's schools into `oo/`, their copies
     into `mo/<Код МО>/` and its manifest. `data` is that municipality's slice."""
+    cpu = time.process_time()
     stage_dir = Path(stage_dir)
     mo_dir = stage_dir / "mo" / str(mo_code)
     mo_dir.mkdir(parents=True, exist_ok=True)
@@ -157,7 +153,7 @@ def build_municipality(data: PackData, mo_code: str, stage_dir: str | Path, gene
         for path in write_school_pack(data, code, stage_dir / "oo", generated_at):
             shutil.copyfile(path, mo_dir / path.name)
     write_manifest(mo_dir, year=data.year, mo_code=mo_code, generated_at=generated_at)
-    return {"mo_code": mo_code, "schools": len(schools)}
+    return {"mo_code": mo_code, "schools": len(schools), "cpu_s": time.process_time() - cpu}
 
 
 def stage_dir(out_dir: Path) -> Path:
@@ -177,3 +173,14 @@ def swap_in(stage: Path, out_dir: Path) -> Path:
     target = Path(out_dir) / RESTRICTED
     swap(Path(stage), target)
     return target
+
+
+def submit(pool, data: PackData, stage: Path, generated_at: datetime) -> list:
+    """One task per municipality on the publication's worker pool, each with its own slice."""
+    return [pool.submit(build_municipality, data.for_municipality(mo), mo, str(stage), generated_at)
+            for mo in data.mo_codes]
+
+
+def build_all(data: PackData, stage: Path, generated_at: datetime) -> list[dict]:
+    """Every municipality in this process (a publication without workers)."""
+    return [build_municipality(data.for_municipality(mo), mo, stage, generated_at) for mo in data.mo_codes]

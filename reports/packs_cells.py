@@ -6,6 +6,7 @@ A pack is not suppressed (its reader is the school itself), so its numbers do no
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from reports.document import Cell, CellKind
 from reports.formatting import fmt_int, fmt_number, fmt_signed, is_missing
@@ -15,10 +16,16 @@ _DIGITS = re.compile(r"(\d+)")
 
 def natural_key(label: object) -> tuple:
     """«2» before «10», «4А» before «4Б», «1К1» before «2»: numbers inside a label compare as numbers."""
-    parts = _DIGITS.split("" if is_missing(label) else str(label))
+    return _natural_key("" if is_missing(label) else str(label))
+
+
+@lru_cache(maxsize=4096)
+def _natural_key(label: str) -> tuple:
+    parts = _DIGITS.split(label)
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
 
 
+@lru_cache(maxsize=512)
 def work_key(work: object) -> tuple:
     """«ВПР Математика 4»: by subject, then grade as a number."""
     subject, _, grade = str(work).rpartition(" ")

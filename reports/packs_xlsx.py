@@ -26,8 +26,8 @@ def _sorted(df: pd.DataFrame, *keys: str) -> pd.DataFrame:
     """Rows by work (subject, grade), then by each key in natural order (tasks, classes, codes)."""
     if df.empty:
         return df
-    order = sorted(range(len(df)), key=lambda i: (work_key(df["work"].iat[i]),
-                                                  *(natural_key(df[k].iat[i]) for k in keys)))
+    columns = [df["work"].tolist(), *(df[k].tolist() for k in keys)]
+    order = sorted(range(len(df)), key=lambda i: (work_key(columns[0][i]), *(natural_key(c[i]) for c in columns[1:])))
     return df.iloc[order].reset_index(drop=True)
 
 
