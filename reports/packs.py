@@ -141,6 +141,15 @@ def write_manifest(folder: Path, *, year: int, mo_code: str, generated_at: datet
     return target
 
 
+def link_or_copy(source: Path, target: Path) -> None:
+    """The municipal folder's copy of a pack: a hard link where the file system allows it (the
+    same bytes, stored once — at region scale the packs are ~40 MB), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def build_municipality(data: PackData, mo_code: str, stage_dir: str | Path, generated_at: datetime) -> dict:
     """In a worker (or inline): every pack of one municipality's schools into `oo/`, their copies
     into `mo/<Код МО>/` and its manifest. `data` is that municipality's slice."""
@@ -151,7 +160,7 @@ def build_municipality(data: PackData, mo_code: str, stage_dir: str | Path, gene
     schools = data.for_municipality(mo_code).school_codes
     for code in schools:
         for path in write_school_pack(data, code, stage_dir / "oo", generated_at):
-            shutil.copyfile(path, mo_dir / path.name)
+            link_or_copy(path, mo_dir / path.name)
     write_manifest(mo_dir, year=data.year, mo_code=mo_code, generated_at=generated_at)
     return {"mo_code": mo_code, "schools": len(schools), "cpu_s": time.process_time() - cpu}
 
