@@ -50,8 +50,12 @@ def _width(text: str) -> float:
     return min(MAX_WIDTH, max(6.0, len(text) * 1.1 + 2))
 
 
-def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: datetime | None = None) -> Path:
+def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: datetime | None = None,
+                legend: str = LEGEND, contents_column: str = "Таблица отчёта") -> Path:
     """Write the annex workbook with one sheet per table (in report order).
+
+    The school packs (reports.packs_xlsx) are written by the same function with their own
+    `legend` (they are not suppressed) and `contents_column`.
 
     `created` (the publication's time) is stored as the document date, so the same data give
     the same file and the manifest's hash changes only when the data do.
@@ -59,7 +63,7 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False, "strings_to_urls": False})
-    props = {"title": title, "author": "РСОКО", "comments": LEGEND}
+    props = {"title": title, "author": "РСОКО", "comments": legend}
     if created is not None:
         props["created"] = created.replace(tzinfo=None)
     wb.set_properties(props)
@@ -76,8 +80,8 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
 
     toc = wb.add_worksheet("Содержание")
     toc.write(0, 0, title, title_fmt)
-    toc.write(1, 0, LEGEND)
-    toc.write_row(3, 0, ["Лист", "Таблица отчёта"], header)
+    toc.write(1, 0, legend)
+    toc.write_row(3, 0, ["Лист", contents_column], header)
     toc.freeze_panes(4, 0)
     toc.set_column(0, 0, 30)
     toc.set_column(1, 1, 110)

@@ -159,7 +159,7 @@ class Document:
     year: int
     generated: str              # date as printed
     sections: list[Section] = field(default_factory=list)
-    kind: Literal["region", "municipality"] = "region"
+    kind: Literal["region", "municipality", "school"] = "region"
     entity_code: str = ""
 
     def walk(self) -> Iterator[Section]:

@@ -183,12 +183,15 @@ def _cpu_seconds() -> float:
 
 
 def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | None = None,
-            generated_at: datetime | None = None, workers: int = WORKERS) -> PublicationResult:
+            generated_at: datetime | None = None, workers: int = WORKERS, packs: bool = True) -> PublicationResult:
     """Render and publish `out_dir/public/` for `year` from the warehouse (opened read-only).
 
     `out_dir` is the year's folder (OUT/<year>). `inputs` ([{file, kind, sha256, rows}]) go to
     manifest.json as given; when None they are read from meta.ingestion_ledger. `generated_at`
     (default: now, local time) is printed in the reports and recorded in the manifest.
+    With `packs`, the restricted school packs (reports.packs) are built on the same pool into
+    their own staging folder and swapped in as `out_dir/restricted/` after `public/`; nothing of
+    them is listed in public/.
     """
     t0 = time.perf_counter()
     cpu0 = _cpu_seconds()
@@ -204,6 +207,12 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
     data = load(Path(warehouse), int(year))
     ctx = Context(data)
     warnings = [f"в хранилище нет таблицы {t}: соответствующие разделы отчёта пусты" for t in data.missing]
+    from reports import packs as school_packs
+
+    pack_data = school_packs.load(Path(warehouse), int(year)) if packs else None
+    if packs and pack_data is None:
+        warnings.append("в хранилище нет таблиц пакетов ОО (marts.mart_pack_*): restricted/ не сформирован")
+    pack_stage = school_packs.stage_dir(out_dir) if pack_data is not None else None
     timings["load_s"] = time.perf_counter() - t0
 
     try:
@@ -213,6 +222,8 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
             futures = [pool.submit(_render_municipality, data.for_schools(ctx.municipality(mo).school_codes), mo,
                                    str(stage_dir), generated_at) for mo in ctx.mo_codes]
+        pack_futures = (school_packs.submit(pool, pack_data, pack_stage, generated_at)
+                        if pool is not None and pack_data is not None else [])
         try:
             step = time.perf_counter()
             doc = build_document(ctx, ctx.region, generated_at=generated_at, png=True)
@@ -243,6 +254,12 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
                 results = [f.result() for f in futures]
                 timings["municipal_wait_s"] = time.perf_counter() - step
                 timings["municipal_cpu_s"] = sum(r["cpu_s"] for r in results)
+            step = time.perf_counter()
+            if pack_data is not None:
+                packed = ([f.result() for f in pack_futures] if pool is not None
+                          else school_packs.build_all(pack_data, pack_stage, generated_at))
+                timings["packs_wait_s"] = time.perf_counter() - step
+                timings["packs_cpu_s"] = sum(r["cpu_s"] for r in packed)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -251,8 +268,12 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
         manifest_inputs = inputs if inputs is not None else ledger_inputs(data)
         write_manifest(stage_dir, ctx.year, generated_at, manifest_inputs)
         _swap_in(stage_dir, public_dir)
+        if pack_stage is not None:
+            school_packs.swap_in(pack_stage, out_dir)
     except BaseException:
         shutil.rmtree(stage_dir, ignore_errors=True)
+        if pack_stage is not None:
+            shutil.rmtree(pack_stage, ignore_errors=True)
         raise
 
     files = sorted(p for p in public_dir.rglob("*") if p.is_file())

@@ -52,7 +52,7 @@ PREAMBLE = r"""
   },
 )
 #show heading: set block(above: 1.3em, below: 0.7em, sticky: true)
-#show heading.where(level: 1): it => { pagebreak(weak: true); set text(size: 15pt); it }
+#show heading.where(level: 1): it => { %(chapter_break)s set text(size: 15pt); it }
 #show heading.where(level: 2): set text(size: 12pt)
 #show heading.where(level: 3): set text(size: 10.5pt)
 #set table(stroke: 0.4pt + luma(170), inset: (x: 3pt, y: 2.5pt))
@@ -65,6 +65,9 @@ PREAMBLE = r"""
 #let small(body) = text(style: "italic", body)
 #let emph-cell(body) = text(weight: "bold", body)
 """
+
+
+CHAPTER_BREAK = "pagebreak(weak: true);"   # each chapter of a report starts a page
 
 
 def lit(text: object) -> str:
@@ -197,11 +200,28 @@ def _title_page(doc: Document, running: str) -> str:
     )
 
 
-def typst_source(doc: Document, running: str) -> tuple[str, dict[str, str]]:
-    """The Typst source of `doc` and the files (chart SVGs) it refers to; pure."""
+def _heading_block(doc: Document) -> str:
+    """A short document's head instead of a title page and contents (a school pack's summary)."""
+    return (
+        f"#text(size: 8pt, fill: luma(90), {lit(ORG_LINE)})\n"
+        f"#block(above: 0.6em, below: 0.3em, text(size: 14pt, weight: \"bold\", {lit(doc.title)}))\n"
+        f"#block(below: 0.8em, text(size: 10pt, {lit(doc.subtitle)}))\n"
+        f"#text(size: 8pt, fill: luma(90), {lit('Дата формирования: ' + doc.generated)})\n"
+    )
+
+
+def typst_source(doc: Document, running: str, *, cover: bool = True) -> tuple[str, dict[str, str]]:
+    """The Typst source of `doc` and the files (chart SVGs) it refers to; pure.
+
+    `cover=False` (a one- or two-page document) replaces the title page and the contents by a
+    heading block on the first page."""
     assets: dict[str, str] = {}
     body = "".join(_section(s, assets) for s in doc.sections)
-    source = (PREAMBLE % {"running": lit(running), "title": lit(f"{doc.title}. {doc.subtitle}")}
+    head = PREAMBLE % {"running": lit(running), "title": lit(f"{doc.title}. {doc.subtitle}"),
+                       "chapter_break": CHAPTER_BREAK if cover else ""}
+    if not cover:   # nor page breaks before chapters: the whole document is a page or two
+        return head + _heading_block(doc) + body, assets
+    source = (head
               + _title_page(doc, running)
               + "#set outline.entry(fill: repeat[.])\n"
               + "#show outline.entry.where(level: 1): set text(weight: \"bold\")\n"
@@ -222,11 +242,11 @@ def _timestamp(doc: Document) -> int:
     return int(datetime(doc.year, 12, 15, tzinfo=timezone.utc).timestamp())
 
 
-def write_pdf(doc: Document, target: Path, running: str) -> Path:
-    """Compile `doc` to the PDF file `target` (A4, DejaVu embedded)."""
+def write_pdf(doc: Document, target: Path, running: str, *, cover: bool = True) -> Path:
+    """Compile `doc` to the PDF file `target` (A4, DejaVu embedded); `cover` as in typst_source."""
     import typst
 
-    source, assets = typst_source(doc, running)
+    source, assets = typst_source(doc, running, cover=cover)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rsoko-typst-") as tmp:

@@ -271,7 +271,8 @@ def clean_stale(year_dir: Path, keep: Path | None = None) -> list[Path]:
     if not year_dir.is_dir():
         return removed
     for p in year_dir.iterdir():
-        stale = p.name.startswith((STAGING_PREFIX, ".public.staging-", "public.old", "data.old", f".{STATE_FILE}.tmp-"))
+        stale = p.name.startswith((STAGING_PREFIX, ".public.staging-", ".restricted.staging-", "public.old", "data.old",
+                                   "restricted.old", f".{STATE_FILE}.tmp-"))
         if stale and p != keep:
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
             removed.append(p)
@@ -301,11 +302,12 @@ def write_state(year_dir: Path, state: dict) -> None:
 
 
 def finalise(stage: Path, year_dir: Path, *, fingerprint: str | None, timings: dict[str, float],
-             parts: tuple[str, ...] = ("data", "public")) -> None:
-    """Swap the staged `data/` and `public/` in (each atomically), then record the state.
+             parts: tuple[str, ...] = ("data", "public", "restricted")) -> None:
+    """Swap the staged `data/`, `public/` and `restricted/` in (each atomically), then record the state.
 
-    The state (fingerprint of the inputs and the hash of every data file) is written last, via a
-    temporary file: a run killed before it leaves the old state, so the next run recomputes.
+    The state (fingerprint of the inputs and the hash of every data file and restricted school
+    pack) is written last, via a temporary file: a run killed before it leaves the old state, so
+    the next run recomputes.
     """
     stage, year_dir = Path(stage), Path(year_dir)
     for part in parts:
@@ -313,8 +315,11 @@ def finalise(stage: Path, year_dir: Path, *, fingerprint: str | None, timings: d
             swap_in(stage / part, year_dir / part)
     shutil.rmtree(stage, ignore_errors=True)
     if fingerprint is not None:
-        write_state(year_dir, {"fingerprint": fingerprint, "year": int(year_dir.name) if year_dir.name.isdigit() else None,
-                               "timings": timings, "data": file_entries(year_dir / "data")})
+        state = {"fingerprint": fingerprint, "year": int(year_dir.name) if year_dir.name.isdigit() else None,
+                 "timings": timings, "data": file_entries(year_dir / "data")}
+        if (year_dir / "restricted").is_dir():
+            state["restricted"] = file_entries(year_dir / "restricted")
+        write_state(year_dir, state)
 
 
 def inputs_fingerprint(warehouse: Path, year: int) -> str:
@@ -336,8 +341,9 @@ def inputs_fingerprint(warehouse: Path, year: int) -> str:
 
 
 def verify_outputs(year_dir: Path, state: dict) -> list[str]:
-    """What is missing or damaged in OUT/<year>: public/ against its manifest.json, data/ against
-    the hashes in the state file (sizes and SHA-256). Empty when everything is as published."""
+    """What is missing or damaged in OUT/<year>: public/ against its manifest.json, data/ and
+    restricted/ against the hashes in the state file (sizes and SHA-256). Empty when everything is
+    as published."""
     from reports.publication import sha256_file
 
     year_dir = Path(year_dir)
@@ -349,8 +355,9 @@ def verify_outputs(year_dir: Path, state: dict) -> list[str]:
     except (OSError, ValueError, KeyError, TypeError):
         return ["public/manifest.json отсутствует или повреждён"]
     checks = [("public", public, expected)]
-    if "data" in state:
-        checks.append(("data", year_dir / "data", {f["path"]: f for f in state["data"]}))
+    for part in ("data", "restricted"):
+        if part in state:
+            checks.append((part, year_dir / part, {f["path"]: f for f in state[part]}))
     for label, folder, files in checks:
         on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else set()
         for rel, entry in sorted(files.items()):

@@ -42,7 +42,8 @@ def data_tables(context: AssetExecutionContext, warehouse: WarehouseResource,
     deps=[data_tables],
     group_name="publication",
     kinds={"pdf", "html"},
-    description="OUT/<год>/public: региональный отчёт, отчёты МО, приложение, страница публикации, манифест",
+    description=("OUT/<год>/public: региональный отчёт, отчёты МО, приложение, страница публикации, манифест; "
+                 "OUT/<год>/restricted: пакеты ОО (не публикуются)"),
 )
 def published_report(context: AssetExecutionContext, warehouse: WarehouseResource,
                      publication: PublicationResource, run_lock: RunLockResource) -> MaterializeResult:
@@ -51,7 +52,9 @@ def published_report(context: AssetExecutionContext, warehouse: WarehouseResourc
     with run_lock.hold():
         pipeline.publish(warehouse.file, year, year_dir)
     files = sorted(p.relative_to(year_dir / "public").as_posix() for p in (year_dir / "public").rglob("*") if p.is_file())
-    return MaterializeResult(metadata={"public_dir": str(year_dir / "public"), "files": len(files)})
+    packs = sorted((year_dir / "restricted" / "oo").glob("*.xlsx"))
+    return MaterializeResult(metadata={"public_dir": str(year_dir / "public"), "files": len(files),
+                                       "school_packs": len(packs)})
 
 
 @asset_check(asset=published_report, description="Отчёт за год опубликован не позднее 15 декабря")

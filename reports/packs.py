@@ -1,0 +1,195 @@
+"""Restricted school packs: OUT/<year>/restricted/ (methodology, «School packs»).
+
+Per school that sat ВПР in the year: `oo/<Код ОО>.xlsx` (sheets per work, per class and per pupil
+by Код участника) and `oo/<Код ОО>.pdf` (a short summary); per municipality `mo/<Код МО>/` with a
+copy of its own schools' packs and a `manifest.json` of them (path, bytes, SHA-256). A municipal
+folder is built from that municipality's slice of the rows only, so it cannot hold another
+municipality's school, and a pack from its school's slice only, so it cannot hold another school's
+pupils.
+
+Packs are not suppressed (their reader is the school itself), which is why they never enter
+`public/`: they are written into their own staging folder beside it and swapped in as a whole
+(`rsoko.atomic.swap_in`), and the public index and manifest are built from the public folder alone.
+
+Every figure comes from the `mart_pack_*` marts (dbt); the school's and classes' task rows are
+`fct_deficits`' own, so a pack says what `data/deficits.csv` says for the school.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+RESTRICTED = "restricted"
+STAGING_PREFIX = ".restricted.staging-"
+
+# table -> columns read (all of year Y; the marts hold Y only)
+PACK_MARTS: dict[str, tuple[str, ...]] = {
+    "marts.mart_pack_groups": ("year", "work", "mo_code", "school_code", "level", "entity_code", "class_name",
+                               "pupils", "participants", "mark2", "mark3", "mark4", "mark5",
+                               "journal_participants", "lowered", "confirmed", "raised"),
+    "marts.mart_pack_task_completion": ("year", "work", "mo_code", "school_code", "level", "entity_code", "task",
+                                        "skill_code", "level_of_task", "participants", "group_pupils",
+                                        "completion_pct", "region_completion_pct", "cluster_completion_pct",
+                                        "zone", "deficit", "priority"),
+    "marts.mart_pack_skill_completion": ("year", "work", "mo_code", "school_code", "level", "entity_code",
+                                         "skill_code", "skill_name", "participants", "completion_pct",
+                                         "region_completion_pct", "cluster_completion_pct"),
+    "marts.mart_pack_pupils": ("year", "work", "mo_code", "school_code", "class_name", "participant_code",
+                               "variant", "primary_score", "work_max", "mark", "journal_mark", "tasks_scored",
+                               "tasks_not_mastered", "tasks_not_mastered_list", "skills_scored",
+                               "skills_not_mastered", "skills_not_mastered_list"),
+}
+SCHOOL_COLUMNS = ("school_code", "short_name", "full_name", "mo_code", "mo_name", "cluster_name")
+
+
+@dataclass
+class PackData:
+    """The rows of the pack marts for one year (all schools, or a slice of them)."""
+
+    year: int
+    frames: dict[str, pd.DataFrame]
+    schools: pd.DataFrame           # dim_schools: names, municipality, cluster
+    mastery_share: float            # seed pack_params.pupil_mastery_share, for the wording
+
+    def __getitem__(self, short_name: str) -> pd.DataFrame:
+        return self.frames[short_name]
+
+    @property
+    def school_codes(self) -> list[str]:
+        """Schools that sat ВПР in the year: those with a row in mart_pack_groups."""
+        groups = self.frames["mart_pack_groups"]
+        return sorted(groups.loc[groups["level"] == "school", "school_code"].astype(str).unique())
+
+    @property
+    def mo_codes(self) -> list[str]:
+        codes = self.schools.set_index("school_code").reindex(self.school_codes)["mo_code"]
+        return sorted(codes.dropna().astype(str).unique())
+
+    def for_schools(self, codes: list[str] | set[str]) -> "PackData":
+        """Only the rows of these schools: what one municipality's or one school's pack may hold."""
+        keep = {str(c) for c in codes}
+        frames = {name: df[df["school_code"].astype(str).isin(keep)].reset_index(drop=True)
+                  for name, df in self.frames.items()}
+        schools = self.schools[self.schools["school_code"].astype(str).isin(keep)].reset_index(drop=True)
+        return PackData(self.year, frames, schools, self.mastery_share)
+
+    def for_municipality(self, mo_code: str) -> "PackData":
+        codes = self.schools.loc[self.schools["mo_code"].astype(str) == str(mo_code), "school_code"]
+        return self.for_schools(set(codes.astype(str)))
+
+    def school(self, code: str) -> dict:
+        """The register row of one school (names, municipality, cluster)."""
+        row = self.schools[self.schools["school_code"].astype(str) == str(code)]
+        return {c: (None if row.empty else row.iloc[0][c]) for c in SCHOOL_COLUMNS} | {"school_code": str(code)}
+
+
+def load(warehouse: Path, year: int) -> PackData | None:
+    """Read the pack marts of `year`, the register and the mastery share, read-only; None when the
+    warehouse has no pack marts (one built before them: the publication then says so)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables").fetchall()}
+        if not set(PACK_MARTS) | {"reference.pack_params"} <= tables:
+            return None
+        frames = {}
+        for table, columns in PACK_MARTS.items():
+            cols = ", ".join(f'"{c}"' for c in columns)
+            frames[table.split(".", 1)[1]] = con.execute(
+                f"select {cols} from {table} where year = $y", {"y": int(year)}).df()
+        schools = con.execute(f"select {', '.join(SCHOOL_COLUMNS)} from marts.dim_schools order by school_code").df()
+        share = con.execute(
+            "select value from reference.pack_params where parameter = 'pupil_mastery_share'").fetchone()
+    finally:
+        con.close()
+    return PackData(int(year), frames, schools, float(share[0]) if share else float("nan"))
+
+
+# --- files -------------------------------------------------------------------------------------
+
+def write_school_pack(data: PackData, school_code: str, oo_dir: Path, generated_at: datetime) -> list[Path]:
+    """`<Код ОО>.xlsx` and `<Код ОО>.pdf` of one school, from that school's rows only."""
+    from reports.packs_pdf import write_pack_pdf
+    from reports.packs_xlsx import write_pack_xlsx
+
+    own = data.for_schools({school_code})
+    oo_dir.mkdir(parents=True, exist_ok=True)
+    xlsx = write_pack_xlsx(own, school_code, oo_dir / f"{school_code}.xlsx", generated_at)
+    pdf = write_pack_pdf(own, school_code, oo_dir / f"{school_code}.pdf", generated_at)
+    return [xlsx, pdf]
+
+
+def write_manifest(folder: Path, *, year: int, mo_code: str, generated_at: datetime) -> Path:
+    """`manifest.json` of one municipal folder: every file in it but itself (path, bytes, SHA-256)."""
+    from reports.publication import sha256_file
+    from reports.render import software_version
+
+    files = [{"path": p.name, "sha256": sha256_file(p), "bytes": p.stat().st_size}
+             for p in sorted(folder.iterdir()) if p.is_file() and p.name != "manifest.json"]
+    manifest = {"year": int(year), "mo_code": str(mo_code), "generated_at": generated_at.isoformat(timespec="seconds"),
+                "software_version": software_version(), "restricted": True, "files": files}
+    target = folder / "manifest.json"
+    target.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """The municipal folder's copy of a pack: a hard link where the file system allows it (the
+    same bytes, stored once — at region scale the packs are ~40 MB), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def build_municipality(data: PackData, mo_code: str, stage_dir: str | Path, generated_at: datetime) -> dict:
+    """In a worker (or inline): every pack of one municipality's schools into `oo/`, their copies
+    into `mo/<Код МО>/` and its manifest. `data` is that municipality's slice."""
+    cpu = time.process_time()
+    stage_dir = Path(stage_dir)
+    mo_dir = stage_dir / "mo" / str(mo_code)
+    mo_dir.mkdir(parents=True, exist_ok=True)
+    schools = data.for_municipality(mo_code).school_codes
+    for code in schools:
+        for path in write_school_pack(data, code, stage_dir / "oo", generated_at):
+            link_or_copy(path, mo_dir / path.name)
+    write_manifest(mo_dir, year=data.year, mo_code=mo_code, generated_at=generated_at)
+    return {"mo_code": mo_code, "schools": len(schools), "cpu_s": time.process_time() - cpu}
+
+
+def stage_dir(out_dir: Path) -> Path:
+    """A fresh staging folder for restricted/ beside it (removed first if a killed run left it)."""
+    stage = Path(out_dir) / f"{STAGING_PREFIX}{os.getpid()}"
+    if stage.exists():
+        shutil.rmtree(stage)
+    (stage / "oo").mkdir(parents=True)
+    (stage / "mo").mkdir()
+    return stage
+
+
+def swap_in(stage: Path, out_dir: Path) -> Path:
+    """Replace OUT/<year>/restricted by the complete staging folder (see rsoko.atomic)."""
+    from rsoko.atomic import swap_in as swap
+
+    target = Path(out_dir) / RESTRICTED
+    swap(Path(stage), target)
+    return target
+
+
+def submit(pool, data: PackData, stage: Path, generated_at: datetime) -> list:
+    """One task per municipality on the publication's worker pool, each with its own slice."""
+    return [pool.submit(build_municipality, data.for_municipality(mo), mo, str(stage), generated_at)
+            for mo in data.mo_codes]
+
+
+def build_all(data: PackData, stage: Path, generated_at: datetime) -> list[dict]:
+    """Every municipality in this process (a publication without workers)."""
+    return [build_municipality(data.for_municipality(mo), mo, stage, generated_at) for mo in data.mo_codes]

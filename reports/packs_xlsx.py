@@ -1,0 +1,171 @@
+"""The school pack's workbook `<Код ОО>.xlsx`: per work, per class, per pupil.
+
+Sheets (each a `Table`, written by the annex writer, so headers, frozen rows, filters, widths
+and numbers-as-numbers are those of the public annex): «Работы» (marks, journal, deficit counts),
+«Задания» and «Умения» of the school beside the region and the cluster, «Классы», «Задания по
+классам», «Умения по классам», and «Ученики» — one row per pupil × work by Код участника, with the
+tasks and skills the pupil has not mastered, what an individual route starts from.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from reports.document import Row, Table
+from reports.formatting import fmt_number
+from reports.packs import PackData
+from reports.packs_cells import difference, flag, natural_key, number, share, text, work_key
+
+MARK_COLUMNS = ["Участников с отметкой", "«2»", "«3»", "«4»", "«5»", "Доля «2», %", "Доля «4» и «5», %",
+                "С отметкой по журналу", "Понизили", "Подтвердили", "Повысили"]
+
+
+def _sorted(df: pd.DataFrame, *keys: str) -> pd.DataFrame:
+    """Rows by work (subject, grade), then by each key in natural order (tasks, classes, codes)."""
+    if df.empty:
+        return df
+    columns = [df["work"].tolist(), *(df[k].tolist() for k in keys)]
+    order = sorted(range(len(df)), key=lambda i: (work_key(columns[0][i]), *(natural_key(c[i]) for c in columns[1:])))
+    return df.iloc[order].reset_index(drop=True)
+
+
+def _mark_cells(r) -> list:
+    return [number(r.participants, "int"), number(r.mark2, "int"), number(r.mark3, "int"), number(r.mark4, "int"),
+            number(r.mark5, "int"), share(r.mark2, r.participants), share(r.mark4 + r.mark5, r.participants),
+            number(r.journal_participants, "int"), number(r.lowered, "int"), number(r.confirmed, "int"),
+            number(r.raised, "int")]
+
+
+def deficit_counts(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Per work and group: how many tasks are deficits and how many of them are priority ones."""
+    if tasks.empty:
+        return pd.DataFrame(columns=["work", "entity_code", "deficits", "priorities"])
+    return (tasks.groupby(["work", "entity_code"], as_index=False)
+            .agg(deficits=("deficit", "sum"), priorities=("priority", "sum")))
+
+
+def _with_counts(groups: pd.DataFrame, tasks: pd.DataFrame) -> pd.DataFrame:
+    merged = groups.merge(deficit_counts(tasks), on=["work", "entity_code"], how="left")
+    return merged.fillna({"deficits": 0, "priorities": 0})
+
+
+def works_table(data: PackData) -> Table:
+    groups = data["mart_pack_groups"]
+    tasks = data["mart_pack_task_completion"]
+    school = _sorted(_with_counts(groups[groups["level"] == "school"], tasks[tasks["level"] == "school"]))
+    rows = [Row([text(r.work), number(r.pupils, "int"), *_mark_cells(r), number(r.deficits, "int"),
+                 number(r.priorities, "int")]) for r in school.itertuples()]
+    return Table("Работы", "Результаты ОО по работам: отметки, сравнение с журналом, дефициты",
+                 ["Работа", "Писали работу", *MARK_COLUMNS, "Заданий с дефицитом", "Из них приоритетных"], rows,
+                 notes=["Дефицит и приоритетный дефицит — как в data/deficits.csv и в аналитическом отчёте."])
+
+
+def _task_row(r, with_class: bool) -> Row:
+    lead = [text(r.class_name)] if with_class else []
+    return Row([*lead, text(r.task), text(r.level_of_task), text(r.skill_code), number(r.participants, "int"),
+                number(r.completion_pct), number(r.region_completion_pct), number(r.cluster_completion_pct),
+                difference(r.completion_pct, r.region_completion_pct), text(r.zone), flag(r.deficit),
+                flag(r.priority)], group=r.work)
+
+
+TASK_COLUMNS = ["Задание", "Уровень", "Код умения", "Участников", "Выполнение, %", "Регион, %", "Кластер, %",
+                "Разница с регионом, п. п.", "Зона", "Дефицит", "Приоритетный дефицит"]
+
+
+def tasks_table(data: PackData) -> Table:
+    tasks = data["mart_pack_task_completion"]
+    school = _sorted(tasks[tasks["level"] == "school"], "task")
+    return Table("Задания", "Выполнение заданий ОО рядом с регионом и кластером",
+                 TASK_COLUMNS, [_task_row(r, False) for r in school.itertuples()], group_title="Работа",
+                 notes=["Выполнение = сумма баллов / сумма максимальных баллов, %; участников — писавших задание."])
+
+
+def _with_class_names(rows: pd.DataFrame, data: PackData) -> pd.DataFrame:
+    """Class rows (entity_code '<Код ОО>/<Класс>') with the class's name as the school writes it."""
+    groups = data["mart_pack_groups"]
+    names = groups.loc[groups["level"] == "class", ["work", "entity_code", "class_name"]]
+    return rows[rows["level"] == "class"].merge(names, on=["work", "entity_code"], how="left")
+
+
+def class_tasks_table(data: PackData) -> Table:
+    tasks = data["mart_pack_task_completion"]
+    classes = _with_class_names(tasks, data)
+    return Table("Задания по классам", "Выполнение заданий по классам рядом с регионом и кластером ОО",
+                 ["Класс", *TASK_COLUMNS], [_task_row(r, True) for r in _sorted(classes, "class_name", "task").itertuples()],
+                 group_title="Работа")
+
+
+def _skill_row(r, with_class: bool) -> Row:
+    lead = [text(r.class_name)] if with_class else []
+    return Row([*lead, text(r.skill_code), text(r.skill_name), number(r.participants, "int"),
+                number(r.completion_pct), number(r.region_completion_pct), number(r.cluster_completion_pct),
+                difference(r.completion_pct, r.region_completion_pct)], group=r.work)
+
+
+SKILL_COLUMNS = ["Код умения", "Умение", "Участников", "Выполнение, %", "Регион, %", "Кластер, %",
+                 "Разница с регионом, п. п."]
+
+
+def skills_table(data: PackData) -> Table:
+    skills = data["mart_pack_skill_completion"]
+    return Table("Умения", "Достижение планируемых результатов (проверяемые умения) ОО",
+                 SKILL_COLUMNS, [_skill_row(r, False) for r in _sorted(skills[skills["level"] == "school"], "skill_code").itertuples()],
+                 group_title="Работа")
+
+
+def class_skills_table(data: PackData) -> Table:
+    skills = data["mart_pack_skill_completion"]
+    classes = _with_class_names(skills, data)
+    return Table("Умения по классам", "Достижение планируемых результатов по классам",
+                 ["Класс", *SKILL_COLUMNS],
+                 [_skill_row(r, True) for r in _sorted(classes, "class_name", "skill_code").itertuples()],
+                 group_title="Работа")
+
+
+def classes_table(data: PackData) -> Table:
+    groups = data["mart_pack_groups"]
+    tasks = data["mart_pack_task_completion"]
+    classes = _sorted(_with_counts(groups[groups["level"] == "class"], tasks[tasks["level"] == "class"]), "class_name")
+    rows = [Row([text(r.class_name), number(r.pupils, "int"), *_mark_cells(r), number(r.deficits, "int"),
+                 number(r.priorities, "int")], group=r.work) for r in classes.itertuples()]
+    return Table("Классы", "Результаты классов: отметки, сравнение с журналом, дефициты",
+                 ["Класс", "Писали работу", *MARK_COLUMNS, "Заданий с дефицитом", "Из них приоритетных"], rows,
+                 group_title="Работа",
+                 notes=["Дефицит задания класса отмечается, только если класс не меньше минимальной группы методики (как в data/deficits.csv)."])
+
+
+def pupils_table(data: PackData) -> Table:
+    pupils = _sorted(data["mart_pack_pupils"], "class_name", "participant_code")
+    share_text = fmt_number(100 * data.mastery_share, 0)
+    rows = [Row([text(r.class_name), text(r.participant_code), text(r.variant), number(r.primary_score, "int"),
+                 number(r.work_max, "int"), number(r.mark, "int"), number(r.journal_mark, "int"),
+                 number(r.tasks_not_mastered, "int"), text(r.tasks_not_mastered_list),
+                 number(r.skills_not_mastered, "int"), text(r.skills_not_mastered_list)], group=r.work)
+            for r in pupils.itertuples()]
+    return Table("Ученики", "Результаты участников (по коду участника): что не освоено",
+                 ["Класс", "Код участника", "Вариант", "Первичный балл", "Максимальный балл", "Отметка",
+                  "Отметка по журналу", "Не освоено заданий", "Задания", "Не освоено умений", "Коды умений"],
+                 rows, group_title="Работа",
+                 notes=[f"Задание не освоено, если балл участника ниже {share_text} % максимального; умение — если сумма "
+                        f"баллов по его заданиям ниже {share_text} % суммы их максимальных баллов. Названия умений — на листе «Умения».",
+                        "Участники указаны кодами ВПР; сопоставление кода с учеником есть только в ОО."])
+
+
+def pack_tables(data: PackData) -> list[Table]:
+    return [works_table(data), tasks_table(data), skills_table(data), classes_table(data), class_tasks_table(data),
+            class_skills_table(data), pupils_table(data)]
+
+
+def write_pack_xlsx(data: PackData, school_code: str, target: Path, generated_at: datetime) -> Path:
+    """The workbook of one school; `data` holds that school's rows only."""
+    from reports.annex import write_annex
+
+    school = data.school(school_code)
+    title = (f"Пакет ОО по результатам ВПР {data.year} года: {school['short_name'] or school_code} "
+             f"(код {school_code}), {school['mo_name'] or ''}")
+    legend = ("Для ОО и её муниципального органа управления образованием; не публикуется. Малые группы не скрыты: "
+              "данные предназначены самой ОО.")
+    return write_annex(pack_tables(data), target, title=title, created=generated_at, legend=legend,
+                       contents_column="Содержание листа")
