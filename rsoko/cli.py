@@ -20,7 +20,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     years = tuple(range(args.first_year, args.last_year + 1))
     summary = generate_region(Path(args.out), Path(args.truth), seed=args.seed, scale=args.scale, years=years,
-                              vpr_layout=args.vpr_layout)
+                              vpr_layout=args.vpr_layout, gia_layout=args.gia_layout)
     if args.defects:
         inject_defects(Path(args.out), Path(args.truth), seed=args.seed)
     print(f"Входная папка: {summary['inbox']}; эталон (ground truth): {summary['truth']}")
@@ -132,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--vpr-layout", choices=("normalised", "fisoko"), default="fisoko",
                      help="ВПР files: normalised (second layout) or fisoko (ФИС ОКО downloads and aggregate forms)"
                           " / макет ВПР: нормализованный или выгрузки ФИС ОКО с формами")
+    gen.add_argument("--gia-layout", choices=("normalised", "rcoi"), default="rcoi",
+                     help="ГИА files: rcoi (РЦОИ protocols with synthetic names, appeal protocols, the normalised CSV"
+                          " for one municipality) or normalised / макет ГИА: протоколы РЦОИ или нормализованный")
     gen.set_defaults(func=_cmd_generate)
 
     from rsoko import __version__
