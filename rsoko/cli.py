@@ -108,9 +108,12 @@ def _latest_year(truth: Path) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from rsoko.bench import run_bench
+    from rsoko.bench import run_bench, run_layouts
 
-    run_bench(args.scale, Path(args.out), workdir=Path(args.workdir), seed=args.seed)
+    if args.layouts:
+        run_layouts(args.scale, Path(args.out), workdir=Path(args.workdir), seed=args.seed)
+    else:
+        run_bench(args.scale, Path(args.out), workdir=Path(args.workdir), seed=args.seed)
     return 0
 
 
@@ -170,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", required=True, help="JSON file for the results")
     bench.add_argument("--workdir", default=str(settings.PROJECT_ROOT / "var" / "bench"))
     bench.add_argument("--seed", type=int, default=2025)
+    bench.add_argument("--layouts", action="store_true",
+                       help="ingestion only, real layouts (ФИС ОКО, РЦОИ) beside the normalised ones of the same region"
+                            " / только загрузка: реальные макеты рядом с нормализованными")
     bench.set_defaults(func=_cmd_bench)
     return parser
 
