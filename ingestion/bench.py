@@ -1,6 +1,8 @@
-"""`bench_ingest`: how long ingestion+validation of an inbox takes, and how many rows per kind.
+"""`bench_ingest`: how long ingestion+validation of an inbox takes, and how many rows per kind;
+`compare_layouts`: the same for the real layouts (ФИС ОКО downloads, РЦОИ protocols) beside the
+normalised ones of the same synthetic region.
 
-Wired into `rsoko bench` by the CLI; also `python -m ingestion.bench INBOX DB`.
+Wired into `rsoko bench` by the CLI (`--layouts`); also `python -m ingestion.bench INBOX DB`.
 The figures include everything a first run pays (Great Expectations' import and context, file
 hashing, reading, validation, inserts), then a second run on the unchanged inbox (which must
 only hash files).
@@ -15,8 +17,12 @@ from pathlib import Path
 
 import duckdb
 
-RAW_TABLES = ("register", "gia11", "gia11_tasks", "gia9", "gia9_tasks", "vpr_results", "vpr_tasks", "vpr_plan",
-              "vpr_scale", "niko_results", "niko_tasks", "niko_questionnaire", "ege_min", "admissions")
+RAW_TABLES = ("register", "gia11", "gia11_tasks", "gia9", "gia9_tasks", "gia_appeals", "vpr_results", "vpr_tasks",
+              "vpr_forms", "vpr_plan", "vpr_scale", "niko_results", "niko_tasks", "niko_questionnaire", "ege_min",
+              "admissions")
+# the generator's two families of layouts (input contract, first paragraph)
+LAYOUTS = {"real": {"vpr_layout": "fisoko", "gia_layout": "rcoi"},
+           "normalised": {"vpr_layout": "normalised", "gia_layout": "normalised"}}
 
 
 def bench_ingest(inbox: Path, db: Path) -> dict:
@@ -52,6 +58,39 @@ def bench_ingest(inbox: Path, db: Path) -> dict:
         }
     finally:
         con.close()
+
+
+def compare_layouts(scale, workdir: Path, seed: int = 2025) -> dict:
+    """Ingestion of one synthetic region in the real layouts and in the normalised ones.
+
+    Both inboxes come from the same seed and scale (the same pupils and results), are generated
+    once into `workdir` and reused; each is loaded into a fresh warehouse. `ratio` is real over
+    normalised ingestion seconds (the target of issue 10 is ≤ 1.5).
+    """
+    import os
+
+    from synthetic import generate_region
+
+    workdir = Path(workdir)
+    # protocols need the pseudonymisation key: the bench's own, never the institute's
+    os.environ.setdefault("RSOKO_KEY", str(workdir / "bench-pseudonym.key"))
+    out: dict = {"scale": str(scale), "seed": seed}
+    for name, layout in LAYOUTS.items():
+        base = workdir / f"layouts-{scale}-{seed}-{name}"
+        stamp = base / "generated.json"
+        if not stamp.exists():
+            for p in base.glob("*"):
+                if p.is_file():
+                    p.unlink()
+            started = time.perf_counter()
+            summary = generate_region(base / "inbox", base / "truth", seed=seed, scale=scale, **layout)
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(json.dumps({"seconds": time.perf_counter() - started, "files": len(summary["files"])}))
+        got = bench_ingest(base / "inbox", base / "warehouse.duckdb")
+        got["generate_s"] = round(json.loads(stamp.read_text())["seconds"], 1)
+        out[name] = got
+    out["ratio"] = round(out["real"]["seconds"] / out["normalised"]["seconds"], 2)
+    return out
 
 
 if __name__ == "__main__":

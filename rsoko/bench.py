@@ -186,6 +186,8 @@ def _timed_run(inbox: Path, year: int, out: Path, target: Path) -> tuple[float, 
 
 def run_bench(scale: str, out_file: Path, *, workdir: Path, seed: int = 2025) -> dict:
     """Run the benchmark at `scale` and write the JSON of the issue's format to `out_file`."""
+    # the inbox has РЦОИ protocols: the runs use the bench's own pseudonymisation key
+    os.environ.setdefault("RSOKO_KEY", str(Path(workdir) / "bench-pseudonym.key"))
     inbox, year = _ensure_inbox(scale, workdir, seed)
     run_out = workdir / f"{scale}-{seed}" / "run"
     shutil.rmtree(run_out, ignore_errors=True)
@@ -227,6 +229,26 @@ def run_bench(scale: str, out_file: Path, *, workdir: Path, seed: int = 2025) ->
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     _print_table(result)
+    return result
+
+
+def run_layouts(scale: str, out_file: Path, *, workdir: Path, seed: int = 2025) -> dict:
+    """Ingestion of the real layouts beside the normalised ones (`ingestion.bench.compare_layouts`),
+    written to `out_file` as JSON and printed as a table."""
+    from ingestion.bench import compare_layouts
+
+    result = compare_layouts(SCALES[scale], Path(workdir), seed=seed)
+    out_file = Path(out_file)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"rsoko bench --layouts — {scale}: ingestion + validation, seconds")
+    print(f"{'layouts':<12}{'files':>8}{'seconds':>10}{'cpu':>10}{'gia rows':>12}{'vpr rows':>12}")
+    for name in ("real", "normalised"):
+        r = result[name]
+        gia = r["rows"]["gia11"] + r["rows"]["gia9"]
+        print(f"{name:<12}{r['files']:>8}{r['seconds']:>10.1f}{r['cpu_seconds']:>10.1f}{gia:>12,}"
+              f"{r['rows']['vpr_results']:>12,}")
+    print(f"real / normalised: {result['ratio']}")
     return result
 
 

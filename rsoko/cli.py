@@ -20,7 +20,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     years = tuple(range(args.first_year, args.last_year + 1))
     summary = generate_region(Path(args.out), Path(args.truth), seed=args.seed, scale=args.scale, years=years,
-                              vpr_layout=args.vpr_layout)
+                              vpr_layout=args.vpr_layout, gia_layout=args.gia_layout)
     if args.defects:
         inject_defects(Path(args.out), Path(args.truth), seed=args.seed)
     print(f"Входная папка: {summary['inbox']}; эталон (ground truth): {summary['truth']}")
@@ -108,9 +108,12 @@ def _latest_year(truth: Path) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from rsoko.bench import run_bench
+    from rsoko.bench import run_bench, run_layouts
 
-    run_bench(args.scale, Path(args.out), workdir=Path(args.workdir), seed=args.seed)
+    if args.layouts:
+        run_layouts(args.scale, Path(args.out), workdir=Path(args.workdir), seed=args.seed)
+    else:
+        run_bench(args.scale, Path(args.out), workdir=Path(args.workdir), seed=args.seed)
     return 0
 
 
@@ -132,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--vpr-layout", choices=("normalised", "fisoko"), default="fisoko",
                      help="ВПР files: normalised (second layout) or fisoko (ФИС ОКО downloads and aggregate forms)"
                           " / макет ВПР: нормализованный или выгрузки ФИС ОКО с формами")
+    gen.add_argument("--gia-layout", choices=("normalised", "rcoi"), default="rcoi",
+                     help="ГИА files: rcoi (РЦОИ protocols with synthetic names, appeal protocols, the normalised CSV"
+                          " for one municipality) or normalised / макет ГИА: протоколы РЦОИ или нормализованный")
     gen.set_defaults(func=_cmd_generate)
 
     from rsoko import __version__
@@ -167,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", required=True, help="JSON file for the results")
     bench.add_argument("--workdir", default=str(settings.PROJECT_ROOT / "var" / "bench"))
     bench.add_argument("--seed", type=int, default=2025)
+    bench.add_argument("--layouts", action="store_true",
+                       help="ingestion only, real layouts (ФИС ОКО, РЦОИ) beside the normalised ones of the same region"
+                            " / только загрузка: реальные макеты рядом с нормализованными")
     bench.set_defaults(func=_cmd_bench)
     return parser
 

@@ -12,7 +12,9 @@ What it does (each item is recorded in `truth_dir/defects.json`):
   non-numeric scores, primary score ≠ sum of tasks (ВПР and ГИА-9), mark inconsistent with the
   scale, unknown `Код ОО` (ГИА-11) and `Логин ОО` (ВПР), unknown subject code, a date outside the
   file's year, a test score above 100;
-- a corrected re-delivery of one ВПР work (newer modification time): the older file is superseded.
+- a corrected re-delivery of one ВПР work (newer modification time): the older file is superseded;
+- in the РЦОИ protocols of the last year: a surname in a «Первичный балл» cell, and a protocol
+  cut short (its «Всего участников» larger than its rows).
 
 `expect` per defect: `quarantine` (the row is quarantined, the rest of the file loads),
 `file_error` (the file is rejected), `duplicate`, `unrecognised`, `superseded`, or `loaded`
@@ -362,6 +364,7 @@ def inject_defects(inbox: Path, truth_dir: Path, *, seed: int = 7) -> dict:
 
     # ---------------------------------------------------------------- line endings, mixed encodings, junk
     _plant_text_defects(inbox, files, fmt, pick, add, newfile, status, reg, y1, y2, rng)
+    _plant_protocol_defects(inbox, files, add, Y)
 
     # ---------------------------------------------------------------- corrected re-delivery
     wc = pick("vpr", [Y], "Математика", 8)
@@ -475,6 +478,38 @@ def _plant_text_defects(inbox: Path, files, fmt, pick, add, newfile, status, reg
         note="Тип ОО, Местность, Транспортная доступность в другом регистре и с «е»; численность с разделителем тысяч")
     status[reg["new"]]["expect_status"] = "superseded"
     add(reg["new"], "register_superseded", "superseded", note=f"заменён исправленным реестром {corr_rel}")
+
+
+def _plain_protocols(files, year: int) -> list[dict]:
+    """РЦОИ result protocols of `year` in the dense windows-1251 CSV form, title in the first cell."""
+    return [f for f in files if f.get("layout") == "rcoi" and f["kind"] in ("gia11", "gia9") and f["year"] == year
+            and f["variant"]["format"] == "csv-cp1251" and not f["variant"]["sparse"]
+            and f["variant"]["title_col"] == 0 and f["rows"] >= 5]
+
+
+def _plant_protocol_defects(inbox: Path, files, add, year: int) -> None:
+    """Contract defects in the РЦОИ protocol layout (§10): a name slipped into the «Первичный балл»
+    cell (the row is quarantined; neither the ledger nor the quarantine may repeat the name) and a
+    protocol cut short (its «Всего участников» announces more rows than it has: a ledger note)."""
+    plain = _plain_protocols(files, year)
+    if len(plain) < 2:
+        return
+    for f, what in zip(plain[:2], ("name_in_score_cell", "protocol_cut_short")):
+        p = inbox / f["new"]
+        ts = _mtime(p)
+        rows = _read_csv(p, encoding="cp1251")
+        h = rows[1]
+        if what == "name_in_score_cell":
+            i = 2 + 2   # the third participant: spreadsheet row 5
+            rows[i][h.index("Первичный балл")] = rows[i][h.index("Фамилия")]
+            add(f["new"], what, "quarantine", row=i + 1, column="Первичный балл",
+                note="фамилия участника в ячейке «Первичный балл»: строка в карантин, фамилия нигде не повторяется")
+        else:
+            total = next(r for r in rows if r and r[0] == "Всего участников")
+            total[-1] = str(int(total[-1]) + 5)
+            add(f["new"], what, "loaded", note=f"«Всего участников» {total[-1]}, строк участников {f['rows']}")
+        _write_csv(p, rows, encoding="cp1251")
+        _set_mtime(p, ts)
 
 
 def _scale_of(inbox: Path, files: list[dict], year: int, subject: str, grade: int) -> tuple[int, int, int]:

@@ -3,15 +3,20 @@
 Files written (per year Y of `years`; names are free, the readers recognise files by content):
 
     reestr_oo.csv                                  register (UTF-8, `;`)
-    gia/gia11_Y.csv, gia/gia9_Y.csv                ГИА-11 / ГИА-9 rows
+    gia/gia11_Y.csv, gia/gia9_Y.csv                ГИА-11 / ГИА-9 rows (with gia_layout="rcoi", the
+                                                   default: only the schools of the last municipality)
+    gia/rcoi/Y/protokol_*.csv|xlsx                 РЦОИ result protocols, synthetic names (rcoi)
+    gia/rcoi/Y/apellyacii_*                        РЦОИ appeal and re-check protocols (rcoi)
     vpr/Y/vpr_Y_<subject>_<grade>.xlsx             ВПР, one workbook per work (28 works a year)
     spravochniki/plan_vpr_Y.csv, shkala_vpr_Y.csv  ВПР task plan and scale
     spravochniki/min_bally_ege_Y.csv               minimum ЕГЭ scores (the defaults)
     postuplenie/postuplenie_Y.csv                  admissions of the year's ВТГ
     niko/niko_Y_<subject>_<grade>.xlsx             НИКО study of the year
 
-and in `truth_dir`: `truth.json` (planted non-objective schools, decoys) and `files.json` (the
-manifest `inject_defects` and `synthetic.oracle` read). File modification times are fixed per
+and in `truth_dir`: `truth.json` (planted non-objective schools, decoys, the appeals and the results
+they change) and `files.json` (the manifest `inject_defects` and `synthetic.oracle` read); with
+РЦОИ protocols also `gia9_Y.csv` / `gia11_Y.csv`, every ГИА row after the appeals, by the
+generator's own ids (the oracle's ОГЭ ranks). File modification times are fixed per
 kind and year, so a corrected re-delivery can be made newer deterministically.
 """
 from __future__ import annotations
@@ -29,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import _gia as G
+from . import _gia_rcoi as GR
 from . import _model as M
 from . import _plant as P
 from . import _spec as S
@@ -56,11 +62,12 @@ def _inside(child: Path, parent: Path) -> bool:
 
 
 VPR_LAYOUTS = ("normalised", "fisoko")
+GIA_LAYOUTS = ("normalised", "rcoi")
 
 
 def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: str | float = "demo",
                     years: tuple[int, ...] = (2023, 2024, 2025), plant: bool = True,
-                    vpr_layout: str = "fisoko") -> dict:
+                    vpr_layout: str = "fisoko", gia_layout: str = "rcoi") -> dict:
     """Write a contract-following inbox into `inbox` and the ground truth into `truth_dir` (must be
     outside the inbox). Returns a summary dict: {"inbox", "truth", "years", "schools",
     "vpr_works": {year: n_pupil_works}, "vpr_task_cells": {year: n}, "gia11_rows": {year: n},
@@ -70,6 +77,9 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
     contract (§4); "fisoko" writes them as ФИС ОКО downloads (`synthetic._vpr_fisoko`: regional
     and municipal files with group rows, `edu` logins, some works in the second layout, the two
     aggregate forms of every work, one download cut short in the last year).
+    `gia_layout`: "rcoi" writes ГИА mostly as РЦОИ result protocols with synthetic names and a few
+    appeal protocols (`synthetic._gia_rcoi`), the normalised CSV for one municipality; "normalised"
+    writes every year's ГИА-9 and ГИА-11 as one normalised CSV each.
 
     Deterministic: the same arguments give byte-identical files. Existing files of the same names
     are overwritten; other files in `inbox` are left alone (use a fresh folder)."""
@@ -78,6 +88,8 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
         raise ValueError("truth_dir must be outside the inbox")
     if vpr_layout not in VPR_LAYOUTS:
         raise ValueError(f"vpr_layout must be one of {VPR_LAYOUTS}")
+    if gia_layout not in GIA_LAYOUTS:
+        raise ValueError(f"gia_layout must be one of {GIA_LAYOUTS}")
     years = tuple(sorted(int(y) for y in years))
     if not years or any(b - a != 1 for a, b in zip(years, years[1:])):
         raise ValueError("years must be consecutive")
@@ -146,9 +158,20 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
         files.extend(written)
 
     # ---- ГИА and admissions
-    g11_rows, g9_rows = {}, {}
+    g11_rows, g9_rows, appeals = {}, {}, []
     for y in years:
         g9 = G.gia9_year(R, y)
+        if gia_layout == "rcoi":
+            g11, vtg = G.gia11_year(R, y)
+            got, mine, counts = GR.deliver_year(inbox, truth_dir, R, y, g9, g11)
+            for e in got:
+                record(e.pop("file"), e.pop("kind"), y, e.pop("when"), **{k: v for k, v in e.items() if k != "year"})
+            appeals += mine
+            g9_rows[y], g11_rows[y] = counts["gia9"], counts["gia11"]
+            rel = f"postuplenie/postuplenie_{y}.csv"
+            W.write_csv(inbox / rel, G.admissions_year(R, y, vtg))
+            record(rel, "admissions", y, dt.datetime(y, 11, 1, 9, 0, 0))
+            continue
         rel = f"gia/gia9_{y}.csv"
         g9_rows[y] = W.write_csv(inbox / rel, g9)
         record(rel, "gia9", y, dt.datetime(y, 9, 25, 9, 0, 0))
@@ -175,7 +198,8 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
         "seed": seed, "scale": sc.name, "years": list(years), "region_code": S.REGION_CODE,
         "nonobjective": P.truth_entries(R, plan) if plant else [],
         "decoys": [str(R.schools["code"][s]) for s in plan.decoys],
-        "vpr_layout": vpr_layout,
+        "vpr_layout": vpr_layout, "gia_layout": gia_layout,
+        "appeals": GR.truth_appeals(appeals),
         "vpr_cut_short": sorted({json.dumps(f["cut_short"] | {"work": f"ВПР {f['subject']} {f['grade']}", "year": f["year"]},
                                             ensure_ascii=False) for f in files if "cut_short" in f}),
         "schools": R.n_schools,

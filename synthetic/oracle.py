@@ -221,7 +221,11 @@ def evaluate(inbox: Path, truth_dir: Path, alpha: float = ALPHA) -> dict:
     stype = dict(zip(reg["Логин ОО"], reg["Тип ОО"]))
     plan = pd.concat([rd(f["file"]) for f in files if f["kind"] == "vpr_plan"])
     scale = pd.concat([rd(f["file"]) for f in files if f["kind"] == "vpr_scale"])
-    gia9 = rd(next(f["file"] for f in files if f["kind"] == "gia9" and f["year"] == Y))
+    # ГИА-9 of the year: with РЦОИ protocols in the inbox the generator keeps every result (after
+    # the appeals, with its own ids) in the truth folder; otherwise the one normalised file
+    truth_gia9 = truth_dir / f"gia9_{Y}.csv"
+    gia9 = (pd.read_csv(truth_gia9, sep=";", dtype=str, keep_default_na=False, encoding="utf-8")
+            if truth_gia9.is_file() else rd(next(f["file"] for f in files if f["kind"] == "gia9" and f["year"] == Y)))
     ranks_oge = oge_ranks(gia9, login_of)
     works = {}
     for f in files:

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 DEMO_SEED = 2025
+# The demo inbox has РЦОИ protocols, so runs need the pseudonymisation key: the test session keeps
+# its own (every run of the session, in process or through the CLI, shares it), never the user's.
+os.environ.setdefault("RSOKO_KEY", str(Path(tempfile.mkdtemp(prefix="rsoko-test-key-")) / "pseudonym.key"))
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,8 @@ scores, following the methodology's text rather than the SQL:
 
 - short answers: `+` = 1 of 1, `-` = 0 of 1, a digit = that score (its max: the highest score any
   participant got for the task that year); long answers: `score(max)` per criterion;
-- each participant counts once per exam, form and subject, with the best valid (`Явка`) sitting;
+- each participant counts once per exam, form and subject, with the best valid (`Явка`) sitting,
+  after the appeals and re-checks (the latest replacing decision of `raw.gia_appeals`, §11);
 - completion = Σ scores / Σ max; score groups: ЕГЭ bands by test score (ниже минимального,
   минимальный–60, 61–80, 81–100), marks for ОГЭ, ГВЭ and Математика базовая;
 - risk zone of a group: the completion of its «минимальный–60» results (ЕГЭ) or of its mark-3
@@ -46,15 +47,36 @@ def _score_group(r, min_score: dict) -> str | None:
     return None if pd.isna(r.mark) else f"mark{int(r.mark)}"
 
 
+def after_appeals(con, results: pd.DataFrame) -> pd.DataFrame:
+    """Contract §11, as the text says: a satisfied appeal or a re-check (raw `replaces`) replaces the
+    result of that participant, subject and date — the latest decision (date of the change, else of
+    the submission) wins; the test score for ЕГЭ (not базовая), the mark otherwise."""
+    appeals = con.execute("""select participant_id, subject_code, exam_date, primary_score as a_primary,
+                                    score as a_score, coalesce(changed_at, sent_at) as decided, sent_at
+                             from raw.gia_appeals where replaces""").df()
+    if appeals.empty:
+        return results
+    latest = (appeals.sort_values(["decided", "sent_at"]).drop_duplicates(["participant_id", "subject_code", "exam_date"],
+                                                                          keep="last"))
+    out = results.merge(latest.drop(columns=["decided", "sent_at"]), on=["participant_id", "subject_code", "exam_date"],
+                        how="left")
+    hit = out.a_score.notna() & (out.status == "Явка")
+    by_test = (out.get("exam", "gia11") == "gia11") & (out.gia_form == "ЕГЭ") & (out.subject_code != 22)
+    out.loc[hit & by_test, "test_score"] = out.a_score
+    out.loc[hit & ~by_test, "mark"] = out.a_score
+    out.loc[hit, "primary_score"] = out.a_primary
+    return out.drop(columns=["a_primary", "a_score"])
+
+
 def expected_tasks(warehouse: Path, year: int) -> pd.DataFrame:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         frames = [con.execute(f"select '{exam}' as exam, * from raw.{exam} where year = ?", [year]).df()
                   for exam in ("gia11", "gia9")]
         delivered = con.execute("select subject_code, min_score from raw.ege_min where year = ?", [year]).fetchall()
+        results = after_appeals(con, pd.concat(frames, ignore_index=True))
     finally:
         con.close()
-    results = pd.concat(frames, ignore_index=True)
     results = results[results.status == "Явка"]
     results = results.sort_values(["test_score", "mark", "primary_score", "exam_date"],
                                   ascending=False, na_position="last")
@@ -153,10 +175,11 @@ def test_cohorts_vpr8_last_year_beside_oge(gia, demo_run):
             join raw.register r on v.school_login = r.school_login
             where v.year = ? and v.grade = 8 and v.subject in ('Русский язык', 'Математика')
               and v.mark is not null""", [year - 1]).df()
-        oge = con.execute("""
-            select participant_id, school_code, subject_code, mark, test_score, primary_score, exam_date
+        oge = after_appeals(con, con.execute("""
+            select 'gia9' as exam, participant_id, school_code, gia_form, status, subject_code, mark, test_score,
+                   primary_score, exam_date
             from raw.gia9 where year = ? and gia_form = 'ОГЭ' and subject_code in (1, 2)
-              and status = 'Явка'""", [year]).df()
+              and status = 'Явка'""", [year]).df())
     finally:
         con.close()
     oge = (oge.sort_values(["mark", "primary_score", "exam_date"], ascending=False)

@@ -99,3 +99,20 @@ def test_reloading_the_same_inbox_changes_nothing(messy):
     before = con.execute("select count(*) from meta.quarantine").fetchone()[0]
     report = load_inbox(con, messy["base"] / "inbox")
     assert report.files == [] and con.execute("select count(*) from meta.quarantine").fetchone()[0] == before
+
+
+def test_a_protocol_with_a_name_in_a_cell_repeats_no_name_anywhere(messy):
+    """The planted surname in a «Первичный балл» cell quarantines its row by column, and neither
+    the ledger, the quarantine nor any warehouse column repeats a name or document of a protocol."""
+    from tests.pii import Needles, protocol_people, scan_warehouse
+
+    planted = [d for d in messy["truth"]["defects"] if d["kind"] == "name_in_score_cell"]
+    assert len(planted) == 1
+    q = messy["quarantine"]
+    row = q[(q["file"] == planted[0]["file"]) & (q["row"] == str(planted[0]["row"]))]
+    assert list(row["column"]) == ["Первичный балл"]
+    needles = Needles(*protocol_people(messy["base"] / "inbox"))
+    exported = " ".join(messy["ledger"].astype(str).to_numpy().ravel()) + " " + \
+        " ".join(q.astype(str).to_numpy().ravel())
+    assert needles.find(exported) == []
+    assert scan_warehouse(messy["con"], needles) == []

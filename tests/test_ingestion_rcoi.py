@@ -197,3 +197,20 @@ def scan_warehouse(con: duckdb.DuckDBPyConnection, needles: list[str]) -> list[t
                 hits.append((f"{schema}.{table}", column, s))
     return hits
 
+
+
+def test_real_length_answer_strings_are_kept_and_a_document_in_them_is_masked(tmp_path):
+    """A real ЕГЭ answer sheet has 7+ digits in its strings (`1(1)2(3)…`): they are answers, not a
+    document; a bare document number slipped into the column is still masked."""
+    rows = F.protocol_dense()
+    long = "1(1)2(3)2(2)1(1)2(2)3(3)1(1)3(3)0(2)2(2)"   # 17 points, 20 digits
+    short = "++-++++3++++++++++++++++++"                # 27 points
+    rows[2][11], rows[2][12], rows[2][13] = short, long, str(27 + 17)
+    rows[3][11] = F.PEOPLE[1][3] + F.PEOPLE[1][4]       # a document where the short answers belong
+    got = load(tmp_path, {"rus.csv": rows})
+    assert_reconciled(got)
+    stored = got.con.execute("select short_answers, long_answers from raw.gia11 where _source_row = 3").fetchall()
+    assert stored == [(short, long)]
+    q = got.quarantined("rus.csv")
+    assert [(r["row"], r["column"]) for r in q] == [(4, "Задания с кратким ответом")]
+    assert scan_warehouse(got.con, F.people_strings()) == []

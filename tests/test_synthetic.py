@@ -30,10 +30,11 @@ REGISTER_COLUMNS = ["Код ОО", "Логин ОО", "Краткое наиме
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
     base = tmp_path_factory.mktemp("demo")
-    # the second («normalised») ВПР layout, whose workbooks these tests read cell by cell;
-    # the ФИС ОКО layout of the default is checked in tests/test_synthetic_fisoko.py
+    # the second («normalised») ВПР layout and the normalised ГИА, whose files these tests read
+    # cell by cell; the defaults (ФИС ОКО downloads, РЦОИ protocols) are checked in
+    # tests/test_synthetic_fisoko.py and tests/test_synthetic_rcoi.py
     summary = generate_region(base / "inbox", base / "truth", seed=2025, scale="demo", years=YEARS,
-                              vpr_layout="normalised")
+                              vpr_layout="normalised", gia_layout="normalised")
     manifest = json.loads((base / "truth" / "files.json").read_text(encoding="utf-8"))
     return {"base": base, "inbox": base / "inbox", "truth": base / "truth", "summary": summary,
             "files": manifest["files"]}
@@ -93,7 +94,7 @@ def test_truth_dir_inside_inbox_is_refused(tmp_path):
 
 def test_determinism(demo, tmp_path):
     other = generate_region(tmp_path / "inbox", tmp_path / "truth", seed=2025, scale="demo", years=YEARS,
-                            vpr_layout="normalised")
+                            vpr_layout="normalised", gia_layout="normalised")
     assert other["files"] == demo["summary"]["files"]
     read_back = 0
     for rel in other["files"]:

@@ -63,6 +63,7 @@ APPEAL_MARKERS = {norm_header(h) for h in ("Тип апелляции / пере
 PERSONAL = ("surname", "first_name", "patronymic", "doc_series", "doc_number", "document")
 _PERSONAL_HEADER = re.compile(r"фамил|имя|отчеств|сери|номер|документ|паспорт|снилс|рожд|фио|адрес|телефон|e-?mail")
 _WORDISH = re.compile(r"[^\W\d_]{3,}")
+_ANSWER_MARK = re.compile(r"[+\-−–(]")
 MASK = "скрытый текст"
 
 FOOTERS = ("средн", "минимальная граница", "всего участников")
@@ -223,10 +224,24 @@ def strip_personal(frame: pd.DataFrame, extras: list[str]) -> list[str]:
             kept.append(e)
     for c in [c for c in frame.columns if c.endswith("__bad")]:
         set_object(frame, c, _mask(frame[c].to_numpy(dtype=object), True))
-    for c in ("school_code", "mo_code", "class_name", "short_answers", "long_answers", "oral_answers"):
+    for c in ("school_code", "mo_code", "class_name"):
         if c in frame:
             set_object(frame, c, _mask(frame[c].to_numpy(dtype=object), c != "class_name"))
+    for c in ("short_answers", "long_answers", "oral_answers"):
+        if c in frame:
+            set_object(frame, c, _mask_answers(frame[c].to_numpy(dtype=object)))
     return kept
+
+
+def _mask_answers(values: np.ndarray) -> np.ndarray:
+    """Answer strings as stored: a real one (`++-+1-+`, `2(3)1(2)…`) has many digits, so only a
+    value without any answer mark (`+`, `-`, `(`) and with 7+ digits — a document? — is masked,
+    besides anything word-like (a name?)."""
+    out = values.copy()
+    for i, v in enumerate(values):
+        if isinstance(v, str) and (_WORDISH.search(v) or (len(re.sub(r"\D", "", v)) >= 7 and not _ANSWER_MARK.search(v))):
+            out[i] = MASK
+    return out
 
 
 def person_columns(frame: pd.DataFrame) -> tuple:
