@@ -1,11 +1,16 @@
-"""Resources injected into the assets. The warehouse path comes from the one setting
-`RSOKO_WAREHOUSE` (rsoko.settings), which the dbt profile reads too."""
+"""Resources injected into the assets, the sensor and the checks: the seam tests use.
+
+`definitions.build_definitions` binds them to a warehouse, an inbox and OUT; only the module-level
+`defs` (what `dagster dev` loads) reads the environment (`rsoko.settings`), once, and writes
+nothing into it."""
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
 
 class WarehouseResource(ConfigurableResource):
@@ -48,18 +53,25 @@ class ClockResource(ConfigurableResource):
 
 
 class RunLockResource(ConfigurableResource):
-    """The run lock (rsoko.lock) on the warehouse and OUT, held while a step that writes them runs.
+    """The run lock (rsoko.lock) on the warehouse and OUT, held for the whole Dagster run.
 
-    The CLI holds the same lock for its whole run, so a `rsoko run` and a Dagster run on one
-    warehouse never write at the same time: the later one fails with one Russian line (Busy).
+    Every asset that writes the warehouse or OUT requires this resource, so it is set up when
+    such a run starts and released when it ends (steps run one after another in one process): a
+    `rsoko run` meanwhile — which holds the same lock for its whole run — stops with one Russian
+    line (Busy), and cannot remove this run's staging folder between two of its steps.
     """
 
     warehouse: str
     out_dir: str
     wait_s: float = 5.0
+    _held: ExitStack | None = PrivateAttr(default=None)
 
-    def hold(self):
-        """Context manager: the lock for the duration of one step."""
-        from rsoko.lock import run_lock
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        from rsoko.lock import acquire
 
-        return run_lock(Path(self.warehouse), Path(self.out_dir), wait_s=self.wait_s)
+        self._held = acquire(Path(self.warehouse), Path(self.out_dir), wait_s=self.wait_s)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None

@@ -20,7 +20,7 @@ import shutil
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from reports.build import annex_tables, build_document
@@ -108,6 +108,14 @@ def file_entries(stage_dir: Path, exclude: set[str]) -> list[dict]:
             if rel not in exclude:
                 entries.append({"path": rel, "sha256": sha256_file(p), "bytes": p.stat().st_size})
     return sorted(entries, key=lambda e: _file_order(e["path"]))
+
+
+def metadata_date(year: int) -> datetime:
+    """The creation date stored in the DOCX and XLSX core properties: from the data (15 December
+    of the report's year, as the PDFs do), not the clock — so a rerun on the same data, or a run
+    killed and repeated, gives byte-identical files and the manifest's hashes change only when
+    the data do. The moment of publication is in manifest.json and on index.html."""
+    return datetime(int(year), 12, 15, tzinfo=timezone.utc)
 
 
 def write_index(stage_dir: Path, ctx: Context, generated_at: datetime) -> Path:
@@ -238,12 +246,13 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
             from reports.docx_writer import write_docx
 
             step = time.perf_counter()
-            write_docx(doc, stage_dir / "report.docx", created=generated_at)
+            write_docx(doc, stage_dir / "report.docx", created=metadata_date(ctx.year))
             timings["region_docx_s"] = time.perf_counter() - step
 
             step = time.perf_counter()
             write_annex(annex_tables(ctx, doc), stage_dir / "annex.xlsx",
-                        title=f"Приложение к аналитическому отчёту за {ctx.year} год: данные таблиц", created=generated_at)
+                        title=f"Приложение к аналитическому отчёту за {ctx.year} год: данные таблиц",
+                        created=metadata_date(ctx.year))
             timings["annex_s"] = time.perf_counter() - step
 
             if pool is None:

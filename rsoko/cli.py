@@ -30,63 +30,71 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Printer:
-    """Progress of a run on stdout (stderr keeps the one-line error): one line per stage, and per file during ingestion."""
-
-    def __init__(self, quiet: bool = False):
-        self.quiet = quiet
-
-    def stage(self, key: str) -> None:
-        from rsoko.pipeline import STAGES
-
-        if not self.quiet:
-            print(f"— {STAGES.get(key, key)}…", flush=True)
-
-    def done(self, key: str, seconds: float) -> None:
-        pass
-
-    def file(self, done: int, total: int, name: str) -> None:
-        if not self.quiet and name:
-            print(f"  [{done}/{total}] {name}", flush=True)
-
-
 def stage_timings(timings: dict[str, float]) -> str:
     """`{"ingest_s": 1.2, ...}` -> «загрузка 1,2 с, …» with the Russian stage names."""
+    from rsoko.console import seconds_ru
     from rsoko.pipeline import STAGES
 
-    parts = []
-    for key, seconds in timings.items():
-        name = STAGES.get(key.removesuffix("_s"), key)
-        parts.append(f"{name} {seconds:.1f} с".replace(".", ","))
-    return ", ".join(parts)
+    return ", ".join(f"{STAGES.get(key.removesuffix('_s'), key)} {seconds_ru(seconds)}" for key, seconds in timings.items())
 
 
 def _run(inbox: Path, year: int | None, out: Path, db: Path | None, force: bool, *,
-         dbt_target: Path | None = None, quiet: bool = False) -> int:
+         dbt_target: Path | None = None, quiet: bool = False, verbose: bool = False) -> int:
+    """One run for a person: arguments checked before anything is created, progress on stdout,
+    one Russian line on stderr for a foreseen failure, everything in OUT/logs/run-*.log."""
+    from rsoko.console import Console, close_log, open_run_log
     from rsoko.errors import RsokoError
-    from rsoko.pipeline import run
+    from rsoko.pipeline import configure, run_configured
 
     try:
-        result = run(inbox, year, out, db, force=force, dbt_target=dbt_target, progress=_Printer(quiet))
-    except RsokoError as exc:
+        config = configure(inbox, year, out, db, force=force, dbt_target=dbt_target)
+    except RsokoError as exc:                  # a mistyped --data: one line, nothing created
         print(f"Ошибка: {exc}", file=sys.stderr)
         return exc.exit_code
+    log, log_path = open_run_log(config.out)
+    log.info("rsoko run --data %s --out %s --db %s%s%s", config.inbox, config.out, config.warehouse,
+             f" --year {year}" if year else "", " --force" if force else "")
+    console = Console(log, quiet=quiet, verbose=verbose)
+    try:
+        with console:
+            result = run_configured(config, console)
+    except RsokoError as exc:
+        log.error("%s", exc)
+        if getattr(exc, "output", None):
+            log.error("вывод dbt:\n%s", exc.output)
+        print(f"Ошибка: {exc}", file=sys.stderr)     # one line; where the log is goes to stdout
+        if not quiet:
+            print(f"Журнал прогона: {log_path}")
+        close_log(log)
+        return exc.exit_code
+    except BaseException:
+        log.exception("непредвиденная ошибка")
+        close_log(log)
+        raise
+    lines = []
     report = result.load_report
     if report is not None:
-        print(report.summary(ledger=str(result.year_dir / "data" / "ingestion_ledger.csv")))
+        lines.append(report.summary(ledger=str(result.year_dir / "data" / "ingestion_ledger.csv")))
     if result.skipped:
-        print(f"Входные данные и код не изменились: публикация за {result.year} год актуальна ({result.year_dir}).")
+        lines.append(f"Входные данные и код не изменились: публикация за {result.year} год актуальна ({result.year_dir}).")
     else:
         if result.repaired:
-            print(f"Восстановлено после проверки по manifest.json: {'; '.join(result.repaired)}")
-        print(f"Опубликовано: {result.year_dir / 'public'}  ({stage_timings(result.timings)})")
-        print(f"Таблицы данных: {result.year_dir / 'data'}")
+            lines.append(f"Восстановлено после проверки по manifest.json: {'; '.join(result.repaired)}")
+        lines.append(f"Таблицы данных: {result.year_dir / 'data'}")
+        lines.append(f"Опубликовано: {result.year_dir / 'public'}  ({stage_timings(result.timings)})")
+    lines.append(f"Журнал прогона: {log_path}")
+    for line in lines:
+        log.info("%s", line)
+        if not quiet:
+            print(line)
+    close_log(log)
     return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     return _run(Path(args.data), args.year, Path(args.out), Path(args.db) if args.db else None, args.force,
-                dbt_target=Path(args.dbt_target) if args.dbt_target else None, quiet=args.quiet)
+                dbt_target=Path(args.dbt_target) if args.dbt_target else None, quiet=args.quiet,
+                verbose=args.verbose)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -149,14 +157,21 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="ingest an inbox and publish a year / загрузить и опубликовать год",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"exit codes / коды завершения:\n{codes}\n\nexample / пример:\n"
-               "  .venv/bin/rsoko run --data INBOX --year 2025 --out OUT")
+               "  .venv/bin/rsoko run --data INBOX --year 2025 --out OUT\n\n"
+               "Progress goes to stdout (a progress display on a terminal, plain lines otherwise), the whole\n"
+               "run to OUT/logs/run-YYYYmmdd-HHMMSS.log (not published). / Ход работы — в stdout, весь прогон —\n"
+               "в журнал OUT/logs/run-ГГГГММДД-ЧЧММСС.log (не публикуется).")
     run.add_argument("--data", required=True, help="inbox folder / папка выгрузок")
     run.add_argument("--year", type=int,
                      help="year to publish (default: the latest with results) / год (по умолчанию последний с данными)")
     run.add_argument("--out", required=True, help="output folder / папка результатов")
     run.add_argument("--db", help="warehouse DuckDB file (default OUT/warehouse.duckdb) / файл хранилища")
     run.add_argument("--force", action="store_true", help="recompute even if nothing changed / пересчитать")
-    run.add_argument("--quiet", action="store_true", help="no progress lines / без строк хода работы")
+    talk = run.add_mutually_exclusive_group()
+    talk.add_argument("--quiet", action="store_true",
+                      help="no progress and no summary; errors only / только ошибки, без хода работы")
+    talk.add_argument("--verbose", action="store_true",
+                      help="also each file's outcome and dbt's output / также итог по каждому файлу и вывод dbt")
     run.add_argument("--dbt-target", help=argparse.SUPPRESS)   # rsoko bench: dbt artefacts for node timings
     run.set_defaults(func=_cmd_run)
 

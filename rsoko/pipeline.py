@@ -36,8 +36,8 @@ from rsoko.dbt_runner import run_dbt
 from rsoko.errors import Busy, InputMissing, NothingToPublish, StorageError
 from rsoko.lock import run_lock
 
-__all__ = ["NothingToPublish", "RunConfig", "RunResult", "configure", "ingest", "require_results",
-           "build_models", "export_data", "publish", "finalise", "run"]
+__all__ = ["NothingToPublish", "RunConfig", "RunResult", "configure", "ingest", "require_results", "gate",
+           "build_models", "export_data", "publish", "finalise", "run", "run_configured"]
 
 STAGES: dict[str, str] = {          # key -> the Russian name a person reads
     "ingest": "загрузка",
@@ -150,6 +150,24 @@ def require_results(warehouse: Path, year: int | None, inbox: Path) -> int:
         have = f" (есть за: {', '.join(map(str, years))})" if years else ""
         raise NothingToPublish(f"нет данных ГИА или ВПР за {year} год во входной папке {inbox}{have}")
     return int(year)
+
+
+def gate(warehouse: Path, inbox: Path, year: int | None, out: Path) -> int:
+    """`require_results`, and when a named year has nothing to publish, its ledger CSVs all the
+    same (OUT/<year>/data/ingestion_ledger.csv, quarantine.csv): the analyst learns what was
+    missing and which files were not recognised. The CLI calls this after ingestion; in Dagster it
+    is the blocking check `results_for_year`, so dbt never runs for such a year."""
+    try:
+        return require_results(warehouse, year, inbox)
+    except NothingToPublish:
+        if year is None:
+            raise
+        from ingestion.ledger import nothing_published
+
+        data_dir = Path(out) / str(year) / "data"
+        reason = nothing_published(Path(warehouse), Path(inbox), int(year), data_dir)
+        neutralise_ledger(data_dir)
+        raise NothingToPublish(reason) from None
 
 
 # --------------------------------------------------------------------------- 4. dbt
@@ -394,11 +412,29 @@ class Progress:
     def file(self, done: int, total: int, name: str) -> None:
         """Ingestion took in file `name` (`done` of `total` new files)."""
 
+    def detail(self, text: str) -> None:
+        """A detail for the log and `--verbose` (each file's outcome, dbt's output)."""
+
+
+def file_outcome(f) -> str:
+    """One ingested file as a person reads it: «vpr/x.xlsx: vpr 2025 — частично, строк 9 из 10, в карантине 1»."""
+    from ingestion.load import STATUS_NAMES
+
+    year = f" {f.year}" if f.year else ""
+    text = (f"  {f.file}: {f.kind}{year} — {STATUS_NAMES.get(f.status, f.status)}, строк {f.rows_loaded} "
+            f"из {f.rows_read}, в карантине {f.rows_quarantined}")
+    return text + (f" ({f.message})" if f.message else "")
+
 
 def run(inbox: Path, year: int | None, out: Path, warehouse: Path | None = None, *, force: bool = False,
         dbt_target: Path | None = None, progress: Progress | None = None, lock_wait_s: float = 5.0) -> RunResult:
     """The whole annual run for the CLI: every step in order, under the run lock."""
     config = configure(inbox, year, out, warehouse, force=force, dbt_target=dbt_target, lock_wait_s=lock_wait_s)
+    return run_configured(config, progress)
+
+
+def run_configured(config: RunConfig, progress: Progress | None = None) -> RunResult:
+    """`run` for a configuration already checked by `configure` (the CLI opens its log in between)."""
     with run_lock(config.warehouse, config.out, wait_s=config.lock_wait_s):
         return _run_locked(config, progress or Progress())
 
@@ -416,16 +452,9 @@ def _run_locked(config: RunConfig, progress: Progress) -> RunResult:
         return value
 
     report = step("ingest", ingest, config.warehouse, config.inbox, progress=progress.file)
-    try:
-        year = require_results(config.warehouse, config.year, config.inbox)
-    except NothingToPublish:
-        if config.year is None:
-            raise
-        from ingestion.ledger import nothing_published  # writes the ledger CSVs all the same
-        data_dir = config.year_dir(config.year) / "data"
-        reason = nothing_published(config.warehouse, config.inbox, config.year, data_dir)
-        neutralise_ledger(data_dir)
-        raise NothingToPublish(reason) from None
+    for f in getattr(report, "files", []):
+        progress.detail(file_outcome(f))
+    year = gate(config.warehouse, config.inbox, config.year, config.out)
     year_dir = config.year_dir(year)
     result = RunResult(year=year, year_dir=year_dir, load_report=report, timings=timings)
     clean_stale(year_dir)
@@ -440,7 +469,7 @@ def _run_locked(config: RunConfig, progress: Progress) -> RunResult:
 
     stage = staging_dir(year_dir, str(os.getpid()))
     try:
-        step("dbt", build_models, config.warehouse, year, target_path=config.dbt_target)
+        progress.detail(step("dbt", build_models, config.warehouse, year, target_path=config.dbt_target))
         step("export", export_data, config.warehouse, year, stage / "data")
         step("publish", publish, config.warehouse, year, stage)
         timings["total_s"] = time.perf_counter() - started

@@ -30,7 +30,7 @@ QUERY = """
   repositoriesOrError {
     __typename
     ... on RepositoryConnection { nodes { name location { name }
-        assetNodes { assetKey { path } }
+        assetNodes { assetKey { path } partitionKeys }
         schedules { name scheduleState { status } }
         sensors { name sensorState { status } } } }
   }
@@ -64,17 +64,16 @@ def _settled(data: dict | None) -> bool:
 
 
 @pytest.mark.slow
-def test_readme_dagster_dev_loads_the_location_without_the_venv_on_path(tmp_path):
+def test_readme_dagster_dev_loads_the_location_without_the_venv_on_path(tmp_path, demo_region):
     venv_bin = Path(sys.executable).parent
     path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
                            if p and Path(p).resolve() != venv_bin.resolve())
     out = tmp_path / "out"
     env = {**{k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "RSOKO_WAREHOUSE")},
            "PATH": path, "DAGSTER_HOME": str(tmp_path / "dagster"),
-           "RSOKO_INBOX": str(tmp_path / "inbox"), "RSOKO_OUT": str(out),
+           "RSOKO_INBOX": str(demo_region["inbox"]), "RSOKO_OUT": str(out),
            "RSOKO_WAREHOUSE": str(out / "warehouse.duckdb")}
     (tmp_path / "dagster").mkdir()
-    (tmp_path / "inbox").mkdir()
     port = _free_port()
     proc = subprocess.Popen([str(venv_bin / "dagster"), "dev", "-p", str(port), "-h", "127.0.0.1"],
                             cwd=settings.PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
@@ -96,7 +95,11 @@ def test_readme_dagster_dev_loads_the_location_without_the_venv_on_path(tmp_path
         repos = data["repositoriesOrError"]["nodes"]
         assert len(repos) == 1 and repos[0]["location"]["name"] == "rsoko"
         keys = {"/".join(a["assetKey"]["path"]) for a in repos[0]["assetNodes"]}
-        assert {"raw/gia11", "raw/vpr_results", "data_tables", "published_report", "marts/dim_schools"} <= keys
+        assert {"raw/gia11", "raw/vpr_results", "results_for_year", "data_tables", "published_report",
+                "marts/dim_schools"} <= keys
+        # year partitions fit the data: exactly the years of the demo inbox, on every asset
+        partition_keys = {tuple(a["partitionKeys"]) for a in repos[0]["assetNodes"]}
+        assert partition_keys == {tuple(str(y) for y in demo_region["years"])}
         assert {s["name"] for s in repos[0]["schedules"]} == {"annual_schedule", "deadline_schedule"}
         assert [s["name"] for s in repos[0]["sensors"]] == ["inbox_sensor"]
         # documented in the README: schedules and the sensor start switched off

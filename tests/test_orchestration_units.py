@@ -1,13 +1,16 @@
 """Pure helpers of the orchestration: run without dbt or a warehouse."""
 import json
 
-from dagster import build_schedule_context
+from dagster import SkipReason, StaticPartitionsDefinition, build_schedule_context, build_sensor_context
 from datetime import datetime
 
 from dagster_project.assets.dbt import dbt_build_args, mart_asset_keys
 from dagster_project.definitions import defs
-from dagster_project.schedules import annual_schedule
-from dagster_project.sensors import changed_files
+from dagster_project.partitions import inbox_years
+from dagster_project.schedules import build_annual_schedule
+from dagster_project.jobs import annual_job
+from dagster_project.resources import InboxResource
+from dagster_project.sensors import build_inbox_sensor, changed_files
 from rsoko.dbt_runner import dbt_args
 
 
@@ -31,10 +34,18 @@ def test_changed_files_reports_new_and_modified_only():
     assert changed_files(current, current) == []
 
 
-def test_annual_schedule_publishes_the_current_year():
+def test_annual_schedule_publishes_the_current_year_when_the_inbox_has_it():
     context = build_schedule_context(scheduled_execution_time=datetime(2026, 12, 1, 6, 0))
-    request = annual_schedule(context)
+    request = build_annual_schedule(StaticPartitionsDefinition(["2025", "2026"]))(context)
     assert request.partition_key == "2026"
+    skipped = build_annual_schedule(StaticPartitionsDefinition(["2024", "2025"]))(context)
+    assert isinstance(skipped, SkipReason) and "2026" in skipped.skip_message
+
+
+def test_inbox_years_are_those_of_recognised_files(tmp_path):
+    assert inbox_years(tmp_path / "missing") == []
+    (tmp_path / "notes.txt").write_text("не выгрузка", encoding="utf-8")
+    assert inbox_years(tmp_path) == []
 
 
 def test_definitions_hold_every_export_kind_and_the_marts():
@@ -69,3 +80,18 @@ def test_bench_counts_overlapping_dbt_nodes_once():
     # two threads: [0, 2] and [1, 3] overlap, [5, 6] is apart; a contained interval adds nothing
     assert union_seconds([(5, 6), (0, 2), (1, 3), (1.5, 2.5)]) == 4.0
     assert union_seconds([]) == 0.0
+
+
+def test_sensor_reads_the_inbox_from_its_resource_and_requests_known_years(demo_region):
+    """The sensor's inbox is its resource (no environment): every year of the demo inbox that is a
+    partition is requested once; a year that is not (here 2023) is skipped with a word about it."""
+    sensor = build_inbox_sensor(annual_job, StaticPartitionsDefinition(["2024", "2025"]))
+    context = build_sensor_context(resources={"inbox": InboxResource(path=str(demo_region["inbox"]))})
+    requests = sensor(context)
+    assert sorted(r.partition_key for r in requests) == ["2024", "2025"]
+    again = build_sensor_context(cursor=context.cursor,
+                                 resources={"inbox": InboxResource(path=str(demo_region["inbox"]))})
+    assert isinstance(sensor(again), SkipReason)
+    only_old = build_inbox_sensor(annual_job, StaticPartitionsDefinition(["2019"]))
+    skipped = only_old(build_sensor_context(resources={"inbox": InboxResource(path=str(demo_region["inbox"]))}))
+    assert isinstance(skipped, SkipReason) and "2023, 2024, 2025" in skipped.skip_message

@@ -18,11 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetDep, AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec, PartitionsDefinition
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.dbt_project import using_dagster_dev
 
-from dagster_project.partitions import one_year_per_run, years_partitions
+from dagster_project.assets.gate import GATE_KEY
+from dagster_project.partitions import one_year_per_run
 from dagster_project.resources import RunLockResource, WarehouseResource
 from rsoko import settings
 from rsoko.dbt_runner import dbt_args
@@ -75,7 +76,17 @@ def warehouse_for_dbt(warehouse: Path) -> Iterator[None]:
 
 
 class RsokoDbtTranslator(DagsterDbtTranslator):
-    """Groups assets by dbt layer (staging / intermediate / marts / reference)."""
+    """Groups assets by dbt layer (staging / intermediate / marts / reference), and puts the gate
+    `results_for_year` upstream of every model that reads a raw table: its blocking check then
+    keeps dbt from running for a year without results."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest.get("nodes", {}).get(unique_id, {})
+        reads_raw = any(u.startswith("source.") for u in node.get("depends_on", {}).get("nodes", []))
+        if node.get("resource_type") == "model" and reads_raw:
+            spec = spec.merge_attributes(deps=[AssetDep(GATE_KEY)])
+        return spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props.get("resource_type") == "seed":
@@ -90,17 +101,22 @@ class RsokoDbtTranslator(DagsterDbtTranslator):
 translator = RsokoDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    partitions_def=years_partitions,
-    backfill_policy=one_year_per_run,
-    dagster_dbt_translator=translator,
-)
-def rsoko_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
-                     run_lock: RunLockResource):
-    with run_lock.hold(), warehouse_for_dbt(warehouse.file):
-        yield from dbt.cli(dbt_build_args(context.partition_key), context=context).stream()
+def build_dbt_assets(partitions_def: PartitionsDefinition) -> AssetsDefinition:
+    """Every dbt model and seed as assets on the location's year partitions; tests as checks."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        partitions_def=partitions_def,
+        backfill_policy=one_year_per_run,
+        dagster_dbt_translator=translator,
+    )
+    def rsoko_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                         run_lock: RunLockResource):
+        with warehouse_for_dbt(warehouse.file):
+            yield from dbt.cli(dbt_build_args(context.partition_key), context=context).stream()
+
+    return rsoko_dbt_models
 
 
 def mart_asset_keys() -> list[AssetKey]:

@@ -15,11 +15,12 @@ from dagster import (
     AssetSpec,
     MaterializeResult,
     MetadataValue,
+    PartitionsDefinition,
     multi_asset,
 )
 
-from dagster_project.partitions import one_year_per_run, years_partitions
-from dagster_project.resources import InboxResource, WarehouseResource
+from dagster_project.partitions import one_year_per_run
+from dagster_project.resources import InboxResource, RunLockResource, WarehouseResource
 from ingestion.kinds import KINDS, load_order
 from rsoko import pipeline
 
@@ -51,7 +52,7 @@ def ledger_summary(warehouse, kind: str, year: int | None) -> dict:
     }
 
 
-def build_raw_asset(kind: str, upstream: tuple[str, ...]) -> AssetsDefinition:
+def build_raw_asset(kind: str, upstream: tuple[str, ...], partitions_def: PartitionsDefinition) -> AssetsDefinition:
     """The ingestion of one export kind: a multi-asset over the raw tables it writes."""
     tables = KIND_TABLES[kind]
     main_key = AssetKey(["raw", tables[0]])
@@ -70,12 +71,13 @@ def build_raw_asset(kind: str, upstream: tuple[str, ...]) -> AssetsDefinition:
     @multi_asset(
         name=f"ingest_{kind}",
         specs=specs,
-        partitions_def=years_partitions,
+        partitions_def=partitions_def,
         backfill_policy=one_year_per_run,
         check_specs=[AssetCheckSpec("expectations", asset=main_key,
                                     description="Great Expectations: ошибки файлов и карантин строк")],
     )
-    def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource):
+    def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource,
+                run_lock: RunLockResource):
         year = int(context.partition_key)
         yearly = KINDS[kind].yearly
         pipeline.ingest(warehouse.file, inbox.folder, kinds={kind}, years={year} if yearly else None)
@@ -96,4 +98,6 @@ def build_raw_asset(kind: str, upstream: tuple[str, ...]) -> AssetsDefinition:
     return _ingest
 
 
-raw_assets = [build_raw_asset(kind, upstream) for kind, upstream in EXPORT_KINDS.items()]
+def build_raw_assets(partitions_def: PartitionsDefinition) -> list[AssetsDefinition]:
+    """The ingestion assets of every export kind, on the location's year partitions."""
+    return [build_raw_asset(kind, upstream, partitions_def) for kind, upstream in EXPORT_KINDS.items()]

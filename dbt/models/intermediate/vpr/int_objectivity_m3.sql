@@ -115,7 +115,9 @@ school_tests as (
         string_agg(school_windows.boundary::varchar, ', ' order by school_windows.boundary) as boundary_list,
         coalesce(sum(school_windows.at_boundary), 0)::bigint as boundary_pupils,
         sum(school_windows.in_window)::bigint as window_pupils,
-        sum(region_windows.region_boundary_share * school_windows.in_window) as expected_pupils,
+        -- summed in a fixed order: a float sum depends on it, and a rerun must give the same bits
+        sum(region_windows.region_boundary_share * school_windows.in_window
+            order by school_windows.boundary) as expected_pupils,
     from school_windows
     inner join region_windows
         on school_windows.year = region_windows.year

@@ -48,8 +48,9 @@ school_counts as (
         count(*) as pupils_compared,
         count(*) filter (where pupils.mark > pupils.journal_mark) as raised,
         count(*) filter (where pupils.mark = pupils.journal_mark) as confirmed,
-        avg(region_rates.raised_rate) as expected_raised_rate,
-        avg(region_rates.confirmed_rate) as expected_confirmed_rate,
+        -- averaged in a fixed order (a float sum depends on it; a rerun must give the same bits)
+        avg(region_rates.raised_rate order by pupils.journal_mark) as expected_raised_rate,
+        avg(region_rates.confirmed_rate order by pupils.journal_mark) as expected_confirmed_rate,
     from pupils
     inner join region_rates
         on pupils.year = region_rates.year

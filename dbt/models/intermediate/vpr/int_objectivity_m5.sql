@@ -133,7 +133,9 @@ work_max_shares as (
                 min_mark3: min_mark3,
                 min_mark5: min_mark5,
             },
-            share_pct
+            -- ties on the share (3 of 9 and 4 of 12) broken by more pupils, then the class name:
+            -- the same class named on every run
+            {share: share_pct, pupils: identical_pupils, class: class_name}
         ) as top_class,
     from class_shares
     group by year, work, school_code
