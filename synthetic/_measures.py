@@ -105,7 +105,7 @@ def _cluster_keys(R: Region) -> np.ndarray:
 def _weak_schools_to_help(R: Region, busy: set[int], shnor: np.ndarray) -> list[int]:
     """Besides the ШНОР schools (small and often alone in their cluster), municipalities give
     «адресная помощь» to a few weak schools large enough to compare with a cluster of ≥ 3 schools:
-    the weakest `HELP_EXTRA_SHARE` of the schools with ≥ 15 pupils in each of grades 5 and 6 in Y."""
+    the weakest `HELP_EXTRA_SHARE` of the schools with ≥ 12 pupils in each of grades 5 and 6 in Y."""
     Y = max(R.years)
     n_s = R.n_schools
     cnt = np.zeros((n_s, 7), int)
@@ -114,7 +114,7 @@ def _weak_schools_to_help(R: Region, busy: set[int], shnor: np.ndarray) -> list[
     keys = _cluster_keys(R)
     _, inv, sizes = np.unique(keys, return_inverse=True, return_counts=True)
     strength = R.schools["eff"] + R.mo_eff[R.schools["mo"]]
-    ok = (cnt[:, 5] >= 15) & (cnt[:, 6] >= 15) & (sizes[inv] >= 3) & ~shnor & ~R.schools["elite"]
+    ok = (cnt[:, 5] >= 12) & (cnt[:, 6] >= 12) & (sizes[inv] >= 3) & ~shnor & ~R.schools["elite"]
     cand = [int(s) for s in np.flatnonzero(ok)[np.argsort(strength[ok], kind="stable")] if int(s) not in busy]
     return cand[: max(2, int(round(HELP_EXTRA_SHARE * n_s)))]
 

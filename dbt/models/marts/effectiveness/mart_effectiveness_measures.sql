@@ -1,0 +1,25 @@
+-- The measures recorded for year Y («Меры», input contract §12), per type and level: how many rows
+-- of the register and how many schools they reach (an МО measure reaches every school of the
+-- municipality). No rows when no measures file was delivered: the справка then says so.
+with addressees as (
+
+    select * from {{ ref('int_measure_addressees') }}
+    where year = {{ var('run_year') }}
+
+),
+
+final as (
+
+    select
+        cast({{ var('run_year') }} as integer) as year,
+        measure,
+        role,
+        level,
+        count(distinct measure_id) as measures,
+        count(distinct school_code) as schools
+    from addressees
+    group by measure, role, level
+
+)
+
+select * from final
