@@ -7,7 +7,9 @@ from rsoko import settings
 
 from dagster_project.assets.dbt import dbt_resource, rsoko_dbt_models
 from dagster_project.assets.ingestion import raw_assets
-from dagster_project.assets.publication import data_tables, published_report, report_published_by_deadline
+from dagster_project.assets.publication import (
+    data_tables, effectiveness_published_by_deadline, published_report, report_published_by_deadline,
+)
 from dagster_project.jobs import annual_job, deadline_job
 from dagster_project.resources import (ClockResource, InboxResource, PublicationResource, RunLockResource,
                                        WarehouseResource)
@@ -19,7 +21,7 @@ def build_definitions(warehouse: Path, inbox: Path, out: Path, today: str | None
     """Definitions bound to one warehouse, inbox and output folder (tests build their own)."""
     return Definitions(
         assets=[*raw_assets, rsoko_dbt_models, data_tables, published_report],
-        asset_checks=[report_published_by_deadline],
+        asset_checks=[report_published_by_deadline, effectiveness_published_by_deadline],
         jobs=[annual_job, deadline_job],
         schedules=[annual_schedule, deadline_schedule],
         sensors=[inbox_sensor],

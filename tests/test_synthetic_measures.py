@@ -55,7 +55,10 @@ def test_the_measures_go_where_the_truth_says(region):
     assert not without_m & set(rows["Код"])
     register = pd.read_csv(region["base"] / "inbox" / "reestr_oo.csv", sep=";", dtype=str)
     shnor = set(register.loc[register["ШНОР"] == "да", "Код ОО"])
-    assert by_type["адресная помощь"] == set(m["helped"]) and set(m["helped"]) <= shnor and m["helped"]
+    # help: every ШНОР school that is not planted, and a few weak schools besides
+    assert by_type["адресная помощь"] == set(m["helped"])
+    assert shnor - previous - planted_now <= set(m["helped"]) and set(m["helped"]) - shnor
+    assert not set(m["helped"]) & (previous | planted_now)
     courses = rows[rows["Мера"] == "курсы повышения квалификации"]
     assert set(courses["Код"]) == set(m["course_schools"]) and set(courses["Работа"]) == {m["course_work"]}
     assert {s.strip() for v in courses["Коды умений"] for s in v.split(",")} == set(m["course_skills"])

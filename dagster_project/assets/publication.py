@@ -1,7 +1,7 @@
 """Publication for a year: the machine-readable tables and the reports, downstream of the marts.
 
-Both read the warehouse read-only. The deadline check turns red when, on or after 15 December of
-a year, no published report exists for it.
+Both read the warehouse read-only. The deadline checks turn red when, on or after 15 December of
+a year, no published report (or no «Справка об эффективности принятых мер») exists for it.
 """
 
 from dagster import (
@@ -42,7 +42,8 @@ def data_tables(context: AssetExecutionContext, warehouse: WarehouseResource,
     deps=[data_tables],
     group_name="publication",
     kinds={"pdf", "html"},
-    description="OUT/<год>/public: региональный отчёт, отчёты МО, приложение, страница публикации, манифест",
+    description="OUT/<год>/public: региональный отчёт, отчёты МО, приложение, справка об эффективности мер, "
+                "страница публикации, манифест",
 )
 def published_report(context: AssetExecutionContext, warehouse: WarehouseResource,
                      publication: PublicationResource, run_lock: RunLockResource) -> MaterializeResult:
@@ -57,10 +58,26 @@ def published_report(context: AssetExecutionContext, warehouse: WarehouseResourc
 @asset_check(asset=published_report, description="Отчёт за год опубликован не позднее 15 декабря")
 def report_published_by_deadline(context: AssetCheckExecutionContext, publication: PublicationResource,
                                  clock: ClockResource) -> AssetCheckResult:
+    from reports.deadline import REPORT
+
+    return _deadline_result(publication, clock, REPORT)
+
+
+@asset_check(asset=published_report, description="Справка об эффективности принятых мер опубликована не позднее 15 декабря")
+def effectiveness_published_by_deadline(context: AssetCheckExecutionContext, publication: PublicationResource,
+                                        clock: ClockResource) -> AssetCheckResult:
+    from reports.deadline import EFFECTIVENESS
+
+    return _deadline_result(publication, clock, EFFECTIVENESS)
+
+
+def _deadline_result(publication: PublicationResource, clock: ClockResource, document: str) -> AssetCheckResult:
+    """Red when the latest 15 December that has passed finds `document` of that year unpublished."""
     from reports.deadline import deadline_status, latest_passed_deadline_year
 
     today = clock.today()
     year = latest_passed_deadline_year(today)
-    ok, message = deadline_status(publication.folder, year, today)
+    ok, message = deadline_status(publication.folder, year, today, document)
     return AssetCheckResult(passed=ok, severity=AssetCheckSeverity.ERROR,
-                            metadata={"year": year, "today": today.isoformat()}, description=message)
+                            metadata={"year": year, "today": today.isoformat(), "document": document},
+                            description=message)

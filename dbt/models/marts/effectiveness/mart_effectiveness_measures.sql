@@ -1,4 +1,5 @@
--- The measures recorded for year Y («Меры», input contract §12), per type and level: how many rows
+-- The measures recorded for year Y («Меры», input contract §12), per type and addressee level (МО / ОО;
+-- not `level`, which the report's loader reads as region / municipality / school): how many rows
 -- of the register and how many schools they reach (an МО measure reaches every school of the
 -- municipality). No rows when no measures file was delivered: the справка then says so.
 with addressees as (
@@ -14,7 +15,7 @@ final as (
         cast({{ var('run_year') }} as integer) as year,
         measure,
         role,
-        level,
+        level as addressee_level,
         count(distinct measure_id) as measures,
         count(distinct school_code) as schools
     from addressees

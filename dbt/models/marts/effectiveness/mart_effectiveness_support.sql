@@ -7,7 +7,8 @@
 --   of its own.
 -- target = a work ('ВПР Математика 5'): the school's mean of pupils' primary score / work maximum · 100
 --   minus the same mean over the cluster's pupils; n, cluster_n = pupils; se = √(s²/n + s_c²/n_c).
---   A school with fewer than effectiveness_min_pupils pupils on the work has no gap that year.
+--   A school with fewer than effectiveness_min_pupils pupils on the work has no gap that year, nor
+--   has a school alone in its cluster (on the index or the work).
 -- change = gap in Y − gap in Y−1 (change_from_y2: − gap in Y−2), *_se2 = effectiveness_se_multiplier
 -- times its standard error (√ of the sum of the two variances); verdict 'up' (the school gained on its
 -- cluster), 'down', 'none' (within the margin) or null (a gap is missing). Rows for year Y only.
@@ -98,6 +99,7 @@ index_gaps as (
     inner join cluster_index
         on school_index.year = cluster_index.year
         and school_index.cluster_name = cluster_index.cluster_name
+    where cluster_index.cluster_n >= 2  -- a school alone in its cluster has nothing to be compared with
 
 ),
 
@@ -169,6 +171,7 @@ work_gaps as (
         and school_works.cluster_name = cluster_works.cluster_name
     cross join params
     where school_works.n >= params.effectiveness_min_pupils
+        and cluster_works.cluster_n > school_works.n
 
 ),
 
