@@ -69,4 +69,6 @@ def test_effectiveness_deadline_red_on_16_december_without_the_spravka_and_green
     (other / str(year) / "public" / "effectiveness.pdf").unlink()
     assert _deadline_passed(dagster_run, other, f"{year}-12-16", check) is False
     assert _deadline_passed(dagster_run, other, f"{year}-12-16") is True
-    assert _deadline_passed(dagster_run, other, f"{year}-12-14", check) is True
+    # after 31 December the справка's check still looks at the year just ended
+    assert _deadline_passed(dagster_run, other, f"{year + 1}-01-10", check) is False
+    assert _deadline_passed(dagster_run, dagster_run["out"], f"{year + 1}-01-10", check) is True
