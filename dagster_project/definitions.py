@@ -13,7 +13,9 @@ from rsoko import settings
 from dagster_project.assets.dbt import build_dbt_assets, dbt_resource
 from dagster_project.assets.gate import build_gate_asset
 from dagster_project.assets.ingestion import build_raw_assets
-from dagster_project.assets.publication import build_publication_assets, report_published_by_deadline
+from dagster_project.assets.publication import (
+    build_publication_assets, effectiveness_published_by_deadline, report_published_by_deadline,
+)
 from dagster_project.jobs import annual_job, deadline_job
 from dagster_project.partitions import year_partitions
 from dagster_project.resources import (ClockResource, InboxResource, PublicationResource, RunLockResource,
@@ -28,7 +30,7 @@ def build_definitions(warehouse: Path, inbox: Path, out: Path, today: str | None
     return Definitions(
         assets=[*build_raw_assets(years), build_gate_asset(years), build_dbt_assets(years),
                 *build_publication_assets(years)],
-        asset_checks=[report_published_by_deadline],
+        asset_checks=[report_published_by_deadline, effectiveness_published_by_deadline],
         jobs=[annual_job, deadline_job],
         schedules=[build_annual_schedule(years), deadline_schedule],
         sensors=[build_inbox_sensor(annual_job, years)],

@@ -13,7 +13,7 @@ annual_job = define_asset_job(
 
 deadline_job = define_asset_job(
     name="deadline_check",
-    description="Проверка: отчёт за год опубликован к 15 декабря",
+    description="Проверка: отчёт и справка об эффективности мер за год опубликованы к 15 декабря",
     selection=AssetSelection.checks_for_assets(AssetKey("published_report")),
     executor_def=in_process_executor,
 )

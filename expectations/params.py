@@ -21,14 +21,14 @@ class ContextParams:
     school_logins: frozenset[str] | None = None
     school_mo: dict[str, str] | None = None          # Код ОО -> Код МО (a protocol without Код МСУ)
     plan: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["year", "subject", "grade", "task", "task_max", "task_level"]))
+        columns=["year", "subject", "grade", "task", "task_max", "task_level", "skill_code"]))
     scale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["year", "subject", "grade", "min_mark3", "min_mark4", "min_mark5"]))
 
     @classmethod
     def from_warehouse(cls, con) -> "ContextParams":
         reg = con.execute("select school_code, school_login, mo_code from raw.register").fetchall()
-        plan = con.execute("select year, subject, grade, task, task_max, task_level from raw.vpr_plan").df()
+        plan = con.execute("select year, subject, grade, task, task_max, task_level, skill_code from raw.vpr_plan").df()
         scale = con.execute("select year, subject, grade, min_mark3, min_mark4, min_mark5 from raw.vpr_scale").df()
         return cls(
             school_codes=frozenset(r[0] for r in reg if r[0]) if reg else None,

@@ -18,6 +18,7 @@ from typing import Callable
 from expectations.appeals import appeals_suite
 from expectations.forms import forms_suite
 from expectations.gia import gia_suite
+from expectations.measures import measures_suite
 from expectations.reference import admissions_suite, ege_min_suite, plan_suite, register_suite, scale_suite
 from expectations.works import header_suite, niko_suite, questionnaire_suite, tasks_suite, vpr_suite
 from ingestion.families import COLUMN_TABLES, WORKS
@@ -26,6 +27,7 @@ from ingestion.readers.ege_min import EgeMinReader
 from ingestion.readers.gia import GiaReader
 from ingestion.readers.gia_appeals import AppealReader
 from ingestion.readers.gia_rcoi import RcoiProtocolReader
+from ingestion.readers.measures import MeasuresReader
 from ingestion.readers.niko import NikoReader
 from ingestion.readers.register import RegisterReader
 from ingestion.readers.vpr import VprReader
@@ -133,6 +135,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("vpr_forms", "Формы ФИС ОКО по ВПР", (VprFormsReader(),), COLUMN_TABLES, {"vpr_forms": forms_suite},
          ("vpr_forms",), Supersede(("year", "subject", "grade", "form"), whole=True),
          depends_on=("register",), work=("subject", "grade", "form")),
+    # «Меры» (optional, §12): checked against the register and the ВПР plan; a later file of the
+    # same year replaces the earlier one
+    Kind("measures", "Меры", (MeasuresReader(),), COLUMN_TABLES, {"measures": measures_suite},
+         ("measures",), Supersede(("year",)), depends_on=("register", "vpr_plan")),
 ]}
 
 

@@ -116,6 +116,13 @@ RAW_TABLES: dict[str, str] = {
         participant_id varchar, school_code varchar, grad_year integer, edu_level varchar,
         specialty_code varchar, study_region varchar, profile varchar, _extra json
     """,
+    # «Меры» (§12): one row per measure and addressee (level 'МО' or 'ОО', code of that level);
+    # work as «ВПР <Предмет> <класс>» with its subject and grade; skill_codes comma-separated
+    "measures": """
+        year integer, level varchar, code varchar, measure varchar, work varchar, subject varchar,
+        grade integer, skill_codes varchar, start_date date, end_date date, responsible varchar,
+        _extra json
+    """,
 }
 
 META_DDL = """

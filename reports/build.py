@@ -1431,6 +1431,14 @@ def section_recommendations(ctx: Context, scope: Scope) -> Section:
 
 # =============================================================================================
 
+def add_effectiveness_to(analysis: Section, ctx: Context, scope: Scope) -> Section:
+    """The analysis section with «Анализ эффективности принятых мер» as its last subsection."""
+    from reports.sections.effectiveness import add_effectiveness
+
+    add_effectiveness(ctx, scope, analysis)
+    return analysis
+
+
 def build_document(ctx: Context, scope: Scope, *, generated_at: datetime, png: bool = False) -> Document:
     """The whole report for a scope (region or municipality), numbered and ready to render."""
     title = f"Аналитический отчёт о результатах оценочных процедур в системе общего образования за {ctx.year} год"
@@ -1441,7 +1449,7 @@ def build_document(ctx: Context, scope: Scope, *, generated_at: datetime, png: b
     doc.sections = [
         section_intro(ctx, scope),
         section_overview(ctx, scope, png=png),
-        section_analysis(ctx, scope, png=png),
+        add_effectiveness_to(section_analysis(ctx, scope, png=png), ctx, scope),
         section_conclusions(ctx, scope),
         section_recommendations(ctx, scope),
     ]

@@ -13,6 +13,11 @@ from pathlib import Path
 from reports.formatting import fmt_date_long
 
 DEADLINE_MONTH, DEADLINE_DAY = 12, 15
+REPORT = "report.pdf"
+EFFECTIVENESS = "effectiveness.pdf"
+# the published file a deadline is about → how a message names it (the same date holds for both)
+DOCUMENTS = {REPORT: ("Отчёт", "опубликован"),
+             EFFECTIVENESS: ("Справка об эффективности принятых мер", "опубликована")}
 
 
 def deadline(year: int) -> date:
@@ -30,10 +35,10 @@ def latest_passed_deadline_year(today: date) -> int:
     return today.year if today >= deadline(today.year) else today.year - 1
 
 
-def is_published(out_dir: Path, year: int) -> bool:
-    """out_dir/<year>/public has report.pdf and a manifest.json for that year."""
+def is_published(out_dir: Path, year: int, document: str = REPORT) -> bool:
+    """out_dir/<year>/public has `document` (report.pdf by default) and a manifest.json for that year."""
     public = Path(out_dir) / str(year) / "public"
-    report, manifest = public / "report.pdf", public / "manifest.json"
+    report, manifest = public / document, public / "manifest.json"
     if not (report.is_file() and report.stat().st_size > 0 and manifest.is_file()):
         return False
     try:
@@ -42,19 +47,22 @@ def is_published(out_dir: Path, year: int) -> bool:
         return False
 
 
-def deadline_status(out_dir: Path, year: int, today: date) -> tuple[bool, str]:
-    """(ok, message in Russian): False only when `today` ≥ 15 December of `year` and no report is published.
+def deadline_status(out_dir: Path, year: int, today: date, document: str = REPORT) -> tuple[bool, str]:
+    """(ok, message in Russian): False only when `today` ≥ 15 December of `year` and `document` (the
+    report, or the «Справка об эффективности принятых мер») is not published.
 
-    `out_dir` is the OUT root (the report is looked for in out_dir/<year>/public/).
+    `out_dir` is the OUT root (the document is looked for in out_dir/<year>/public/).
     """
     due = deadline(year)
-    published = is_published(out_dir, year)
+    name, done = DOCUMENTS[document]
+    published = is_published(out_dir, year, document)
     if published:
-        return True, f"Отчёт за {year} год опубликован (срок — {fmt_date_long(due)})."
+        return True, f"{name} за {year} год {done} (срок — {fmt_date_long(due)})."
+    not_done = "не " + done
     if today >= due:
         late = (today - due).days
         tail = f"; дней после срока: {late}" if late else ""
-        return False, (f"Отчёт за {year} год не опубликован к сроку {fmt_date_long(due)}{tail}. "
-                       f"Нет файлов report.pdf и manifest.json в {Path(out_dir) / str(year) / 'public'}.")
+        return False, (f"{name} за {year} год {not_done} к сроку {fmt_date_long(due)}{tail}. "
+                       f"Нет файлов {document} и manifest.json в {Path(out_dir) / str(year) / 'public'}.")
     left = (due - today).days
-    return True, f"Отчёт за {year} год ещё не опубликован; до срока ({fmt_date_long(due)}) осталось дней: {left}."
+    return True, f"{name} за {year} год ещё {not_done}; до срока ({fmt_date_long(due)}) осталось дней: {left}."

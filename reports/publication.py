@@ -90,11 +90,15 @@ def describe(rel: str, mo_names: dict[str, str]) -> tuple[str, str]:
         return "Региональный аналитический отчёт", f"Региональный аналитический отчёт, {fmt}{extra}"
     if rel == "annex.xlsx":
         return "Приложение", "Приложение с данными таблиц отчёта, XLSX"
+    if rel.startswith("effectiveness."):
+        extra = " (для редактирования)" if fmt == "DOCX" else ""
+        return "Справка об эффективности принятых мер", f"Справка об эффективности принятых мер, {fmt}{extra}"
     return "Прочее", rel
 
 
 def _file_order(rel: str) -> tuple:
-    group_rank = 0 if rel.startswith("report.") else 1 if rel == "annex.xlsx" else 2
+    group_rank = (0 if rel.startswith("report.") else 1 if rel == "annex.xlsx" else
+                  2 if rel.startswith("effectiveness.") else 3)
     fmt_rank = {"pdf": 0, "html": 1, "docx": 2, "xlsx": 3}.get(rel.rsplit(".", 1)[-1], 9)
     return (group_rank, rel.rsplit(".", 1)[0], fmt_rank)
 
@@ -161,6 +165,16 @@ def write_manifest(stage_dir: Path, year: int, generated_at: datetime, inputs: l
     target = stage_dir / "manifest.json"
     target.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return target
+
+
+def write_effectiveness(ctx: Context, stage_dir: Path, generated_at: datetime) -> list[Path]:
+    """effectiveness.pdf and effectiveness.docx: the справка, through the report's own writers."""
+    from reports.docx_writer import write_docx
+    from reports.sections.effectiveness import build_effectiveness_document, running_title as effectiveness_title
+
+    doc = build_effectiveness_document(ctx, generated_at=generated_at)
+    return [write_pdf(doc, stage_dir / "effectiveness.pdf", effectiveness_title(doc)),
+            write_docx(doc, stage_dir / "effectiveness.docx", created=generated_at)]
 
 
 def _swap_in(stage_dir: Path, public_dir: Path) -> None:
@@ -254,6 +268,10 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
                         title=f"Приложение к аналитическому отчёту за {ctx.year} год: данные таблиц",
                         created=metadata_date(ctx.year))
             timings["annex_s"] = time.perf_counter() - step
+
+            step = time.perf_counter()
+            write_effectiveness(ctx, stage_dir, generated_at)
+            timings["effectiveness_s"] = time.perf_counter() - step
 
             if pool is None:
                 for mo in ctx.mo_codes:

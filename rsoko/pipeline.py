@@ -231,6 +231,29 @@ DATA_EXPORTS: dict[str, str] = {
         from marts.mart_vpr_crosscheck where year = $year
         order by work, case level when 'region' then 0 when 'municipality' then 1 else 2 end, entity_code, group_name
     """,
+    # the effectiveness of the measures (methodology, «The management cycle»): Y−1's listed schools in Y,
+    # ШНОР and helped schools against their cluster over three years, skills targeted by courses
+    "effectiveness_listed.csv": """
+        select year, school_code, mo_code, markers_previous, markers, sat_vpr, listed, cleared, had_measures, measures
+        from marts.mart_effectiveness_listed where year = $year
+        order by mo_code, school_code
+    """,
+    "effectiveness_support.csv": """
+        select year, school_code, mo_code, cluster_name, shnor, helped, target, value_y2, value_y1, value_y,
+               cluster_value_y2, cluster_value_y1, cluster_value_y, gap_y2, gap_y1, gap_y, n_y2, n_y1, n_y,
+               cluster_n_y2, cluster_n_y1, cluster_n_y, gap_y2_se2, gap_y1_se2, gap_y_se2, change, change_se2,
+               change_from_y2, change_from_y2_se2, verdict
+        from marts.mart_effectiveness_support where year = $year
+        order by mo_code, school_code, case when target = 'results_index' then 0 else 1 end, target
+    """,
+    "effectiveness_courses.csv": """
+        select year, work, skill_code, skill_name, course_schools, course_pupils_prev, course_pupils,
+               course_completion_prev, course_completion, course_change, other_schools, other_pupils_prev,
+               other_pupils, other_completion_prev, other_completion, other_change, difference, difference_se2,
+               verdict
+        from marts.mart_effectiveness_courses where year = $year
+        order by work, skill_code
+    """,
 }
 LEDGER_EXPORTS = ("ingestion_ledger.csv", "quarantine.csv")
 

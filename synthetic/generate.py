@@ -12,6 +12,7 @@ Files written (per year Y of `years`; names are free, the readers recognise file
     spravochniki/min_bally_ege_Y.csv               minimum ЕГЭ scores (the defaults)
     postuplenie/postuplenie_Y.csv                  admissions of the year's ВТГ
     niko/niko_Y_<subject>_<grade>.xlsx             НИКО study of the year
+    mery/mery_Y.csv                                «Меры» of the last year (`synthetic._measures`)
 
 and in `truth_dir`: `truth.json` (planted non-objective schools, decoys, the appeals and the results
 they change) and `files.json` (the manifest `inject_defects` and `synthetic.oracle` read); with
@@ -35,6 +36,7 @@ import pandas as pd
 
 from . import _gia as G
 from . import _gia_rcoi as GR
+from . import _measures as MS
 from . import _model as M
 from . import _plant as P
 from . import _spec as S
@@ -103,6 +105,7 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
     decoys = P.choose_decoys(R) if plant else []
     M._build_pupils(R)
     plan = P.choose_planted(R, decoys) if plant else P.Plan(year=years[-1])
+    measures = MS.choose(R, plan) if plant else None
 
     files: list[dict] = []
 
@@ -120,6 +123,7 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
     works_by_year = {y: V.works_of_year(R, y, plan.inflate) for y in years}
     if plant:
         P.apply(R, plan, works_by_year)
+        MS.apply(R, measures, works_by_year)
     summary_vpr, summary_cells = {}, {}
     jobs, fisoko_jobs, ctx = [], [], VF.region_context(R)
     for y in years:
@@ -192,6 +196,12 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
         record(rel, "niko", y, dt.datetime(y, 12, 1, 9, 0, 0), subject=d["subject"], grade=d["grade"],
                rows=len(d["login"]))
 
+    # ---- «Меры» of the last year
+    if measures is not None and len(years) >= 2:
+        rel = f"mery/mery_{years[-1]}.csv"
+        W.write_csv(inbox / rel, MS.register_frame(R, measures))
+        record(rel, "measures", years[-1], dt.datetime(years[-1], 10, 15, 9, 0, 0))
+
     # ---- truth
     files.sort(key=lambda f: f["file"])
     truth = {
@@ -203,6 +213,8 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
         "vpr_cut_short": sorted({json.dumps(f["cut_short"] | {"work": f"ВПР {f['subject']} {f['grade']}", "year": f["year"]},
                                             ensure_ascii=False) for f in files if "cut_short" in f}),
         "schools": R.n_schools,
+        "nonobjective_previous": P.truth_entries(R, measures.previous) if measures else [],
+        "measures": MS.truth(R, measures) if measures else None,
         "note": "Synthetic data. nonobjective lists the schools planted in the last year; M6 also "
                 "inflated the grade-4 Русский язык/Математика works of the previous year.",
     }
@@ -252,8 +264,7 @@ def _job_cells(job) -> int:
 
 def _register(R: M.Region) -> pd.DataFrame:
     sch = R.schools
-    strength = sch["eff"] + R.mo_eff[sch["mo"]]
-    shnor = strength <= np.quantile(strength, 0.07)
+    shnor = MS.shnor_mask(R)
     return pd.DataFrame({
         "Код ОО": sch["code"], "Логин ОО": sch["login"], "Краткое наименование": sch["short"],
         "Полное наименование": sch["full"], "Код МО": np.array(R.mo_codes, dtype=object)[sch["mo"]],

@@ -95,11 +95,13 @@ def test_gate_fails_for_a_year_without_results_and_blocks_dbt(demo_region, tmp_p
     assert set(ledger["file"]) == expected
 
 
-def _deadline_passed(demo_region, out, today: str) -> bool:
+def _deadline_passed(demo_region, out, today: str, check: str = "report_published_by_deadline") -> bool:
+    """One deadline check's verdict (the job runs both: the report's and the справка's)."""
     defs = build_definitions(out / "unused.duckdb", demo_region["inbox"], out, today=today)
-    result = defs.resolve_job_def("deadline_check").execute_in_process()
-    (evaluation,) = result.get_asset_check_evaluations()
-    return evaluation.passed
+    result = defs.resolve_job_def("deadline_check").execute_in_process(raise_on_error=False)
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert set(evaluations) == {"report_published_by_deadline", "effectiveness_published_by_deadline"}
+    return evaluations[check].passed
 
 
 def test_deadline_check_red_without_a_report_and_green_with_one(dagster_run, tmp_path):
@@ -109,3 +111,22 @@ def test_deadline_check_red_without_a_report_and_green_with_one(dagster_run, tmp
     assert _deadline_passed(dagster_run, tmp_path / "empty", f"{year + 1}-01-10") is False
     assert _deadline_passed(dagster_run, dagster_run["out"], f"{year}-12-15") is True
     assert _deadline_passed(dagster_run, dagster_run["out"], f"{year + 1}-01-10") is True
+
+
+def test_effectiveness_deadline_red_on_16_december_without_the_spravka_and_green_with_it(dagster_run, tmp_path):
+    import shutil
+
+    year = dagster_run["year"]
+    check = "effectiveness_published_by_deadline"
+    public = dagster_run["out"] / str(year) / "public"
+    assert (public / "effectiveness.pdf").stat().st_size > 0 and (public / "effectiveness.docx").stat().st_size > 0
+    assert _deadline_passed(dagster_run, dagster_run["out"], f"{year}-12-16", check) is True
+    # the same publication without the справка: the report's check stays green, the справка's turns red
+    other = tmp_path / "out"
+    shutil.copytree(public, other / str(year) / "public")
+    (other / str(year) / "public" / "effectiveness.pdf").unlink()
+    assert _deadline_passed(dagster_run, other, f"{year}-12-16", check) is False
+    assert _deadline_passed(dagster_run, other, f"{year}-12-16") is True
+    # after 31 December the справка's check still looks at the year just ended
+    assert _deadline_passed(dagster_run, other, f"{year + 1}-01-10", check) is False
+    assert _deadline_passed(dagster_run, dagster_run["out"], f"{year + 1}-01-10", check) is True

@@ -252,11 +252,13 @@ def test_gymnasium_gets_m1_rows_but_never_the_flag(built_region):
 
 def test_marker_rows_follow_the_rows_present_rules(built_region):
     markers = _query(built_region, "select * from marts.fct_objectivity_markers")
-    # markers for the published year only (methodology: markers, deficits and the report for Y)
-    assert set(markers.year) == {2025}
-    assert set(_query(built_region, "select distinct year from marts.mart_objectivity_schools").year) == {2025}
-    assert set(_query(built_region, "select distinct year from marts.fct_deficits").year) == {2025}
-    per_work = markers.groupby(["school_code", "work"]).marker_code.apply(set)
+    # markers and deficits for every year present (methodology, «Conventions»: the effectiveness
+    # analysis follows Y−1's listed schools); only what is published is limited to Y
+    assert set(markers.year) == set(YEARS)
+    assert set(_query(built_region, "select distinct year from marts.mart_objectivity_schools").year) == set(YEARS)
+    assert set(_query(built_region, "select distinct year from marts.fct_deficits").year) == set(YEARS)
+    assert not (markers.loc[markers.year == 2024, "marker_code"] == "M6").any()   # no 2023 grade-4 works
+    per_work = markers[markers.year == 2025].groupby(["school_code", "work"]).marker_code.apply(set)
     for (_school, work), codes in per_work.items():
         assert {"M1", "M2", "M3", "M4", "M5"} <= codes      # every school sat ОГЭ in 2025
         assert ("M6" in codes) == work.endswith(" 5")      # needs the grade-4 work of 2024
@@ -306,17 +308,18 @@ def test_deficits_levels_and_zones(built_region):
 
 def test_schools_with_deficits_counted_from_the_school_rows(built_region):
     school = _query(built_region, """
-        select d.work, d.task, s.mo_code, d.entity_code, d.deficit
+        select d.year, d.work, d.task, s.mo_code, d.entity_code, d.deficit
         from marts.fct_deficits d join marts.dim_schools s on d.entity_code = s.school_code
         where d.level = 'school' and d.group_pupils >= 10
     """)
     counts = _query(built_region, "select * from marts.mart_vpr_deficit_schools")
-    assert set(counts.level) == {"region", "municipality"} and set(counts.year) == {2025}
+    assert set(counts.level) == {"region", "municipality"} and set(counts.year) == set(YEARS)
     expected = pd.concat([school.assign(level="region", entity_code=REGION),
                           school.assign(level="municipality", entity_code=school.mo_code)])
-    expected = expected.groupby(["work", "task", "level", "entity_code"]).agg(
+    key = ["year", "work", "task", "level", "entity_code"]
+    expected = expected.groupby(key).agg(
         schools_evaluated=("deficit", "size"), schools_with_deficit=("deficit", "sum")).sort_index()
-    got = counts.set_index(["work", "task", "level", "entity_code"])[["schools_evaluated", "schools_with_deficit"]].sort_index()
+    got = counts.set_index(key)[["schools_evaluated", "schools_with_deficit"]].sort_index()
     assert len(got) == len(expected) > 0
     assert (got.to_numpy() == expected.to_numpy()).all() and (got.index == expected.index).all()
     assert expected.schools_with_deficit.sum() > 0

@@ -50,12 +50,15 @@ def exported(tmp_path_factory) -> dict:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         register = con.execute("select school_code, school_type, locality, transport_access from raw.register").df()
-        named = con.execute("select * from marts.mart_vpr_priority_deficits").df()
+        # every year is computed (the effectiveness analysis reads Y−1); deficits.csv publishes Y
+        named = con.execute(f"select * from marts.mart_vpr_priority_deficits where year = {YEAR}").df()
+        named_years = {r[0] for r in con.execute("select distinct year from marts.mart_vpr_priority_deficits").fetchall()}
     finally:
         con.close()
     deficits = pd.read_csv(tmp_path / "data" / "deficits.csv", dtype={"entity_code": str, "task": str,
                                                                        "skill_code": str})
-    return {"deficits": deficits, "register": register, "named": named, "warehouse": warehouse}
+    return {"deficits": deficits, "register": register, "named": named, "warehouse": warehouse,
+            "named_years": named_years}
 
 
 def expected_priority(deficits: pd.DataFrame, register: pd.DataFrame) -> pd.Series:
@@ -140,6 +143,7 @@ def test_named_skills_are_at_most_three_per_school_work_with_the_largest_gaps(ex
     assert (named.gap_pp >= MIN_GAP_PP).all() and (named.p_bonferroni < ALPHA).all()
     assert (named.completion_pct < named.cluster_completion_pct).all()
     assert set(named.school_code.str[:2]) == {REGION}
+    assert YEAR in exported["named_years"] and exported["named_years"] <= {YEAR - 1, YEAR}
 
 
 Z_CASES = [-4.0, -1.5, -0.3, 0.0, 0.2, 1.0, 1.6448536, 2.5, 3.3, 4.7, 6.0]

@@ -46,7 +46,8 @@ def test_pipeline_publishes_every_contract_file(demo_run):
     base, result = demo_run
     public = result.year_dir / "public"
     mos = [r[0] for r in _query(base / "warehouse.duckdb", "select mo_code from marts.dim_municipalities order by 1")]
-    expected = {"index.html", "manifest.json", "report.pdf", "report.html", "report.docx", "annex.xlsx"}
+    expected = {"index.html", "manifest.json", "report.pdf", "report.html", "report.docx", "annex.xlsx",
+                "effectiveness.pdf", "effectiveness.docx"}
     expected |= {f"mo/{mo}.{ext}" for mo in mos for ext in ("pdf", "html")}
     assert {p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()} == expected
     manifest = json.loads((public / "manifest.json").read_text(encoding="utf-8"))

@@ -56,7 +56,8 @@ def _warehouse_value(info, sql: str):
 def test_every_contract_file_is_published(published):
     info, result = published
     rel = {p.relative_to(result.public_dir).as_posix() for p in result.files}
-    expected = {"index.html", "manifest.json", "report.pdf", "report.html", "report.docx", "annex.xlsx"}
+    expected = {"index.html", "manifest.json", "report.pdf", "report.html", "report.docx", "annex.xlsx",
+                "effectiveness.pdf", "effectiveness.docx"}
     expected |= {f"mo/{mo}.{ext}" for mo in info.mo_codes for ext in ("pdf", "html")}
     assert rel == expected
     assert not list(result.public_dir.parent.glob(".public*")), "staging folder left behind"

@@ -77,7 +77,8 @@ def test_summary_and_layout(demo):
     for rel in s["files"]:
         assert (demo["inbox"] / rel).is_file()
     kinds = {f["kind"] for f in demo["files"]}
-    assert kinds == {"register", "gia9", "gia11", "vpr", "vpr_plan", "vpr_scale", "ege_min", "admissions", "niko"}
+    assert kinds == {"register", "gia9", "gia11", "vpr", "vpr_plan", "vpr_scale", "ege_min", "admissions", "niko",
+                     "measures"}
     # the truth lives outside the inbox and never inside it
     assert not any(p.name in ("truth.json", "files.json") for p in demo["inbox"].rglob("*"))
     truth = json.loads((demo["truth"] / "truth.json").read_text(encoding="utf-8"))

@@ -4,8 +4,9 @@ Both read the warehouse read-only and write into the run's staging folder
 OUT/<year>/.staging-<run id>/ (`rsoko.pipeline.staging_dir`); `published_report` then swaps
 `data/` and `public/` in and records the state file (`rsoko.pipeline.finalise`), exactly as
 `rsoko run` does, so a killed Dagster run leaves the previous publication whole and a later
-`rsoko run` on an unchanged inbox finds it up to date. The deadline check turns red when no
-published report exists for the year of the latest 15 December that has passed.
+`rsoko run` on an unchanged inbox finds it up to date. The deadline checks turn red when no
+published report (or no «Справка об эффективности принятых мер») exists for the year of the
+latest 15 December that has passed.
 """
 
 from pathlib import Path
@@ -69,7 +70,8 @@ def build_publication_assets(partitions_def: PartitionsDefinition) -> list[Asset
         **yearly,
         deps=[data_tables],
         kinds={"pdf", "html"},
-        description=("OUT/<год>/public: региональный отчёт, отчёты МО, приложение, страница публикации, манифест; "
+        description=("OUT/<год>/public: региональный отчёт, отчёты МО, приложение, справка об эффективности мер, "
+                     "страница публикации, манифест; "
                      "OUT/<год>/restricted: пакеты ОО (не публикуются)"),
     )
     def published_report(context: AssetExecutionContext, warehouse: WarehouseResource,
@@ -91,10 +93,26 @@ def build_publication_assets(partitions_def: PartitionsDefinition) -> list[Asset
 @asset_check(asset=PUBLISHED_REPORT, description="Отчёт за год опубликован не позднее 15 декабря")
 def report_published_by_deadline(context: AssetCheckExecutionContext, publication: PublicationResource,
                                  clock: ClockResource) -> AssetCheckResult:
+    from reports.deadline import REPORT
+
+    return _deadline_result(publication, clock, REPORT)
+
+
+@asset_check(asset=PUBLISHED_REPORT, description="Справка об эффективности принятых мер опубликована не позднее 15 декабря")
+def effectiveness_published_by_deadline(context: AssetCheckExecutionContext, publication: PublicationResource,
+                                        clock: ClockResource) -> AssetCheckResult:
+    from reports.deadline import EFFECTIVENESS
+
+    return _deadline_result(publication, clock, EFFECTIVENESS)
+
+
+def _deadline_result(publication: PublicationResource, clock: ClockResource, document: str) -> AssetCheckResult:
+    """Red when the latest 15 December that has passed finds `document` of that year unpublished."""
     from reports.deadline import deadline_status, latest_passed_deadline_year
 
     today = clock.today()
     year = latest_passed_deadline_year(today)
-    ok, message = deadline_status(publication.folder, year, today)
+    ok, message = deadline_status(publication.folder, year, today, document)
     return AssetCheckResult(passed=ok, severity=AssetCheckSeverity.ERROR,
-                            metadata={"year": year, "today": today.isoformat()}, description=message)
+                            metadata={"year": year, "today": today.isoformat(), "document": document},
+                            description=message)

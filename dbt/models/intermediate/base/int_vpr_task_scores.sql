@@ -1,4 +1,5 @@
--- One row per pupil x ВПР task (long) of the published year (see macro published_year), with
+-- One row per pupil x ВПР task (long) of every year <= run_year (markers, deficits and priority
+-- deficits are computed for every year present: methodology, «Conventions»), with
 -- the task plan's level, checked skill and practice-oriented flag. score is null for X (not
 -- applicable / not checked).
 -- A view, not a table: the join costs a fraction of a second per scan, while writing the
@@ -9,7 +10,7 @@
 with tasks as (
 
     select * from {{ ref('stg_vpr_tasks') }}
-    where year = {{ published_year() }}
+    where year <= {{ var('run_year') }}
 
 ),
 

@@ -1,5 +1,5 @@
--- Objectivity markers M1–M6 per school x ВПР work of the published year (macro published_year;
--- M6 reads the grade-4 works of the year before). A school x work not evaluated (< 10 pupils with an Отметка) has no row; an
+-- Objectivity markers M1–M6 per school x ВПР work of every year <= run_year (the published
+-- objectivity_markers.csv holds Y; M6 reads the grade-4 works of the year before). A school x work not evaluated (< 10 pupils with an Отметка) has no row; an
 -- evaluated one has M2–M5, M1 when the school has >= 10 counted ОГЭ results, M6 on grade-5
 -- Русский язык / Математика when it was evaluated on the grade-4 work of Y-1. value is null where
 -- a marker's own minimum is not met. explanation_ru: the numbers behind a flag, in Russian.
@@ -31,7 +31,7 @@ final as (
         flagged::integer as flagged,
         case when flagged = 1 then explanation_ru end as explanation_ru,
     from markers
-    where year = {{ published_year() }}
+    where year <= {{ var('run_year') }}
 
 )
 

@@ -1,4 +1,5 @@
--- Every school that sat ВПР in the published year (macro published_year), with the number of distinct marker codes flagged across
+-- Every school that sat ВПР, per year <= run_year (the effectiveness analysis follows the schools listed
+-- in Y-1; the published objectivity_schools.csv holds Y), with the number of distinct marker codes flagged across
 -- its works; listed = 1 («ОО с признаками необъективности») when that number >= listed_min_markers (2).
 with params as (
 
@@ -24,7 +25,7 @@ schools_sat as (
         year,
         school_code,
     from pupil_works
-    where year = {{ published_year() }}
+    where year <= {{ var('run_year') }}
 
 ),
 
