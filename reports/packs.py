@@ -150,19 +150,38 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def build_municipality(data: PackData, mo_code: str, stage_dir: str | Path, generated_at: datetime) -> dict:
-    """In a worker (or inline): every pack of one municipality's schools into `oo/`, their copies
-    into `mo/<Код МО>/` and its manifest. `data` is that municipality's slice."""
+CHUNK = 8
+"""Schools per worker task: municipalities differ tenfold in size, so tasks of a few schools keep
+both workers busy to the end (with one task per municipality, the region run used about one worker on average)."""
+
+
+def build_schools(data: PackData, codes: list[str], mo_code: str, stage_dir: str | Path,
+                  generated_at: datetime) -> dict:
+    """In a worker (or inline): the packs of these schools of one municipality into `oo/`, and
+    their links into `mo/<Код МО>/`. `data` is the slice of these schools."""
     cpu = time.process_time()
     stage_dir = Path(stage_dir)
     mo_dir = stage_dir / "mo" / str(mo_code)
     mo_dir.mkdir(parents=True, exist_ok=True)
-    schools = data.for_municipality(mo_code).school_codes
-    for code in schools:
+    for code in codes:
         for path in write_school_pack(data, code, stage_dir / "oo", generated_at):
             link_or_copy(path, mo_dir / path.name)
-    write_manifest(mo_dir, year=data.year, mo_code=mo_code, generated_at=generated_at)
-    return {"mo_code": mo_code, "schools": len(schools), "cpu_s": time.process_time() - cpu}
+    return {"mo_code": mo_code, "schools": len(codes), "cpu_s": time.process_time() - cpu}
+
+
+def tasks(data: PackData) -> list[tuple[str, list[str]]]:
+    """(Код МО, up to CHUNK of its schools) for every school that sat ВПР."""
+    out = []
+    for mo in data.mo_codes:
+        codes = data.for_municipality(mo).school_codes
+        out += [(mo, codes[i:i + CHUNK]) for i in range(0, len(codes), CHUNK)]
+    return out
+
+
+def write_manifests(data: PackData, stage: Path, generated_at: datetime) -> None:
+    """Each municipal folder's manifest, once all its packs are written."""
+    for mo in data.mo_codes:
+        write_manifest(Path(stage) / "mo" / mo, year=data.year, mo_code=mo, generated_at=generated_at)
 
 
 def stage_dir(out_dir: Path) -> Path:
@@ -185,11 +204,20 @@ def swap_in(stage: Path, out_dir: Path) -> Path:
 
 
 def submit(pool, data: PackData, stage: Path, generated_at: datetime) -> list:
-    """One task per municipality on the publication's worker pool, each with its own slice."""
-    return [pool.submit(build_municipality, data.for_municipality(mo), mo, str(stage), generated_at)
-            for mo in data.mo_codes]
+    """The pack tasks on the publication's worker pool, each with its schools' slice only."""
+    return [pool.submit(build_schools, data.for_schools(codes), codes, mo, str(stage), generated_at)
+            for mo, codes in tasks(data)]
+
+
+def collect(futures: list, data: PackData, stage: Path, generated_at: datetime) -> list[dict]:
+    """Wait for the pool's pack tasks, then write the municipal manifests."""
+    results = [f.result() for f in futures]
+    write_manifests(data, stage, generated_at)
+    return results
 
 
 def build_all(data: PackData, stage: Path, generated_at: datetime) -> list[dict]:
-    """Every municipality in this process (a publication without workers)."""
-    return [build_municipality(data.for_municipality(mo), mo, stage, generated_at) for mo in data.mo_codes]
+    """Every pack in this process (a publication without workers)."""
+    results = [build_schools(data.for_schools(codes), codes, mo, stage, generated_at) for mo, codes in tasks(data)]
+    write_manifests(data, stage, generated_at)
+    return results

@@ -283,7 +283,7 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
                 timings["municipal_cpu_s"] = sum(r["cpu_s"] for r in results)
             step = time.perf_counter()
             if pack_data is not None:
-                packed = ([f.result() for f in pack_futures] if pool is not None
+                packed = (school_packs.collect(pack_futures, pack_data, pack_stage, generated_at) if pool is not None
                           else school_packs.build_all(pack_data, pack_stage, generated_at))
                 timings["packs_wait_s"] = time.perf_counter() - step
                 timings["packs_cpu_s"] = sum(r["cpu_s"] for r in packed)
