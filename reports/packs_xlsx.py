@@ -8,7 +8,7 @@ tasks and skills the pupil has not mastered, what an individual route starts fro
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -167,5 +167,7 @@ def write_pack_xlsx(data: PackData, school_code: str, target: Path, generated_at
              f"(код {school_code}), {school['mo_name'] or ''}")
     legend = ("Для ОО и её муниципального органа управления образованием; не публикуется. Малые группы не скрыты: "
               "данные предназначены самой ОО.")
-    return write_annex(pack_tables(data), target, title=title, created=generated_at, legend=legend,
+    # the creation date from the data (15 December of the year), as the public files, so reruns match
+    created = datetime(int(data.year), 12, 15, tzinfo=timezone.utc)
+    return write_annex(pack_tables(data), target, title=title, created=created, legend=legend,
                        contents_column="Содержание листа")

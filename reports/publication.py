@@ -174,7 +174,7 @@ def write_effectiveness(ctx: Context, stage_dir: Path, generated_at: datetime) -
 
     doc = build_effectiveness_document(ctx, generated_at=generated_at)
     return [write_pdf(doc, stage_dir / "effectiveness.pdf", effectiveness_title(doc)),
-            write_docx(doc, stage_dir / "effectiveness.docx", created=generated_at)]
+            write_docx(doc, stage_dir / "effectiveness.docx", created=metadata_date(ctx.year))]
 
 
 def _swap_in(stage_dir: Path, public_dir: Path) -> None:
