@@ -129,7 +129,7 @@ def _rerun_matches_clean(demo_region, out: Path, clean: dict[str, bytes]) -> Non
     _publish(demo_region, out)
     year_dir = out / str(demo_region["year"])
     assert _differences(_snapshot(year_dir), clean) == []
-    leftovers = [p.name for p in year_dir.iterdir() if p.name not in ("public", "data", pipeline.STATE_FILE)]
+    leftovers = [p.name for p in year_dir.iterdir() if p.name not in ("public", "data", "restricted", pipeline.STATE_FILE)]
     assert leftovers == []                                    # no staging folder or temporary file left
 
 
