@@ -94,7 +94,17 @@ def file_text(path: Path) -> str:
         parser = _Text()
         parser.feed(path.read_text(encoding="utf-8"))
         return "\n".join(parser.parts)
-    if suffix in (".csv", ".json", ".txt"):
+    if suffix == ".json":     # its strings: sizes in bytes are numbers and may equal a 5-digit pupil code
+        import json
+
+        def strings(v):
+            if isinstance(v, dict):
+                return [x for k, val in v.items() for x in [k, *strings(val)]]
+            if isinstance(v, list):
+                return [x for val in v for x in strings(val)]
+            return [v] if isinstance(v, str) else []
+        return "\n".join(strings(json.loads(path.read_text(encoding="utf-8"))))
+    if suffix in (".csv", ".txt"):
         return path.read_text(encoding="utf-8")
     if suffix == ".xlsx":
         return "\n".join(xlsx_text(path))
