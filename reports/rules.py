@@ -39,6 +39,13 @@ class Item:
     mo_code: str | None = None
     school_code: str | None = None
 
+    @property
+    def printed_evidence(self) -> tuple[str, ...]:
+        """The evidence a reader is shown under the item: only the marker details of an objectivity
+        recommendation. Other evidence (school codes, indicator codes) repeats what the text already
+        names and is kept for tests and the annex, not printed as a bare list of codes."""
+        return self.evidence if self.kind == "recommendation" and self.topic == "objectivity" else ()
+
 
 @dataclass(frozen=True)
 class IndicatorChange:
