@@ -157,6 +157,7 @@ def section_overview(ctx: Context, scope: Scope, *, png: bool) -> Section:
     s = Section("2", "Общие сведения о показателях")
     ind = s.sub("Показатели качества общего образования")
     ind.add(*prose("indicators_intro", year=ctx.year, is_region=scope.is_region), indicators_table(ctx, scope))
+    ind.add(*indicator_trend_charts(ctx, scope, png=png))
     idx = s.sub("Составной индекс")
     idx.add(*index_blocks(ctx, scope))
     if scope.is_region:
@@ -231,6 +232,68 @@ def indicators_table(ctx: Context, scope: Scope) -> Table:
                               f"n — число участников (результатов), по которым рассчитано значение {y} года. "
                               "Тенденция устойчива, если оба годовых изменения направлены в одну сторону, а изменение "
                               f"с {y - 2} по {y} год превышает {ctx.methodology.se('accs', 'trend_se_multiplier')}."))
+
+
+TREND_CHART_MAX_LINES = 12      # beyond this many municipalities the regional panels show the region alone
+
+
+def _trend_points(frame: pd.DataFrame) -> dict[tuple[str, str], list[charts.TrendPoint]]:
+    """(indicator, entity) -> its publishable yearly values; a suppressed value is no point."""
+    out: dict[tuple[str, str], list[charts.TrendPoint]] = defaultdict(list)
+    for r in frame.itertuples():
+        if is_missing(r.value) or not publishable(r.n_units):
+            continue
+        out[(r.indicator_code, str(r.entity_code))].append(
+            charts.TrendPoint(int(r.year), float(r.value), small=int(r.n_units) < SMALL_SAMPLE_N))
+    return out
+
+
+TrendPanels = list[tuple[str, dict[str, list[charts.TrendPoint]]]]
+
+
+def trend_panels(ctx: Context, scope: Scope) -> list[tuple[str, TrendPanels]]:
+    """Every indicator over Y−2..Y as lines, one small-multiples figure per direction
+    («Результаты обучения»; «Профессиональное самоопределение» with G01): the region and each
+    municipality in the regional report, the municipality beside the region in its own. Returns
+    (caption, panels); a panel is (title, {line name: points})."""
+    y = ctx.year
+    years = range(y - 2, y + 1)
+    region = pd.concat([ctx.rows("fct_indicators", ctx.region, year=yy) for yy in years])
+    entities = {ctx.region_code: "Регион"}
+    if scope.is_region:
+        munis = pd.concat([ctx.level_rows("fct_indicators", "municipality", year=yy) for yy in years])
+        if munis["entity_code"].nunique() <= TREND_CHART_MAX_LINES:
+            entities.update({code: ctx.mo_names.get(code, code) for code in ctx.mo_codes})
+    else:
+        munis = pd.concat([ctx.rows("fct_indicators", scope, year=yy) for yy in years])
+        entities[scope.code] = scope.name
+    points = _trend_points(pd.concat([region, munis]))
+    lead = "Регион" if scope.is_region else scope.name
+    note = " (муниципалитеты — в их отчётах)" if scope.is_region and len(entities) == 1 else ""
+    figures = []
+    for wanted, caption in ((("results",), "Показатели направления «Результаты обучения»"),
+                            (("selfdetermination", "regional"), "Показатели направления «Профессиональное "
+                                                                "самоопределение» и региональный показатель")):
+        panels = []
+        for code in ctx.catalogue:
+            if ctx.sections.get(code) not in wanted:
+                continue
+            series = {name: points[(code, entity)] for entity, name in entities.items() if points.get((code, entity))}
+            if len(series.get(lead, ())) >= 2:
+                panels.append((f"{code} {ctx.short_label(code)}", series))
+        if panels:
+            figures.append((f"{caption}, {y - 2}–{y} годы: {scope.name}{note}", panels))
+    return figures
+
+
+def indicator_trend_charts(ctx: Context, scope: Scope, *, png: bool) -> list[Chart]:
+    """The figures of `trend_panels`, rendered; the report's own scope is the lead line."""
+    lead = "Регион" if scope.is_region else scope.name
+    out = []
+    for caption, panels in trend_panels(ctx, scope):
+        img = charts.indicator_trends_chart(panels, lead=lead, png=png)
+        out.append(Chart(img.svg, caption, img.png))
+    return out
 
 
 def _index_n(ctx: Context, year: int, level: str, entity: str, which: str) -> int | None:
