@@ -293,8 +293,7 @@ def indicator_trends_chart(panels: Sequence[tuple[str, dict[str, Sequence[TrendP
                         markerfacecolor="white" if p.small else colors[name], zorder=4 if is_lead else 2)
         ax.set_title(title, fontsize=6.5, loc="left")
         ax.set_xticks(years, [str(y) for y in years], fontsize=6)
-        if len(years) == 1:
-            ax.set_xlim(years[0] - 1, years[0] + 1)
+        ax.set_xlim(years[0] - (1 if len(years) == 1 else 0.2), years[-1] + (1 if len(years) == 1 else 0.2))
         ax.tick_params(axis="y", labelsize=6)
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.yaxis.set_major_formatter(FuncFormatter(_comma))
@@ -304,5 +303,7 @@ def indicator_trends_chart(panels: Sequence[tuple[str, dict[str, Sequence[TrendP
                                            linestyle="", markersize=3, label="малая выборка"))
     fig.legend(handles=handles, loc="lower center", ncol=min(4, len(handles)), fontsize=6.5,
                bbox_to_anchor=(0.5, 0.0))
-    fig.tight_layout(rect=(0, (0.2 * legend_rows + 0.05) / height, 1, 1), h_pad=0.8, w_pad=0.6)
-    return _render(fig, png)
+    # a fixed layout (no tight_layout, no tight bbox): each of those is one more full draw of 25 panels
+    fig.subplots_adjust(left=0.06, right=0.99, top=1 - 0.22 / height, bottom=(0.2 * legend_rows + 0.32) / height,
+                        hspace=0.62, wspace=0.22)
+    return _render(fig, png, tight=False)
