@@ -1193,7 +1193,7 @@ def standing_blocks(ctx: Context, scope: Scope) -> list:
         r = by.get((code, year))
         if r is None:
             return [cells.text("—"), cells.text("—")]
-        return [cells.text(fmt_number(r.results_index)), cells.text(fmt_number(r.cluster_index))]
+        return [cells.reference(r.results_index), cells.reference(r.cluster_index)]
 
     def school_rows(codes: list[str], years: tuple[int, ...]) -> list[Row]:
         return [Row([cells.text(code), cells.text(ctx.school_name(code)), cells.text(ctx.school_cluster(code))]
@@ -1436,8 +1436,8 @@ def priority_deficits_table(ctx: Context, scope: Scope) -> Table:
     d = _priority_rows(ctx, scope, named_only=False)
     rows = [Row([cells.text(r.work), cells.text(r.task), cells.text("" if is_missing(r.skill_code) else r.skill_code),
                  cells.text("" if is_missing(r.skill_name) else r.skill_name),
-                 cells.number(r.completion_pct, r.participants), cells.text(fmt_number(r.region_completion_pct)),
-                 cells.text("—" if is_missing(r.cluster_completion_pct) else fmt_number(r.cluster_completion_pct)),
+                 cells.number(r.completion_pct, r.participants), cells.reference(r.region_completion_pct),
+                 cells.reference(r.cluster_completion_pct),
                  cells.text("да" if r.named == 1 else "нет")],
                 group=f"{ctx.school_name(str(r.school_code))} ({r.school_code})") for r in d.itertuples()]
     return Table("priority_deficits", f"ВПР: приоритетные дефициты ОО, {ctx.year} год",

@@ -32,6 +32,16 @@ def number(value: float | int | None, n: float | int | None, *, digits: int = 1,
     return Cell.of(suppress(value, n, fmt=lambda v: fmt_number(v, digits)), "dec2" if digits == 2 else "dec1", mark)
 
 
+def reference(value: float | int | None, *, digits: int = 1, signed: bool = False) -> Cell:
+    """A value set beside a group's own as its yardstick — the region's or a cluster's completion, an
+    index on the 0–100 scale — computed from far more pupils than the row's group, so it is not
+    suppressed by the row's n; it is still a number (the XLSX stores it as one), «—» when absent."""
+    if is_missing(value):
+        return Cell("—", None, "signed" if signed else ("dec2" if digits == 2 else "dec1"), "missing")
+    text = fmt_signed(value, digits) if signed else fmt_number(value, digits)
+    return Cell(text, round(float(value), digits), "signed" if signed else ("dec2" if digits == 2 else "dec1"))
+
+
 def share(part: float | int | None, total: float | int | None, *, mark: str = "") -> Cell:
     """part / total in percent; n = total (the pupils or results of the group)."""
     if is_missing(part) or is_missing(total) or not total:

@@ -112,7 +112,7 @@ def listed_blocks(ctx: Context, scope: Scope) -> list[Block]:
 def _gap_cell(value, n, target: str) -> object:
     """A gap in points: pupils behind a work's gap are its n; the index rests on indicators, not pupils."""
     if target == "results_index":
-        return cells.text("—" if is_missing(value) else fmt_signed(value))
+        return cells.reference(value, signed=True)
     return cells.change(value, n)
 
 
