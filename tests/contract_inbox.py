@@ -509,8 +509,10 @@ def _protocols(root: Path, files: dict) -> None:
 
     for e, path in ((MATH9, "gia/2025/oge/math9.xlsx"), (PHYS9, "gia/2025/oge/fiz9.xlsx"), (GVE9, "gia/2025/oge/gve9.xlsx")):
         body = _protocol_rows(e, doc_split=False, result_col="Оценка")
-        _xlsx(root / path, [("Протокол", [[_title(e)]] + body + _footer(len(body[0]), len(e.results)))])
-        files[path] = fact(e)
+        # the physics title names another subject: the code decides, the disagreement is a note
+        title = _title(e).replace("Физика", "Химия")
+        _xlsx(root / path, [("Протокол", [[title]] + body + _footer(len(body[0]), len(e.results)))])
+        files[path] = fact(e, ["Химия", "не соответствует коду"] if e is PHYS9 else None)
 
 
 def _appeals(root: Path, files: dict) -> None:
@@ -588,6 +590,67 @@ ADMISSIONS = [("E1", "ВО", "09.03.01", "в регионе", "технолог�
               ("E4", "", "", "", "универсальный")]
 
 
+# a corrected download of one school (newer): 30003's task cells change, not its mark
+MATH4_CORRECTED = {"30003": [1, 2, 1, 1]}
+NORMALISED_STAGE = "Основной"
+
+
+def _set_mtime(path: Path, ts: float) -> None:
+    os.utime(path, (ts, ts))
+
+
+def _redeliveries(root: Path, files: dict, key: bytes) -> None:
+    """«Re-delivered files»: an identical copy, a corrected school download replacing the rows of
+    that school in the (older) regional download, and a normalised export of a protocol's exam."""
+    base = 1_750_000_000.0      # every file gets an mtime relative to this: the order is the contract's
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            _set_mtime(p, base)
+    dup = _write(root / "vpr/копия/plan (2).csv", (root / "vpr/plan.csv").read_bytes())
+    _set_mtime(dup, base + 10)
+    files["vpr/копия/plan (2).csv"] = FileFact("vpr_plan", 0, 0, "duplicate")
+
+    pupils = [Pupil(p.school, p.code, p.klass, p.variant, MATH4_CORRECTED.get(p.code, p.cells), p.journal)
+              for p in MATH4_PUPILS if p.school == "590101"]
+    rows, _ = _vpr_current_rows(MATH4, [("sch590101", SCHOOL_NAME["590101"], len(pupils), pupils)])
+    path = "vpr/2025/sch590101/ma4_ispr.xlsx"
+    _set_mtime(_xlsx(root / path, [("МА 4 Индивидуальные результаты", rows)]), base + 100)
+    files[path] = FileFact("vpr", len(pupils), len(pupils), "loaded")
+    region = files["vpr/2025/region/ma4_individ.xlsx"]
+    region.rows_loaded -= len(pupils)
+    region.status = "partial"
+    region.quarantined = [(r, "") for r in _school_rows(MATH4, MATH4_PUPILS, MATH4_ANNOUNCED, "590101")]
+
+    # the Russian language exam again as the regional ГИА system's normalised export (newer)
+    header = ["ID участника", "Код ОО", "Код МО", "Категория", "Класс", "Пол", "ОВЗ", "Форма ГИА", "Код предмета",
+              "Предмет", "Этап", "Дата экзамена", "Вариант", "Задания с кратким ответом",
+              "Задания с развернутым ответом", "Первичный балл", "Тестовый балл", "Отметка", "Статус"]
+    rows = [header]
+    y, m, d = RUS11.date.split(".")
+    for who, score in RUS11.results.items():
+        p = PEOPLE[who]
+        if not vtg(who):     # an earlier graduate has no register school to stand under here
+            continue
+        short, long_, primary = _answers(score)
+        rows.append([person_id(key, p), p.school, SCHOOL_MO.get(p.school, "99"), "ВТГ" if vtg(who) else "ВПЛ",
+                     p.klass, "М", 0, "ЕГЭ", 1, "Русский язык", NORMALISED_STAGE, f"{d}.{m}.{y}", 301, short, long_,
+                     primary, score, "", "Явка"])
+    path = "gia/2025/normalised/ege_rus.csv"
+    _set_mtime(_write(root / path, _csv_bytes(rows, encoding="cp1251")), base + 100)
+    n = len(rows) - 1
+    files[path] = FileFact("gia11", n, n, "loaded")
+    # the protocol's rows of those participants are superseded; the earlier graduate's row stays
+    prot = files["gia/2025/protokol_rus.csv"]
+    prot.rows_loaded, prot.status = len(RUS11.results) - n, "partial"
+    prot.quarantined = [(i + 3, "") for i, who in enumerate(RUS11.results) if vtg(who)]
+    prot.message_has.append(f"{n} строк заменены исправленной выгрузкой {path}")
+
+
+def _school_rows(w: Work, pupils: list[Pupil], announced: dict, school: str) -> list[int]:
+    rows, numbers = _vpr_current_rows(w, _groups(w, pupils, announced))
+    return [n for n, p in zip(numbers, pupils) if p.school == school]
+
+
 def _bad(root: Path, bad: dict) -> None:
     _write(root / "musor/pusto.csv", b"")
     bad["musor/pusto.csv"] = "empty"
@@ -596,6 +659,10 @@ def _bad(root: Path, bad: dict) -> None:
     bad["musor/obrezan.xlsx"] = "truncated"
     _write(root / "musor/junk.dat", bytes((i * 37 + 11) % 255 + 1 for i in range(3000)))
     bad["musor/junk.dat"] = "junk"
+    outside = _write(root.parent / "outside" / "reestr_kopiya.csv", (root / "spravochniki/reestr.csv").read_bytes())
+    (root / "musor").mkdir(exist_ok=True)
+    os.symlink(outside, root / "musor/ssylka.csv")
+    bad["musor/ssylka.csv"] = "symlink out of the inbox"
 
 
 def build(root: Path, key_path: Path) -> Inbox:
@@ -615,6 +682,7 @@ def build(root: Path, key_path: Path) -> Inbox:
     _protocols(root, files)
     _appeals(root, files)
     _other(root, files, key)
+    _redeliveries(root, files, key)
     _bad(root, bad)
     names = {v for p in PEOPLE.values() for v in (p.surname, p.name, p.patronymic)}
     docs = {p.doc.replace(" ", "") for p in PEOPLE.values()}
@@ -677,6 +745,8 @@ def expected_indicators() -> dict[tuple[str, str, str], tuple[float, float]]:
     put("R13", [(p.school, 1 if RUS4.mark(p.primary_score()) >= 4 else 0, 1) for p in RUS4_PUPILS])
     put("R15", [(p.school, 1 if OKR4.mark(p.primary_score()) >= 4 else 0, 1) for p in OKR4_GOOD])
     practice = [i for i, t in enumerate(MATH4.tasks) if t.practice]
+    corrected = [Pupil(p.school, p.code, p.klass, p.variant, MATH4_CORRECTED.get(p.code, p.cells), p.journal)
+                 for p in MATH4_PUPILS]
     put("R16", [(p.school, sum(p.scores()[i] for i in practice if p.scores()[i] is not None),
-                 sum(MATH4.tasks[i].max for i in practice if p.scores()[i] is not None)) for p in MATH4_PUPILS])
+                 sum(MATH4.tasks[i].max for i in practice if p.scores()[i] is not None)) for p in corrected])
     return out
