@@ -349,15 +349,18 @@ def _vpr(root: Path, files: dict) -> None:
     # Русский язык 4: second layout, one workbook per municipality; the 02 one has an extra first sheet
     for mo, path in (("01", "vpr/2025/mo01/РУ4 (1).xlsx"), ("02", "vpr/2025/mo02/rus4.xlsx")):
         pupils = [p for p in RUS4_PUPILS if SCHOOL_MO[p.school] == mo]
+        # the 02 file's work date is a year off (a bad input: a ledger note, the rows load)
+        date = RUS4.date if mo == "01" else RUS4.date.replace(str(YEAR), str(YEAR - 1))
         rows = [[f"ВПР {YEAR}. {RUS4.subject}. {RUS4.grade} класс"], ["Предмет:", RUS4.subject],
-                ["Класс:", RUS4.grade], ["Максимальный первичный балл:", RUS4.max], ["Дата:", RUS4.date], [],
+                ["Класс:", RUS4.grade], ["Максимальный первичный балл:", RUS4.max], ["Дата:", date], [],
                 ["", "", "Уровень сложности задания", "", "", "", *[t.level for t in RUS4.tasks]],
                 ["Логин ОО", "Муниципалитет", "Название ОО", "Код участника", "Класс", "Вариант", *RUS4.header(),
                  "Первичный балл", "Отметка", "Отметка по журналу"]]
         rows += [_pupil_row(RUS4, p, f"sch{p.school}", False) for p in pupils]
         sheets = [("Инструкция", [["Файл сформирован в ФИС ОКО"]])] if mo == "02" else []
         _xlsx(root / path, sheets + [("Лист1", rows)], as_text=(mo == "01"))
-        files[path] = FileFact("vpr", len(pupils), len(pupils), "loaded")
+        note = [] if mo == "01" else [f"дата работы {date} (строка 5) вне года файла {YEAR}"]
+        files[path] = FileFact("vpr", len(pupils), len(pupils), "loaded", note)
 
     # Окружающий мир 4: municipality 02 as a cp1251 CSV of the current layout (8-row layout, a doubled
     # blank row) with the defects of «What bad input gets»; school 590001 as XLSX without blank row 2
@@ -370,6 +373,12 @@ def _vpr(root: Path, files: dict) -> None:
     quarantined = [(by_code[p.code], col) for p, col, _ in OKR4_BAD] + [(by_code[OKR4_UNKNOWN_SCHOOL.code], "ОО")]
     n = len(mo2) + 1
     files["vpr/2025/mo02/okr4.csv"] = FileFact("vpr", n, n - len(quarantined), "partial", [], quarantined)
+    # a current-layout file whose `Предмет:` row (row 4) contradicts its title: the file is rejected
+    wrong = [_p("590102", 42301, 1, 1, [1, 1], 4), _p("590102", 42302, 1, 2, [0, 1], 3)]
+    rows, _ = _vpr_current_rows(OKR4, _groups(OKR4, wrong))
+    rows[3] = ["Предмет:", "Математика"]
+    _xlsx(root / "vpr/2025/mo02/okr4_predmet.xlsx", [("ОМ 4 Индивидуальные результаты", rows)])
+    files["vpr/2025/mo02/okr4_predmet.xlsx"] = FileFact("vpr", 2, 0, "error", ["Предмет:"], [(4, "Предмет:")])
     s1 = [p for p in OKR4_GOOD if p.school == "590001"]
     rows, _ = _vpr_current_rows(OKR4, _groups(OKR4, s1), blank_row_2=False)
     _xlsx(root / "vpr/2025/sch590001/Окружающий мир.xlsx", [("ОМ 4 Индивидуальные результаты", rows)])
@@ -716,7 +725,8 @@ def expected_indicators() -> dict[tuple[str, str, str], tuple[float, float]]:
                 a[0] += n
                 a[1] += d
             for ent, (n, d) in acc.items():
-                out[(code, level, ent)] = (n, d)
+                if d:   # a value whose denominator is 0 has no row (methodology, Conventions)
+                    out[(code, level, ent)] = (n, d)
 
     rus = _final(RUS11)
     put("R01", [(PEOPLE[w].school, s, 1) for w, s in rus.items() if vtg(w)])
@@ -735,6 +745,16 @@ def expected_indicators() -> dict[tuple[str, str, str], tuple[float, float]]:
     for w in _final(MATHB):
         if vtg(w):
             best.setdefault(w, 0)
+    put("R02", [(PEOPLE[w].school, s, 1) for w, s in _final(MATHP).items() if vtg(w)])
+    # R05: ВТГ of ГИА-11 lacking a satisfactory Russian or mathematics result
+    gia11 = {w for e in EXAMS if e.gia == "gia11" for w in e.results if vtg(w)}
+    rus_ok = {w for w, s in _final(RUS11).items() if s >= MIN_OF["01"]} | {w for w, m in GVE11.results.items() if m >= 3}
+    math_ok = {w for w, s in _final(MATHP).items() if s >= MIN_OF["02"]} | {w for w, m in MATHB.results.items() if m >= 3}
+    put("R05", [(PEOPLE[w].school, 0 if w in rus_ok and w in math_ok else 1, 1) for w in gia11])
+    put("P01", [(PEOPLE[w].school, 1 if w in MATHP.results else 0, 1) for w in gia11])
+    gia9 = {w for e in EXAMS if e.gia == "gia9" for w in e.results}
+    put("P05", [(PEOPLE[w].school, 1 if w in PHYS9.results else 0, 1) for w in gia9])
+    put("R09", [(PEOPLE[w].school, 1 if m >= 4 else 0, 1) for w, m in PHYS9.results.items()])
     put("R04", [(PEOPLE[w].school, 1 if s >= 81 else 0, 1) for w, s in best.items()])
     put("R06", [(PEOPLE[w].school, 1 if m == 2 else 0, 1) for w, m in RUS9.results.items()])
     put("R07", [(PEOPLE[w].school, 1 if m == 2 else 0, 1) for w, m in MATH9.results.items()])
@@ -744,6 +764,9 @@ def expected_indicators() -> dict[tuple[str, str, str], tuple[float, float]]:
     put("R10", [(p.school, 1 if RUS4.mark(p.primary_score()) == 2 else 0, 1) for p in RUS4_PUPILS])
     put("R13", [(p.school, 1 if RUS4.mark(p.primary_score()) >= 4 else 0, 1) for p in RUS4_PUPILS])
     put("R15", [(p.school, 1 if OKR4.mark(p.primary_score()) >= 4 else 0, 1) for p in OKR4_GOOD])
+    okr = [i for i, t in enumerate(OKR4.tasks) if t.practice]
+    put("R17", [(p.school, sum(p.scores()[i] for i in okr if p.scores()[i] is not None),
+                 sum(OKR4.tasks[i].max for i in okr if p.scores()[i] is not None)) for p in OKR4_GOOD])
     practice = [i for i, t in enumerate(MATH4.tasks) if t.practice]
     corrected = [Pupil(p.school, p.code, p.klass, p.variant, MATH4_CORRECTED.get(p.code, p.cells), p.journal)
                  for p in MATH4_PUPILS]
