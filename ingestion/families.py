@@ -137,7 +137,7 @@ class ColumnTables:
         for i, p in enumerate(items):
             complete = p.parsed.meta.get("complete")
             if complete is not None:  # e.g. a РЦОИ protocol: Код МО and category from the register
-                complete(p.parsed.frame, params)
+                p.notes += complete(p.parsed.frame, params) or []
             f = p.parsed.frame.copy(deep=False)
             f["_file"] = i
             f["_file_year"] = p.parsed.year if p.parsed.year is not None else np.nan

@@ -500,10 +500,12 @@ def _protocols(root: Path, files: dict) -> None:
     _xlsx(root / "gia/2025/ЕГЭ/англ.xlsx", [("Лист1", rows)])
     files["gia/2025/ЕГЭ/англ.xlsx"] = fact(ENG11)
 
-    # КЕГЭ (code 25, counts as Информатика): dense XLSX, numbers stored as text
+    # КЕГЭ (code 25, counts as Информатика): dense XLSX, numbers stored as text; its footer's
+    # «Минимальная граница» 44 disagrees with the minimum-score table's 40 (a ledger note)
     body = _protocol_rows(KEGE, doc_split=True, result_col="Балл")
-    _xlsx(root / "gia/2025/ЕГЭ/kege.xlsx", [("Протокол", [[_title(KEGE)]] + body)], as_text=True)
-    files["gia/2025/ЕГЭ/kege.xlsx"] = fact(KEGE)
+    footer = [["Минимальная граница"] + [""] * (len(body[0]) - 2) + [44]]
+    _xlsx(root / "gia/2025/ЕГЭ/kege.xlsx", [("Протокол", [[_title(KEGE)]] + body + footer)], as_text=True)
+    files["gia/2025/ЕГЭ/kege.xlsx"] = fact(KEGE, ["«Минимальная граница» 44", "— 40"])
 
     # ГВЭ-11 Русский язык (the title says ГВЭ), `Оценка`
     body = _protocol_rows(GVE11, doc_split=False, result_col="Оценка")
