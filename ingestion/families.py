@@ -95,10 +95,11 @@ def file_headers(g: pd.DataFrame, parsed: ParsedFile | None) -> pd.DataFrame:
     if not headers:
         return g
     own = g["_field"].map(lambda f: headers.get(f) if isinstance(f, str) else None)
-    # only the main part's own columns, and not a protocol's «заголовок протокола» (the check's
-    # label already says which field of the title is wrong)
+    # only the main part's own columns, not a protocol's «заголовок протокола» (the check's label
+    # already says which field of the title is wrong), and only where the label cannot be found in
+    # the file's header (`Уровень` stays for `Уровень (МО / ОО)`; `Логин ОО` becomes `ОО`)
     use = (g["part"] == MAIN) & own.notna() & ~own.astype(str).str.startswith("заголовок")
-    use &= np.array([norm_header(str(a)) != norm_header(str(b)) for a, b in zip(own, g["column"])], dtype=bool)
+    use &= np.array([norm_header(str(b)) not in norm_header(str(a)) for a, b in zip(own, g["column"])], dtype=bool)
     if use.any():
         g = g.copy()
         g.loc[use, "column"] = own[use]

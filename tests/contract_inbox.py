@@ -7,8 +7,9 @@ only (no import from, and no look at, `synthetic/`), for one tiny region (2 muni
 inputs, and the facts a reader of the contract expects: each file's kind and row counts, the pupils
 of each school and the indicators computed by hand from the rows written.
 
-Region 59 is deliberately not the generator's region; the login of one school is written under the
-other ФИС ОКО prefix (`edu`) than the register's (`sch`).
+Region 59 is deliberately not the generator's region; the second municipality has a 3-character
+`Код МО` (`102`, contract §1: 2–3 characters, the РЦОИ's `Код МСУ`); the login of one school is
+written under the other ФИС ОКО prefix (`edu`) than the register's (`sch`).
 """
 from __future__ import annotations
 
@@ -27,13 +28,13 @@ REGION = "59"
 REGION_NAME = "Пермский край"
 
 # ------------------------------------------------------------------ register (contract §1)
-MUNIS = {"01": "Альфинский городской округ", "02": "Бетинский муниципальный район"}
+MUNIS = {"01": "Альфинский городской округ", "102": "Бетинский муниципальный район"}
 SCHOOLS = [
     # code, login, short name, MO, type, locality, access, pupils, ШНОР
     ("590001", "sch590001", "МБОУ «СОШ № 1»", "01", "СОШ", "город", "доступная", "612", "нет"),
     ("590002", "sch590002", "МАОУ «Гимназия № 2»", "01", "Гимназия", "город", "доступная", "830", "нет"),
-    ("590101", "sch590101", "МБОУ «Бетинская СОШ»", "02", "СОШ", "село", "удалённая", "240", "нет"),
-    ("590102", "sch590102", "МКОУ «Гаммовская ООШ»", "02", "ООШ", "село", "труднодоступная", "88", "да"),
+    ("590101", "sch590101", "МБОУ «Бетинская СОШ»", "102", "СОШ", "село", "удалённая", "240", "нет"),
+    ("590102", "sch590102", "МКОУ «Гаммовская ООШ»", "102", "ООШ", "село", "труднодоступная", "88", "да"),
 ]
 SCHOOL_MO = {s[0]: s[3] for s in SCHOOLS}
 SCHOOL_NAME = {s[0]: s[2] for s in SCHOOLS}
@@ -347,7 +348,7 @@ def _vpr(root: Path, files: dict) -> None:
         "vpr", len(MATH4_PUPILS), len(MATH4_PUPILS), "loaded", ["заявлено 6 участников, в файле 4"])
 
     # Русский язык 4: second layout, one workbook per municipality; the 02 one has an extra first sheet
-    for mo, path in (("01", "vpr/2025/mo01/РУ4 (1).xlsx"), ("02", "vpr/2025/mo02/rus4.xlsx")):
+    for mo, path in (("01", "vpr/2025/mo01/РУ4 (1).xlsx"), ("102", "vpr/2025/mo02/rus4.xlsx")):
         pupils = [p for p in RUS4_PUPILS if SCHOOL_MO[p.school] == mo]
         # the 02 file's work date is a year off (a bad input: a ledger note, the rows load)
         date = RUS4.date if mo == "01" else RUS4.date.replace(str(YEAR), str(YEAR - 1))
@@ -357,14 +358,14 @@ def _vpr(root: Path, files: dict) -> None:
                 ["Логин ОО", "Муниципалитет", "Название ОО", "Код участника", "Класс", "Вариант", *RUS4.header(),
                  "Первичный балл", "Отметка", "Отметка по журналу"]]
         rows += [_pupil_row(RUS4, p, f"sch{p.school}", False) for p in pupils]
-        sheets = [("Инструкция", [["Файл сформирован в ФИС ОКО"]])] if mo == "02" else []
+        sheets = [("Инструкция", [["Файл сформирован в ФИС ОКО"]])] if mo == "102" else []
         _xlsx(root / path, sheets + [("Лист1", rows)], as_text=(mo == "01"))
         note = [] if mo == "01" else [f"дата работы {date} (строка 5) вне года файла {YEAR}"]
         files[path] = FileFact("vpr", len(pupils), len(pupils), "loaded", note)
 
     # Окружающий мир 4: municipality 02 as a cp1251 CSV of the current layout (8-row layout, a doubled
     # blank row) with the defects of «What bad input gets»; school 590001 as XLSX without blank row 2
-    mo2 = [p for p in OKR4_GOOD if SCHOOL_MO[p.school] == "02"] + [b[0] for b in OKR4_BAD]
+    mo2 = [p for p in OKR4_GOOD if SCHOOL_MO[p.school] == "102"] + [b[0] for b in OKR4_BAD]
     groups = _groups(OKR4, mo2) + [("sch599999", "МБОУ «Неизвестная школа»", 1, [OKR4_UNKNOWN_SCHOOL])]
     rows, numbers = _vpr_current_rows(OKR4, groups, double_blank=True)
     width = max(len(r) for r in rows)
@@ -588,7 +589,7 @@ def _other(root: Path, files: dict, key: bytes) -> None:
              "Ответственный"],
             [YEAR, "ОО", "590002", "независимые наблюдатели", "ВПР Математика 4", "", "01.04.2025", "30.04.2025",
              "Центр оценки качества"],
-            [YEAR, "МО", "02", "курсы повышения квалификации", "ВПР Русский язык 4", "1.1, 3.1", "10.01.2025",
+            [YEAR, "МО", "102", "курсы повышения квалификации", "ВПР Русский язык 4", "1.1, 3.1", "10.01.2025",
              "20.02.2025", "Институт развития образования"]]
     _write(root / "mery.csv", _csv_bytes(mery))
     files["mery.csv"] = FileFact("measures", 2, 2, "loaded")
