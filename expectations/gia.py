@@ -37,6 +37,7 @@ def gia_suite(kind: str):
         df["_answers_sum"] = np.where(answered & present, sums, np.nan)
         form, subject = df["gia_form"], df["subject_code"]
         df["present"] = present
+        df["needs_mo"] = (df["category"] != "ВПЛ/СПО").to_numpy()
         df["needs_test"] = present & (form == "ЕГЭ").to_numpy() & (subject != 22).to_numpy()
         if kind == "gia11":
             df["needs_mark"] = present & ((form == "ГВЭ") | (subject == 22)).to_numpy()
@@ -47,7 +48,10 @@ def gia_suite(kind: str):
             Check(E.ExpectColumnValuesToMatchRegex(column="participant_id", regex=r"^[0-9a-fA-F]{16}$"), "ID участника",
                   m.bad_format("ID участника", "participant_id", "из 16 шестнадцатеричных символов")),
             text_required(E, "school_code", "Код ОО"),
-            text_required(E, "mo_code", "Код МО"),
+            # a protocol without `Код МСУ` gives an earlier graduate or college student (ВПЛ/СПО: a Код ОО
+            # outside the register) no municipality to take from the register: the row is legal (§10)
+            Check(E.ExpectColumnValuesToNotBeNull(column="mo_code", row_condition=when("needs_mo")), "Код МО",
+                  m.not_null("Код МО")),
             in_set(E, "category", "Категория", CATEGORIES),
             text_required(E, "gia_form", "Форма ГИА"),
             Check(E.ExpectColumnValuesToBeInSet(column="gia_form", value_set=FORMS[kind]), "Форма ГИА",

@@ -17,6 +17,8 @@ from expectations.reference import in_set, int_checks, text_required
 from ingestion.convert import fmt
 from ingestion.readers.measures import CODE_WIDTH, LEVELS, MEASURE_TYPES
 
+# contract §1: `Код МО` has 2–3 characters as the regional systems number them (the РЦОИ's `Код МСУ`)
+CODE_LENGTHS = {"МО": (2, 3), "ОО": (6,)}
 KEY = ["year", "level", "code", "measure", "_work_key"]  # a measure without a work repeats too
 
 
@@ -28,8 +30,8 @@ def code_problems(df: pd.DataFrame, params: ContextParams) -> list[str | None]:
     for level, code in zip(df["level"], df["code"]):
         if not isinstance(code, str) or level not in CODE_WIDTH:
             out.append(None)  # blank code or bad level: their own checks say so
-        elif len(code) != CODE_WIDTH[level] or not code.isdigit():
-            out.append(f"код «{code}» не является кодом {level}: ожидается {CODE_WIDTH[level]} цифры"
+        elif len(code) not in CODE_LENGTHS[level] or not code.isdigit():
+            out.append(f"код «{code}» не является кодом МО: ожидается 2–3 цифры"
                        if level == "МО" else f"код «{code}» не является кодом ОО: ожидается 6 цифр")
         elif level == "ОО" and schools is not None and code not in schools:
             out.append(f"неизвестный Код ОО «{code}»: нет в реестре ОО")

@@ -24,18 +24,29 @@ class ContextParams:
         columns=["year", "subject", "grade", "task", "task_max", "task_level", "skill_code"]))
     scale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["year", "subject", "grade", "min_mark3", "min_mark4", "min_mark5"]))
+    # minimum ЕГЭ scores: (year, subject code) from the inbox's table, (None, code) the seed's defaults
+    ege_min: dict[tuple[int | None, int], int] = field(default_factory=dict)
 
     @classmethod
     def from_warehouse(cls, con) -> "ContextParams":
         reg = con.execute("select school_code, school_login, mo_code from raw.register").fetchall()
         plan = con.execute("select year, subject, grade, task, task_max, task_level, skill_code from raw.vpr_plan").df()
         scale = con.execute("select year, subject, grade, min_mark3, min_mark4, min_mark5 from raw.vpr_scale").df()
+        mins = {(int(y), int(c)): int(v) for y, c, v in
+                con.execute("select year, subject_code, min_score from raw.ege_min").fetchall()
+                if y is not None and c is not None and v is not None}
         return cls(
+            ege_min={**default_ege_minimums(), **mins},
             school_codes=frozenset(r[0] for r in reg if r[0]) if reg else None,
             school_logins=frozenset(r[1] for r in reg if r[1]) if reg else None,
             school_mo={r[0]: r[2] for r in reg if r[0] and r[2]} if reg else None,
             plan=plan, scale=scale,
         )
+
+    def ege_minimum(self, year: int, subject: int) -> int | None:
+        """The minimum test score of a subject in a year: the inbox's table, else the default."""
+        subject = 5 if subject == 25 else subject   # КЕГЭ counts as Информатика (contract §10)
+        return self.ege_min.get((year, subject), self.ege_min.get((None, subject)))
 
     # ---------------------------------------------------------------- lookups by work
     def plan_tasks(self, year: int, subject: str, grade: int) -> dict[str, tuple[int, str | None]]:
@@ -69,3 +80,15 @@ def _lookup(df: pd.DataFrame, table: pd.DataFrame, col: str) -> np.ndarray:
     left["subject"] = left["subject"].astype(object)
     merged = left.merge(right, on=WORK_KEY, how="left")
     return pd.to_numeric(merged[col], errors="coerce").to_numpy(dtype=float)
+
+
+def default_ege_minimums() -> dict[tuple[None, int], int]:
+    """The published minimum scores the project ships (dbt seed `ege_min_scores_default`, the one
+    place they live); read from the seed file, since ingestion runs before dbt."""
+    from rsoko import settings
+
+    path = settings.DBT_PROJECT_DIR / "seeds" / "indicators" / "ege_min_scores_default.csv"
+    if not path.exists():
+        return {}
+    seed = pd.read_csv(path, dtype={"subject_code": int, "min_score": int})
+    return {(None, int(c)): int(v) for c, v in zip(seed["subject_code"], seed["min_score"])}

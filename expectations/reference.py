@@ -55,8 +55,8 @@ def register_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFram
         text_required(E, "school_login", "Логин ОО"),
         text_required(E, "short_name", "Краткое наименование"),
         text_required(E, "mo_code", "Код МО"),
-        Check(E.ExpectColumnValuesToMatchRegex(column="mo_code", regex=r"^\d{2}$"), "Код МО",
-              m.bad_format("Код МО", "mo_code", "из 2 цифр")),
+        Check(E.ExpectColumnValuesToMatchRegex(column="mo_code", regex=r"^\d{2,3}$"), "Код МО",
+              m.bad_format("Код МО", "mo_code", "из 2–3 цифр")),  # §1: 2–3 characters (the РЦОИ's Код МСУ)
         text_required(E, "mo_name", "Муниципальное образование"),
         in_set(E, "school_type", "Тип ОО", SCHOOL_TYPES),
         in_set(E, "locality", "Местность", LOCALITIES),

@@ -18,6 +18,7 @@ from expectations import ContextParams, SuiteResult, run_suite
 from ingestion.readers.base import ParsedFile
 from ingestion.readers.works import TaskColumn
 from ingestion.convert import object_frame
+from ingestion.text import norm_header
 from ingestion.rawio import Audit, extra_json, insert, insert_select
 
 MAIN = "main"
@@ -67,6 +68,8 @@ class Pending:
             v.loc[cells, "reason"] = v.loc[cells, "reason"] + "; ячейка оставлена пустой, строка загружена"
             self.nulled = {nullable[c]: set(g["row"].astype(int)) for c, g in v[cells].groupby("column")}
             self.notes.append(emptied_note(v[cells]))
+        if "_field" in v:
+            v = file_headers(v, self.parsed)
         self.quarantine = v[["part", "row", "column", "value", "reason"]].reset_index(drop=True)
         self.violations = []
 
@@ -85,6 +88,24 @@ def emptied_note(cells: pd.DataFrame) -> str:
     return f"{n} {word} (значение недопустимо, строка загружена): {shown}" + (" и др." if n > 3 else "")
 
 
+def file_headers(g: pd.DataFrame, parsed: ParsedFile | None) -> pd.DataFrame:
+    """Quarantine names the column as the file heads it: a check says «Логин ОО» or «Код МО», the
+    current ФИС ОКО layout heads it `ОО` and a РЦОИ protocol `Код МСУ` (contract: file, row, column)."""
+    headers = parsed.columns if parsed is not None else {}
+    if not headers:
+        return g
+    own = g["_field"].map(lambda f: headers.get(f) if isinstance(f, str) else None)
+    # only the main part's own columns, not a protocol's «заголовок протокола» (the check's label
+    # already says which field of the title is wrong), and only where the label cannot be found in
+    # the file's header (`Уровень` stays for `Уровень (МО / ОО)`; `Логин ОО` becomes `ОО`)
+    use = (g["part"] == MAIN) & own.notna() & ~own.astype(str).str.startswith("заголовок")
+    use &= np.array([norm_header(str(b)) not in norm_header(str(a)) for a, b in zip(own, g["column"])], dtype=bool)
+    if use.any():
+        g = g.copy()
+        g.loc[use, "column"] = own[use]
+    return g
+
+
 def distribute(items: list[Pending], suite: str, result: SuiteResult, file_of: np.ndarray, row_of: np.ndarray,
                part: str, order: int) -> None:
     """Split a batch's suite result per file: violations and per-expectation counts."""
@@ -94,6 +115,8 @@ def distribute(items: list[Pending], suite: str, result: SuiteResult, file_of: n
         df = pd.DataFrame({"file": file_of[idx], "part": part, "row": row_of[idx], "column": v["column"].to_numpy(),
                            "value": v["value"].to_numpy(), "reason": v["reason"].to_numpy(),
                            "order": order * 1000 + v["check"].to_numpy()})
+        checked = np.array([result.outcomes[c].column for c in v["check"].to_numpy()], dtype=object)
+        df["_field"] = checked
         for i, g in df.groupby("file"):
             items[int(i)].violations.append(g.drop(columns="file"))
     for o in result.outcomes:
@@ -115,7 +138,7 @@ class ColumnTables:
         for i, p in enumerate(items):
             complete = p.parsed.meta.get("complete")
             if complete is not None:  # e.g. a РЦОИ protocol: Код МО and category from the register
-                complete(p.parsed.frame, params)
+                p.notes += complete(p.parsed.frame, params) or []
             f = p.parsed.frame.copy(deep=False)
             f["_file"] = i
             f["_file_year"] = p.parsed.year if p.parsed.year is not None else np.nan
@@ -266,8 +289,8 @@ class Works:
     """ВПР and НИКО: header vs plan (ВПР), pupils, task cells, questionnaire (НИКО)."""
 
     def validate(self, kind: str, items: list[Pending], params: ContextParams) -> None:
+        _match_login_prefixes(items, params)   # НИКО files carry the same ФИС ОКО logins as ВПР
         if kind == "vpr":
-            _match_login_prefixes(items, params)
             self._check_headers(items, params)
         good = [p for p in items if p.error is None]
         if not good:

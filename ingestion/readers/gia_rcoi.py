@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -454,16 +455,36 @@ def read_protocol(src: Source) -> ParsedFile:
                "subject_code": "заголовок протокола", "category": "Категория", "gia_form": "Форма ГИА",
                "stage": "Этап", "status": "Статус", "short_answers": "Задания с кратким ответом",
                "long_answers": "Задания с развёрнутым ответом"}
-    meta = {"protocol": True, "title": title, "footer": footer, "complete": complete_with_register}
+    boundary = footer.get("минимальная граница") if form == "ЕГЭ" and subject != 22 else None
+    complete = partial(complete_with_register, boundary=(title["date"].year, subject, boundary)) if boundary \
+        else complete_with_register
+    meta = {"protocol": True, "title": title, "footer": footer, "complete": complete}
     return ParsedFile(kind, title["date"].year, frame, columns, extra_cols, meta=meta, notes=notes)
 
 
-def complete_with_register(frame: pd.DataFrame, params) -> None:
+def boundary_note(boundary: tuple[int, int, str], params) -> list[str]:
+    """The footer's `Минимальная граница` against the minimum-score table (contract §10): a
+    disagreement means the protocol or the table is wrong, and R03/R05 depend on the table."""
+    year, subject, text = boundary
+    try:
+        printed = int(float(str(text).replace(",", ".")))
+    except ValueError:
+        return [f"в итоговой строке «Минимальная граница» не число: «{text}»"]
+    table = getattr(params, "ege_minimum", None)
+    expected = table(year, subject) if table is not None else None
+    if expected is None or expected == printed:
+        return []
+    return [f"в итоговой строке «Минимальная граница» {printed}, а в таблице минимальных баллов {year} года "
+            f"по предмету {subject} — {expected}"]
+
+
+def complete_with_register(frame: pd.DataFrame, params, boundary: tuple | None = None) -> list[str]:
     """What a protocol leaves to the register (at validation, where the register is known).
 
     `Код МО` of a file without `Код МСУ` comes from the school's register row; a participant
     whose `Код ОО` is no school of the register (the РЦОИ's codes for earlier graduates and
-    college students) is `ВПЛ/СПО` (contract §10).
+    college students) is `ВПЛ/СПО` (contract §10). Returns ledger notes (the footer's minimum
+    boundary checked against the minimum-score table, known only here).
     """
     codes = getattr(params, "school_codes", None)
     mo_of = getattr(params, "school_mo", None) or {}
@@ -479,3 +500,4 @@ def complete_with_register(frame: pd.DataFrame, params) -> None:
         cat = frame["category"].to_numpy(dtype=object).copy()
         cat[outside] = "ВПЛ/СПО"
         set_object(frame, "category", cat)
+    return boundary_note(boundary, params) if boundary is not None else []

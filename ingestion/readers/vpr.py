@@ -58,14 +58,26 @@ def find_layout(head: SheetHead, procedure: str, marker: str | tuple[str, ...]) 
 
 
 def read_metadata(top: list[list[str | None]]) -> dict[str, str]:
+    """`Предмет:`, `Класс:`, `Максимальный первичный балл:`, `Дата:` by their labels, each with the
+    spreadsheet row it stands in (`<field>_row`): the two layouts put them in different rows, and
+    a blank row may be missing or doubled (contract §4), so messages must not assume a number."""
     meta = {}
-    for row in top[1:]:
+    for i, row in enumerate(top[1:], start=2):
         cells = [c for c in row if c]
         if len(cells) >= 2:
             key = norm_header(cells[0]).rstrip(":").strip()
             if key in META_LABELS:
                 meta[META_LABELS[key]] = cells[1]
+                meta[f"{META_LABELS[key]}_row"] = i
     return meta
+
+
+def date_note(work_date, year: int, row: int | None) -> list[str]:
+    """A work date outside the title's year (contract, «What bad input gets»): the rows still
+    load under the title's year, and the ledger says which date disagrees."""
+    if pd.isna(work_date) or work_date.year == year:
+        return []
+    return [f"дата работы {work_date:%d.%m.%Y} (строка {row}) вне года файла {year}"]
 
 
 def read_work(src: Source, sheet: str, header_row: int, title, procedure: str, spec: list[Col],
@@ -124,18 +136,20 @@ class VprReader(WorkFileReader):
         subject, grade = title.subject, title.grade
         if meta.get("subject") and norm_subject(meta["subject"]) != subject:
             raise FileError(f"предмет в заголовке «{subject}» и в строке «Предмет:» «{meta['subject']}» различаются",
-                            row=2, column="Предмет:", value=meta["subject"], rows_read=len(table.rows))
+                            row=meta["subject_row"], column="Предмет:", value=meta["subject"], rows_read=len(table.rows))
         if meta.get("grade") and parse_int(np.array([meta["grade"]], dtype=object))[0][0] != grade:
             raise FileError(f"класс в заголовке «{grade}» и в строке «Класс:» «{meta['grade']}» различаются",
-                            row=3, column="Класс:", value=meta["grade"], rows_read=len(table.rows))
+                            row=meta["grade_row"], column="Класс:", value=meta["grade"], rows_read=len(table.rows))
         header_sum = sum(t.max for t in tasks)
         work_max = parse_int(np.array([meta.get("work_max")], dtype=object))[0][0]
         notes = group_notes(groups)
         if np.isnan(work_max):
             work_max = header_sum
         elif work_max != header_sum:
-            notes.append(f"максимальный первичный балл {int(work_max)} (строка 4) не равен сумме максимумов заданий {header_sum}")
+            notes.append(f"максимальный первичный балл {int(work_max)} (строка {meta['work_max_row']}) не равен сумме "
+                         f"максимумов заданий {header_sum}")
         work_date = parse_date(np.array([meta.get("work_date")], dtype=object))[0][0]
+        notes += date_note(pd.Timestamp(work_date), title.year, meta.get("work_date_row"))
         levels = levels_row(table.top, tasks)
         for t in tasks:
             lv = levels[t.position] if t.position < len(levels) else None
