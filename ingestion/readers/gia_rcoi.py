@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ingestion import pseudonym
-from ingestion.convert import set_object
+from ingestion.convert import object_frame, set_object
 from ingestion.readers.base import (Col, FileError, ParsedFile, RECOGNISE_SHARE, find_header, header_keys, map_header,
                                     match_count, require, typed_frame)
 from ingestion.readers.gia import _LONG_FULL, add_answer_columns
@@ -210,27 +210,36 @@ def _mask(values: np.ndarray, numeric_like: bool) -> np.ndarray:
     return out
 
 
-def strip_personal(frame: pd.DataFrame, extras: list[str]) -> list[str]:
-    """Drop name/document fields, personal extras; mask word-like bad or code texts. Returns kept extras."""
-    for c in [c for c in frame.columns if c in PERSONAL or c.removesuffix("__bad") in PERSONAL]:
-        del frame[c]
+def strip_personal(frame: pd.DataFrame, extras: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Drop name/document fields, personal extras; mask word-like bad or code texts.
+
+    Returns the frame without them and the kept extras. The frame is built anew from its
+    columns: deleting and replacing a dozen columns of a wide frame one by one copies its
+    blocks each time, which cost more than the rest of reading a protocol.
+    """
+    drop = {c for c in frame.columns if c in PERSONAL or c.removesuffix("__bad") in PERSONAL}
     kept = []
     for e in extras:
         label = e.split(":", 1)[1]
         if _PERSONAL_HEADER.search(norm_header(label)) or label.startswith("столбец "):
-            del frame[e]
+            drop.add(e)
         else:
-            set_object(frame, e, _mask(frame[e].to_numpy(dtype=object), False))
             kept.append(e)
-    for c in [c for c in frame.columns if c.endswith("__bad")]:
-        set_object(frame, c, _mask(frame[c].to_numpy(dtype=object), True))
-    for c in ("school_code", "mo_code", "class_name"):
-        if c in frame:
-            set_object(frame, c, _mask(frame[c].to_numpy(dtype=object), c != "class_name"))
-    for c in ("short_answers", "long_answers", "oral_answers"):
-        if c in frame:
-            set_object(frame, c, _mask_answers(frame[c].to_numpy(dtype=object)))
-    return kept
+    out: dict[str, np.ndarray] = {}
+    for c in frame.columns:
+        if c in drop:
+            continue
+        values = frame[c].to_numpy()
+        if c in kept:
+            values = _mask(values.astype(object), False)
+        elif c.endswith("__bad"):
+            values = _mask(values.astype(object), True)
+        elif c in ("school_code", "mo_code", "class_name"):
+            values = _mask(values.astype(object), c != "class_name")
+        elif c in ("short_answers", "long_answers", "oral_answers"):
+            values = _mask_answers(values.astype(object))
+        out[c] = values
+    return object_frame(out), kept
 
 
 def _mask_answers(values: np.ndarray) -> np.ndarray:
@@ -370,7 +379,7 @@ def read_protocol(src: Source) -> ParsedFile:
 
     # who: the pseudonymous id, then the names are gone
     ids = pseudonym.person_ids(pseudonym.current_key(), *person_columns(frame))
-    extra_cols = strip_personal(frame, extra_cols)
+    frame, extra_cols = strip_personal(frame, extra_cols)
     set_object(frame, "participant_id", ids)
 
     # what: subject, date, exam, form from the title
