@@ -53,11 +53,11 @@ class Pending:
         `nullable` (file column → field) names the columns whose bad value empties the cell
         instead of quarantining the row: the row loads and the cell's quarantine row says so.
         """
-        if self.violations:
-            v = pd.concat(self.violations, ignore_index=True).sort_values(["order"], kind="stable")
-            v = v.drop_duplicates(["part", "row", "column"], keep="first").sort_values(["part", "row", "order"], kind="stable")
-        else:
-            v = pd.DataFrame(columns=["part", "row", "column", "value", "reason", "order"])
+        if not self.violations:   # the common case: nothing to sort out (a few pandas calls a file saved)
+            self.quarantine, self.bad_rows, self.violations = _NO_QUARANTINE.copy(), {}, []
+            return
+        v = pd.concat(self.violations, ignore_index=True).sort_values(["order"], kind="stable")
+        v = v.drop_duplicates(["part", "row", "column"], keep="first").sort_values(["part", "row", "order"], kind="stable")
         soft = (v["part"] == MAIN) & v["column"].isin(list(nullable or {})) & (v["order"] >= 0)
         hard = v[~soft]
         self.bad_rows = {part: set(g["row"].astype(int)) for part, g in hard.groupby("part")}
@@ -73,6 +73,9 @@ class Pending:
     @property
     def rows_quarantined(self) -> int:
         return sum(len(s) for s in self.bad_rows.values())
+
+
+_NO_QUARANTINE = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("part", "row", "column", "value", "reason")})
 
 
 def emptied_note(cells: pd.DataFrame) -> str:
