@@ -256,7 +256,7 @@ def task_sum(frame: pd.DataFrame, tasks: list[TaskColumn]) -> np.ndarray:
     if not tasks:
         return np.zeros(len(frame))
     m = np.column_stack([frame[f"task:{x.label}"].to_numpy(dtype=float) for x in tasks])
-    bad = np.column_stack([frame[f"task:{x.label}__bad"].notna().to_numpy() for x in tasks]).any(axis=1)
+    bad = pd.notna(np.column_stack([frame[f"task:{x.label}__bad"].to_numpy(dtype=object) for x in tasks])).any(axis=1)
     s = np.nansum(m, axis=1)
     s[bad] = np.nan
     return s
