@@ -26,6 +26,8 @@ class ContextParams:
         columns=["year", "subject", "grade", "min_mark3", "min_mark4", "min_mark5"]))
     # minimum ЕГЭ scores: (year, subject code) from the inbox's table, (None, code) the seed's defaults
     ege_min: dict[tuple[int | None, int], int] = field(default_factory=dict)
+    # plan_tasks by work: every download of a work asks (dozens of files a work in the real layouts)
+    _plan_memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_warehouse(cls, con) -> "ContextParams":
@@ -50,9 +52,13 @@ class ContextParams:
 
     # ---------------------------------------------------------------- lookups by work
     def plan_tasks(self, year: int, subject: str, grade: int) -> dict[str, tuple[int, str | None]]:
-        p = self.plan
-        sel = p[(p["year"] == year) & (p["subject"] == subject) & (p["grade"] == grade)]
-        return {t: (int(mx), lv) for t, mx, lv in zip(sel["task"], sel["task_max"], sel["task_level"]) if pd.notna(mx)}
+        key = (year, subject, grade)
+        if key not in self._plan_memo:
+            p = self.plan
+            sel = p[(p["year"] == year) & (p["subject"] == subject) & (p["grade"] == grade)]
+            self._plan_memo[key] = {t: (int(mx), lv) for t, mx, lv in zip(sel["task"], sel["task_max"], sel["task_level"])
+                                    if pd.notna(mx)}
+        return dict(self._plan_memo[key])
 
     def plan_work_max(self, df: pd.DataFrame) -> np.ndarray:
         """Σ plan maxima of each row's work (NaN where the plan lacks the work)."""

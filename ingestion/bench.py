@@ -60,12 +60,30 @@ def bench_ingest(inbox: Path, db: Path) -> dict:
         con.close()
 
 
+def bench_ingest_child(inbox: Path, db: Path) -> dict:
+    """`bench_ingest` in a fresh Python process (`python -m ingestion.bench INBOX DB`).
+
+    Each layout family is measured from the same cold start: in one process the first family
+    measured would pay alone for importing Great Expectations and building its context (about
+    ten seconds on this machine), which once made the real layouts look slower than they are.
+    """
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-m", "ingestion.bench", str(inbox), str(db)], capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"ingestion bench of {inbox} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout[proc.stdout.index("{"):])
+
+
 def compare_layouts(scale, workdir: Path, seed: int = 2025) -> dict:
     """Ingestion of one synthetic region in the real layouts and in the normalised ones.
 
     Both inboxes come from the same seed and scale (the same pupils and results), are generated
-    once into `workdir` and reused; each is loaded into a fresh warehouse. `ratio` is real over
-    normalised ingestion seconds (the target of issue 10 is ≤ 1.5).
+    once into `workdir` and reused; each is loaded into a fresh warehouse by a fresh process.
+    `ratio` is real over normalised ingestion wall seconds (the target of issue 10 is ≤ 1.5),
+    `cpu_ratio` the same for CPU seconds — the fairer figure on a shared machine, where wall
+    seconds depend on what else runs.
     """
     import os
 
@@ -86,10 +104,11 @@ def compare_layouts(scale, workdir: Path, seed: int = 2025) -> dict:
             summary = generate_region(base / "inbox", base / "truth", seed=seed, scale=scale, **layout)
             stamp.parent.mkdir(parents=True, exist_ok=True)
             stamp.write_text(json.dumps({"seconds": time.perf_counter() - started, "files": len(summary["files"])}))
-        got = bench_ingest(base / "inbox", base / "warehouse.duckdb")
+        got = bench_ingest_child(base / "inbox", base / "warehouse.duckdb")
         got["generate_s"] = round(json.loads(stamp.read_text())["seconds"], 1)
         out[name] = got
     out["ratio"] = round(out["real"]["seconds"] / out["normalised"]["seconds"], 2)
+    out["cpu_ratio"] = round(out["real"]["cpu_seconds"] / out["normalised"]["cpu_seconds"], 2)
     return out
 
 

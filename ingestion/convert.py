@@ -112,9 +112,27 @@ def object_frame(columns: dict) -> pd.DataFrame:
 
     pandas 3 infers its `str` dtype (blanks become NaN) for object arrays of strings; the
     readers and suites compare with None and keep codes as given, so text stays object.
+    The object columns are handed to pandas as one 2-D object block (typed as object, so
+    nothing is inferred) rather than as a Series each: a reader builds a frame per file, and
+    wrapping and aligning dozens of Series cost more than a small file's rows.
     """
-    return pd.DataFrame({k: (pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object else v)
-                         for k, v in columns.items()})
+    obj = [k for k, v in columns.items() if isinstance(v, np.ndarray) and v.dtype == object and v.ndim == 1]
+    if len(obj) < 2:
+        return pd.DataFrame({k: (pd.Series(v, dtype=object) if k in obj else v) for k, v in columns.items()})
+    n = len(columns[obj[0]])
+    if any(len(columns[k]) != n for k in obj):  # let pandas say what is wrong
+        return pd.DataFrame({k: (pd.Series(v, dtype=object) if k in obj else v) for k, v in columns.items()})
+    block = np.empty((n, len(obj)), dtype=object)
+    for j, k in enumerate(obj):
+        block[:, j] = columns[k]
+    objects = pd.DataFrame(block, columns=pd.Index(obj), dtype=object)
+    taken = set(obj)
+    rest = {k: v for k, v in columns.items() if k not in taken}
+    if not rest:
+        return objects
+    frame = pd.concat([pd.DataFrame(rest, index=objects.index), objects], axis=1)
+    names = list(columns)
+    return frame if list(frame.columns) == names else frame[names]
 
 
 def set_object(frame: pd.DataFrame, col: str, values) -> None:

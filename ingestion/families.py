@@ -18,8 +18,8 @@ from expectations import ContextParams, SuiteResult, run_suite
 from ingestion.readers.base import ParsedFile
 from ingestion.readers.works import TaskColumn
 from ingestion.convert import object_frame
+from ingestion.rawio import Audit, Batch, extra_json
 from ingestion.text import norm_header
-from ingestion.rawio import Audit, extra_json, insert, insert_select
 
 MAIN = "main"
 QUESTIONNAIRE = "questionnaire"
@@ -54,11 +54,11 @@ class Pending:
         `nullable` (file column → field) names the columns whose bad value empties the cell
         instead of quarantining the row: the row loads and the cell's quarantine row says so.
         """
-        if self.violations:
-            v = pd.concat(self.violations, ignore_index=True).sort_values(["order"], kind="stable")
-            v = v.drop_duplicates(["part", "row", "column"], keep="first").sort_values(["part", "row", "order"], kind="stable")
-        else:
-            v = pd.DataFrame(columns=["part", "row", "column", "value", "reason", "order"])
+        if not self.violations:   # the common case: nothing to sort out (a few pandas calls a file saved)
+            self.quarantine, self.bad_rows, self.violations = _NO_QUARANTINE.copy(), {}, []
+            return
+        v = pd.concat(self.violations, ignore_index=True).sort_values(["order"], kind="stable")
+        v = v.drop_duplicates(["part", "row", "column"], keep="first").sort_values(["part", "row", "order"], kind="stable")
         soft = (v["part"] == MAIN) & v["column"].isin(list(nullable or {})) & (v["order"] >= 0)
         hard = v[~soft]
         self.bad_rows = {part: set(g["row"].astype(int)) for part, g in hard.groupby("part")}
@@ -76,6 +76,9 @@ class Pending:
     @property
     def rows_quarantined(self) -> int:
         return sum(len(s) for s in self.bad_rows.values())
+
+
+_NO_QUARANTINE = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("part", "row", "column", "value", "reason")})
 
 
 def emptied_note(cells: pd.DataFrame) -> str:
@@ -147,7 +150,8 @@ class ColumnTables:
         result = run_suite(kind, df, params)
         distribute(items, kind, result, df["_file"].to_numpy(), df["_row"].to_numpy(), MAIN, 0)
 
-    def insert(self, con, kind: str, p: Pending, audit: Audit) -> int:
+    def insert(self, batch: Batch, kind: str, p: Pending, audit: Audit) -> int:
+        """Stage the file's loadable rows (bad cells emptied where the kind allows); returns their count."""
         frame = p.parsed.frame
         keep = kept(frame, p.bad_rows.get(MAIN, set()))
         sub = frame.loc[keep]
@@ -160,12 +164,17 @@ class ColumnTables:
             data["_extra"] = ex
         from ingestion.kinds import KINDS
 
-        n = insert(con, KINDS[kind].main_table, data, sub["_row"].to_numpy(), audit)
-        if kind in ("gia11", "gia9") and n:
-            expand_answers(con, kind, audit.load_id)
-        if kind == "gia_appeals" and n:
-            p.notes.append(appeal_note(con, audit.load_id))
-        return n
+        return batch.insert(KINDS[kind].main_table, data, sub["_row"].to_numpy(), audit)
+
+    def after_flush(self, con, kind: str, loaded: list[Pending]) -> dict[str, list[str]]:
+        """What needs the batch's rows in the warehouse: ГИА answer strings expanded into task rows
+        (one statement per batch), an appeal file's note of the results it changes. Returns the
+        ledger notes per load id (not added to the files: a retried batch must not repeat them)."""
+        if kind in ("gia11", "gia9") and loaded:
+            expand_answers(con, kind, [p.load_id for p in loaded])
+        if kind == "gia_appeals":
+            return {p.load_id: [appeal_note(con, p.load_id)] for p in loaded}
+        return {}
 
 
 def appeal_note(con, load_id: str) -> str:
@@ -177,21 +186,21 @@ def appeal_note(con, load_id: str) -> str:
                      and g.subject_code = a.subject_code and g.exam_date = a.exam_date) as m
               from raw.gia_appeals a where a._load_id = ? and a.replaces)
         select count(*) filter (where m and coalesce(score_diff, 1) <> 0), count(*) filter (where m), count(*) from a
-    """, [load_id]).fetchone()
+    """, [load_id]).fetchall()[0]   # fetched to the end: DuckDB refuses a `register` while a result is open
     text = f"апелляции и перепроверки меняют результатов: {changed}"
     if replacing - matched:
         text += f"; для {replacing - matched} не найден исходный результат экзамена (загрузите протокол экзамена)"
     return text
 
 
-def expand_answers(con, kind: str, load_id: str) -> None:
-    """Answer strings of a load's rows → raw.<kind>_tasks, in SQL (one row per task/criterion)."""
+def expand_answers(con, kind: str, load_ids: list[str]) -> None:
+    """Answer strings of the loads' rows → raw.<kind>_tasks, in SQL (one row per task/criterion)."""
     audit = "_load_id, _source_file, _source_sha256, _source_row, _loaded_at"
     con.execute(f"""
         insert into raw.{kind}_tasks by name
         with base as (
             select *, replace(translate(short_answers, '−–—', '---'), ' ', '') as s
-            from raw.{kind} where _load_id = $1 and short_answers is not null
+            from raw.{kind} where list_contains($1, _load_id) and short_answers is not null
         ), cells as (
             select *, unnest(range(1, length(s) + 1)) as i from base
         )
@@ -200,20 +209,20 @@ def expand_answers(con, kind: str, load_id: str) -> None:
                     else try_cast(substr(s, i::integer, 1) as integer) end as score,
                case when substr(s, i::integer, 1) in ('+', '-') then 1 end as max_score, {audit}
         from cells
-    """, [load_id])
+    """, [load_ids])
     con.execute(f"""
         insert into raw.{kind}_tasks by name
         with base as (
             select *, regexp_extract_all(replace(long_answers, ' ', ''), '(\\d+)\\((\\d+)\\)', 1) as sc,
                       regexp_extract_all(replace(long_answers, ' ', ''), '(\\d+)\\((\\d+)\\)', 2) as mx
-            from raw.{kind} where _load_id = $1 and long_answers is not null
+            from raw.{kind} where list_contains($1, _load_id) and long_answers is not null
         ), crit as (
             select *, unnest(sc) as score_t, unnest(mx) as max_t, unnest(range(1, len(sc) + 1)) as k from base
         )
         select year, participant_id, subject_code, exam_date, 'long' as part, k::integer as task_no,
                score_t::integer as score, max_t::integer as max_score, {audit}
         from crit
-    """, [load_id])
+    """, [load_ids])
 
 
 # ====================================================================== works (ВПР, НИКО)
@@ -270,7 +279,7 @@ def task_sum(frame: pd.DataFrame, tasks: list[TaskColumn]) -> np.ndarray:
     if not tasks:
         return np.zeros(len(frame))
     m = np.column_stack([frame[f"task:{x.label}"].to_numpy(dtype=float) for x in tasks])
-    bad = np.column_stack([frame[f"task:{x.label}__bad"].notna().to_numpy() for x in tasks]).any(axis=1)
+    bad = pd.notna(np.column_stack([frame[f"task:{x.label}__bad"].to_numpy(dtype=object) for x in tasks])).any(axis=1)
     s = np.nansum(m, axis=1)
     s[bad] = np.nan
     return s
@@ -370,7 +379,8 @@ class Works:
                      + (f" и ещё {len(reasons) - 5}" if len(reasons) > 5 else ""),
                      [(hr, c, val, r) for c, val, r in zip(g["column"], g["value"], g["reason"])])
 
-    def insert(self, con, kind: str, p: Pending, audit: Audit) -> int:
+    def insert(self, batch: Batch, kind: str, p: Pending, audit: Audit) -> int:
+        """Stage the file's pupil rows, task cells (and НИКО questionnaire); returns the sheet rows loaded."""
         pf = p.parsed
         f = pf.frame
         keep = kept(f, p.bad_rows.get(MAIN, set()))
@@ -386,7 +396,7 @@ class Works:
         ex = extra_json(sub, pf.extras)
         if ex is not None:
             data["_extra"] = ex
-        n = insert(con, "vpr_results" if kind == "vpr" else "niko_results", data, sub["_row"].to_numpy(), audit)
+        n = batch.insert("vpr_results" if kind == "vpr" else "niko_results", data, sub["_row"].to_numpy(), audit)
         tasks = pf.meta["tasks"]
         c = task_cells(f, tasks, rows=keep)
         rows = sub["_row"].to_numpy()
@@ -398,17 +408,24 @@ class Works:
         pupils = object_frame({"_source_row": rows, "school_login": sub["school_login"].to_numpy(dtype=object),
                                "participant_code": sub["participant_code"].to_numpy(dtype=object)})
         level = ", t.task_level" if kind == "vpr" else ""
-        insert_select(con, f"{kind}_tasks", f"""
-            select $year as year, $subject as subject, $grade as grade, p.school_login, p.participant_code,
-                   t.task, t.task_max{level}, c.score, c._source_row
-            from {{cells}} c join {{task_table}} t using (tidx) join {{pupils}} p using (_source_row)""",
-                      {"cells": cells, "task_table": task_table, "pupils": pupils},
-                      {"year": year, "subject": subject, "grade": grade}, audit)
+        batch.insert_select(f"{kind}_tasks", f"""
+            select f.year, f.subject, f.grade, p.school_login, p.participant_code,
+                   t.task, t.task_max{level}, c.score, c._source_row,
+                   f._load_id, f._source_file, f._source_sha256, f._loaded_at
+            from {{cells}} c join {{task_table}} t on t._f = c._f and t.tidx = c.tidx
+                 join {{pupils}} p on p._f = c._f and p._source_row = c._source_row
+                 join {{files}} f on f._f = c._f""",
+                            {"cells": cells, "task_table": task_table, "pupils": pupils},
+                            {"year": year, "subject": subject, "grade": grade}, audit)
         if kind == "niko" and QUESTIONNAIRE in pf.parts:
-            n += self._insert_questionnaire(con, p, sub, audit)
+            n += self._insert_questionnaire(batch, p, sub, audit)
         return n
 
-    def _insert_questionnaire(self, con, p: Pending, pupils: pd.DataFrame, audit: Audit) -> int:
+    def after_flush(self, con, kind: str, loaded: list[Pending]) -> dict[str, list[str]]:
+        """Nothing needs the written rows of a work file."""
+        return {}
+
+    def _insert_questionnaire(self, batch: Batch, p: Pending, pupils: pd.DataFrame, audit: Audit) -> int:
         pf = p.parsed
         q = pf.parts[QUESTIONNAIRE]
         q = q.loc[kept(q, p.bad_rows.get(QUESTIONNAIRE, set()))]
@@ -422,7 +439,7 @@ class Works:
                     "participant_code": np.repeat(q["participant_code"].to_numpy(dtype=object), k),
                     "question": np.tile(np.array(questions, dtype=object), n),
                     "answer": np.column_stack([q[f"q:{x}"].to_numpy(dtype=float) for x in questions]).ravel()}
-            insert(con, "niko_questionnaire", data, np.repeat(q["_row"].to_numpy(), k), audit)
+            batch.insert("niko_questionnaire", data, np.repeat(q["_row"].to_numpy(), k), audit)
         return n
 
 

@@ -1,8 +1,15 @@
-"""Writing rows into `raw.*`: one registered DataFrame per insert, never row by row.
+"""Writing rows into `raw.*`: the rows of a batch of files staged per table, one insert per table.
 
-Columns are matched by name against the table (`insert … by name`), so the frame may carry
-its values as floats (NaN → NULL) or datetime64 and DuckDB casts to the declared types. Audit
-columns come in as query parameters rather than as repeated values in the frame.
+A file's rows are staged (`Batch.insert`, `Batch.insert_select`) and the batch is written by
+`Batch.flush` with one statement per table. Why: a DuckDB insert from a registered DataFrame has
+a fixed cost of several milliseconds (registering, scanning the frame's types, planning), which
+for the real layouts — hundreds of small РЦОИ protocols and ФИС ОКО downloads — cost more than
+the rows themselves; one statement per table and batch pays it once.
+
+Columns are matched by name against the table (`insert … by name`), so a frame may carry its
+values as floats (NaN → NULL) or datetime64 and DuckDB casts to the declared types. The audit
+columns are categoricals (a code per row, the texts once per file), so repeating them per row
+costs numbers, not strings.
 """
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 _counter = itertools.count()
+AUDIT = ("_load_id", "_source_file", "_source_sha256", "_loaded_at")
 
 
 class Audit:
@@ -58,42 +66,98 @@ def extra_json(frame: pd.DataFrame, extras: list[str]) -> np.ndarray | None:
     return out
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, data: dict[str, object], rows: np.ndarray, audit: Audit) -> int:
-    """Insert `data` (column → array) with `_source_row` = rows into raw.<table>; returns the row count."""
-    n = len(rows)
-    if n == 0:
-        return 0
-    cols = set(table_columns(con, table))
-    frame = pd.DataFrame({k: v for k, v in data.items() if k in cols})
-    frame["_source_row"] = np.asarray(rows, dtype=np.int64)
-    name = f"_ingest_{next(_counter)}"
-    con.register(name, frame)
-    try:
-        con.execute(
-            f"insert into raw.{table} by name select *, ? as _load_id, ? as _source_file, ? as _source_sha256,"
-            f" ?::timestamp as _loaded_at from {name}",
-            [audit.load_id, audit.source_file, audit.sha256, audit.loaded_at])
-    finally:
-        con.unregister(name)
-    return n
+class Batch:
+    """The raw rows of a batch of files, staged per table and written by `flush`.
 
-
-def insert_select(con: duckdb.DuckDBPyConnection, table: str, select_sql: str, frames: dict[str, pd.DataFrame],
-                  params: dict, audit: Audit) -> None:
-    """Insert the result of `select_sql` (over `frames`, named `{name}` in it) into raw.<table>, with audit.
-
-    Used where a join in DuckDB beats materialising strings in pandas (task cells: the
-    pupil's codes and the task's label are joined in SQL, not repeated per cell in Python).
+    Files are numbered in the order they are first staged; rows keep that order (one file's
+    rows after the previous file's), as if each file had been inserted in turn.
     """
+
+    def __init__(self) -> None:
+        self._audits: list[Audit] = []
+        self._index: dict[int, int] = {}                     # id(audit) -> file number
+        self._rows: dict[str, list[tuple[int, dict[str, np.ndarray]]]] = {}
+        self._selects: dict[tuple[str, str], dict] = {}       # (table, sql) -> frames and file parameters
+
+    def _file(self, audit: Audit) -> int:
+        if id(audit) not in self._index:
+            self._index[id(audit)] = len(self._audits)
+            self._audits.append(audit)
+        return self._index[id(audit)]
+
+    def insert(self, table: str, data: dict[str, object], rows: np.ndarray, audit: Audit) -> int:
+        """Stage `data` (column → array) with `_source_row` = rows for raw.<table>; returns the row count."""
+        n = len(rows)
+        if n == 0:
+            return 0
+        cols = {k: np.asarray(v) if not isinstance(v, pd.Categorical) else v for k, v in data.items()}
+        cols["_source_row"] = np.asarray(rows, dtype=np.int64)
+        self._rows.setdefault(table, []).append((self._file(audit), cols))
+        return n
+
+    def insert_select(self, table: str, select_sql: str, frames: dict[str, pd.DataFrame], params: dict,
+                      audit: Audit) -> None:
+        """Stage the rows of `select_sql` over `frames` (named `{name}` in it) for raw.<table>.
+
+        Used where a join in DuckDB beats materialising strings in pandas (task cells: the
+        pupil's codes and the task's label are joined in SQL, not repeated per cell in Python).
+        Each frame gets the file's number `_f`; `{files}` is a table with `_f`, the file's
+        `params` and its audit columns, so the SQL joins the frames on `_f` and selects the
+        audit columns from `{files}`.
+        """
+        f = self._file(audit)
+        staged = self._selects.setdefault((table, select_sql), {"frames": {k: [] for k in frames}, "files": []})
+        for k, df in frames.items():
+            staged["frames"][k].append(df.assign(_f=np.int32(f)))
+        staged["files"].append({"_f": f, **params})
+
+    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Write everything staged: one insert per table (and per staged query)."""
+        for table, parts in self._rows.items():
+            _register_and_run(con, {"rows": self._frame(parts, table_columns(con, table))},
+                              f"insert into raw.{table} by name select * from {{rows}}")
+        for (table, sql), staged in self._selects.items():
+            frames = {k: pd.concat(v, ignore_index=True) for k, v in staged["frames"].items()}
+            files = pd.DataFrame(staged["files"])
+            audits = [self._audits[i] for i in files["_f"]]
+            files["_load_id"] = [a.load_id for a in audits]
+            files["_source_file"] = [a.source_file for a in audits]
+            files["_source_sha256"] = [a.sha256 for a in audits]
+            files["_loaded_at"] = pd.to_datetime([a.loaded_at for a in audits])
+            _register_and_run(con, {**frames, "files": files}, f"insert into raw.{table} by name {sql}")
+        self._rows.clear()
+        self._selects.clear()
+
+    def _frame(self, parts: list[tuple[int, dict[str, np.ndarray]]], columns: list[str]) -> pd.DataFrame:
+        """One frame of the staged parts of a table: columns the table has, audit as categoricals."""
+        names = [c for c in dict.fromkeys(k for _f, cols in parts for k in cols) if c in columns]
+        lengths = [len(cols["_source_row"]) for _f, cols in parts]
+        out: dict[str, object] = {}
+        for name in names:
+            arrays = [cols[name] if name in cols else np.full(n, None, dtype=object)
+                      for (_f, cols), n in zip(parts, lengths)]
+            out[name] = arrays[0] if len(arrays) == 1 else _concat(arrays)
+        codes = np.repeat(np.arange(len(parts), dtype=np.int32), lengths)
+        audits = [self._audits[f] for f, _cols in parts]
+        for name, values in (("_load_id", [a.load_id for a in audits]), ("_source_file", [a.source_file for a in audits]),
+                             ("_source_sha256", [a.sha256 for a in audits])):
+            uniq, inv = np.unique(np.array(values, dtype=object), return_inverse=True)
+            out[name] = pd.Categorical.from_codes(inv[codes], categories=pd.Index(uniq, dtype=object))
+        out["_loaded_at"] = np.array([np.datetime64(a.loaded_at, "us") for a in audits])[codes]
+        return pd.DataFrame(out)
+
+
+def _concat(arrays: list) -> np.ndarray:
+    """Concatenate one column's arrays of several files (categoricals as their values)."""
+    return np.concatenate([np.asarray(a, dtype=object) if isinstance(a, pd.Categorical) else a for a in arrays])
+
+
+def _register_and_run(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], sql: str) -> None:
     names = {k: f"_ingest_{next(_counter)}_{k}" for k in frames}
-    sql = select_sql.format(**names)
     for k, df in frames.items():
         con.register(names[k], df)
     try:
-        con.execute(f"insert into raw.{table} by name select *, $load_id as _load_id, $source_file as _source_file,"
-                    f" $sha as _source_sha256, $loaded_at::timestamp as _loaded_at from ({sql})",
-                    {**params, "load_id": audit.load_id, "source_file": audit.source_file, "sha": audit.sha256,
-                     "loaded_at": audit.loaded_at})
+        con.execute(sql.format(**names))
     finally:
         for v in names.values():
             con.unregister(v)

@@ -21,20 +21,46 @@ from ingestion.kinds import KINDS, school_references
 ACTIVE = "('loaded', 'partial')"
 
 
-def resolve(con: duckdb.DuckDBPyConnection, kind: str, load_id: str) -> list[str]:
+def overlaps(con: duckdb.DuckDBPyConnection, kind: str, load_ids: list[str]) -> dict[str, set[str]] | None:
+    """For each load of a batch: the other loads of the kind that share a row key with it (one query).
+
+    A superset of what `resolve` may supersede (a pair that shares no key supersedes nothing,
+    for row-wise and whole-file rules alike), so `resolve` need look no further; and a file
+    that overlaps nothing needs no query of its own. None for a rule without keys.
+    """
+    if kind not in KINDS or not KINDS[kind].supersede.keys:
+        return None
+    table, cols = KINDS[kind].main_table, ", ".join(KINDS[kind].supersede.keys)
+    pairs = con.execute(
+        f"with n as (select distinct _load_id as new_id, {cols} from raw.{table} where list_contains($ids, _load_id))"
+        f" select distinct n.new_id, o._load_id from n join (select distinct _load_id, {cols} from raw.{table}) o"
+        f" using ({cols}) where o._load_id <> n.new_id", {"ids": list(load_ids)}).fetchall()
+    out: dict[str, set[str]] = {i: set() for i in load_ids}
+    for new_id, other in pairs:
+        out[new_id].add(other)
+    return out
+
+
+def resolve(con: duckdb.DuckDBPyConnection, kind: str, load_id: str, later: frozenset[str] = frozenset(),
+            candidates: set[str] | None = None) -> list[str]:
     """Apply the supersede rule between load `load_id` and every other active load of its kind.
 
     Candidates are the loads with the same `work_key` (the same work, the same year, any
-    register: see `Kind.work_key`). Returns the files whose status changed (for the report).
+    register: see `Kind.work_key`). `later`: loads written in the same batch after this one;
+    they are left out, as if they were not written yet (each resolves against this one in
+    turn), so a batch ends as file-by-file loading would. `candidates` (from `overlaps`): the
+    only loads that can share rows with this one. Returns the files whose status changed (for
+    the report).
     """
-    if kind not in KINDS:
+    if kind not in KINDS or (candidates is not None and not candidates - later):
         return []
     me = con.execute("select file, file_mtime, loaded_at, work_key from meta.ingestion_ledger where load_id = ?",
                      [load_id]).fetchone()
     others = con.execute(
         f"select load_id, file, file_mtime, loaded_at from meta.ingestion_ledger where kind = $kind and load_id <> $id"
         f" and status in {ACTIVE} and work_key = $wk", {"kind": kind, "id": load_id, "wk": me[3]}).fetchall()
-    if len(others) > 1 and not KINDS[kind].supersede.whole:
+    others = [o for o in others if o[0] not in later and (candidates is None or o[0] in candidates)]
+    if len(others) > 1 and not KINDS[kind].supersede.whole and candidates is None:
         others = _overlapping(con, kind, load_id, others)
     changed = []
     for other_id, other_file, other_mtime, other_loaded in others:

@@ -6,6 +6,7 @@ would not join (a subject spelt `математика ` in one file and `Мат�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 
@@ -21,9 +22,18 @@ def norm_header(name: object) -> str:
     The contract compares column names case-insensitively after trimming and replacing `ё`.
     Non-breaking spaces (common in exports pasted through Excel) count as spaces.
     """
+    if isinstance(name, str):
+        return _norm_text(name)
     if blank(name):
         return ""
-    text = str(name).replace("\xa0", " ").replace("\ufeff", "").strip().lower().replace("ё", "е")
+    return _norm_text(str(name))
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm_text(text: str) -> str:
+    """`norm_header` of a text, remembered: recognition asks for the same header cells of every
+    file once per reader (tens of thousands of calls for a region's inbox)."""
+    text = text.replace("\xa0", " ").replace("\ufeff", "").strip().lower().replace("ё", "е")
     return _SPACES.sub(" ", text)
 
 

@@ -248,7 +248,7 @@ def run_layouts(scale: str, out_file: Path, *, workdir: Path, seed: int = 2025) 
         gia = r["rows"]["gia11"] + r["rows"]["gia9"]
         print(f"{name:<12}{r['files']:>8}{r['seconds']:>10.1f}{r['cpu_seconds']:>10.1f}{gia:>12,}"
               f"{r['rows']['vpr_results']:>12,}")
-    print(f"real / normalised: {result['ratio']}")
+    print(f"real / normalised: {result['ratio']} wall, {result['cpu_ratio']} CPU")
     return result
 
 

@@ -94,8 +94,14 @@ def header_keys(name: str | None) -> tuple[str, ...]:
 
 
 def match_count(cells: list[str | None], spec: list[Col]) -> int:
-    keys = {k for c in cells if c for k in header_keys(c)}
-    return sum(1 for col in spec if any(k in keys for k in col.keys))
+    keys = row_keys(tuple(cells))
+    return sum(1 for col in spec if not keys.isdisjoint(col.keys))
+
+
+@lru_cache(maxsize=8192)
+def row_keys(cells: tuple) -> frozenset[str]:
+    """The header keys of a row's cells (remembered: every reader scores the same head rows)."""
+    return frozenset(k for c in cells if c for k in header_keys(c))
 
 
 def find_header(src: Source, spec: list[Col]) -> tuple[str, int, float] | None:

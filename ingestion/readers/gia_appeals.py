@@ -120,7 +120,7 @@ def read_appeals(src: Source) -> ParsedFile:
                         "столбца «Экзамен»", row=header_row, column="Экзамен", rows_read=len(table.rows))
     frame = typed_frame(table, SPEC, fields, extras)
     ids = pseudonym.person_ids(pseudonym.current_key(), *person_columns(frame))
-    extra_cols = strip_personal(frame, [f"extra:{e}" for e in extras])
+    frame, extra_cols = strip_personal(frame, [f"extra:{e}" for e in extras])
     set_object(frame, "participant_id", ids)
     n = len(frame)
     code = np.full(n, np.nan)

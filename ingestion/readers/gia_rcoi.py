@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ingestion import pseudonym
-from ingestion.convert import set_object
+from ingestion.convert import object_frame, set_object
 from ingestion.readers.base import (Col, FileError, ParsedFile, RECOGNISE_SHARE, find_header, header_keys, map_header,
                                     match_count, require, typed_frame)
 from ingestion.readers.gia import _LONG_FULL, add_answer_columns
@@ -211,27 +211,42 @@ def _mask(values: np.ndarray, numeric_like: bool) -> np.ndarray:
     return out
 
 
-def strip_personal(frame: pd.DataFrame, extras: list[str]) -> list[str]:
-    """Drop name/document fields, personal extras; mask word-like bad or code texts. Returns kept extras."""
-    for c in [c for c in frame.columns if c in PERSONAL or c.removesuffix("__bad") in PERSONAL]:
-        del frame[c]
+def strip_personal(frame: pd.DataFrame, extras: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Drop name/document fields, personal extras; mask word-like bad or code texts.
+
+    Returns the frame without them and the kept extras. The frame is built anew from its
+    columns: deleting and replacing a dozen columns of a wide frame one by one copies its
+    blocks each time, which cost more than the rest of reading a protocol.
+    """
+    columns, kept = personal_stripped(frame, extras)
+    return object_frame(columns), kept
+
+
+def personal_stripped(frame: pd.DataFrame, extras: list[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+    """`strip_personal`'s columns as arrays (column → values) and the kept extras."""
+    drop = {c for c in frame.columns if c in PERSONAL or c.removesuffix("__bad") in PERSONAL}
     kept = []
     for e in extras:
         label = e.split(":", 1)[1]
         if _PERSONAL_HEADER.search(norm_header(label)) or label.startswith("столбец "):
-            del frame[e]
+            drop.add(e)
         else:
-            set_object(frame, e, _mask(frame[e].to_numpy(dtype=object), False))
             kept.append(e)
-    for c in [c for c in frame.columns if c.endswith("__bad")]:
-        set_object(frame, c, _mask(frame[c].to_numpy(dtype=object), True))
-    for c in ("school_code", "mo_code", "class_name"):
-        if c in frame:
-            set_object(frame, c, _mask(frame[c].to_numpy(dtype=object), c != "class_name"))
-    for c in ("short_answers", "long_answers", "oral_answers"):
-        if c in frame:
-            set_object(frame, c, _mask_answers(frame[c].to_numpy(dtype=object)))
-    return kept
+    out: dict[str, np.ndarray] = {}
+    for c in frame.columns:
+        if c in drop:
+            continue
+        values = frame[c].to_numpy()
+        if c in kept:
+            values = _mask(values.astype(object), False)
+        elif c.endswith("__bad"):
+            values = _mask(values.astype(object), True)
+        elif c in ("school_code", "mo_code", "class_name"):
+            values = _mask(values.astype(object), c != "class_name")
+        elif c in ("short_answers", "long_answers", "oral_answers"):
+            values = _mask_answers(values.astype(object))
+        out[c] = values
+    return out, kept
 
 
 def _mask_answers(values: np.ndarray) -> np.ndarray:
@@ -371,10 +386,11 @@ def read_protocol(src: Source) -> ParsedFile:
 
     # who: the pseudonymous id, then the names are gone
     ids = pseudonym.person_ids(pseudonym.current_key(), *person_columns(frame))
-    extra_cols = strip_personal(frame, extra_cols)
-    set_object(frame, "participant_id", ids)
+    cols, extra_cols = personal_stripped(frame, extra_cols)
+    cols["participant_id"] = np.asarray(ids, dtype=object)
 
-    # what: subject, date, exam, form from the title
+    # what: subject, date, exam, form from the title (columns set as arrays, the frame built
+    # once: column by column, a per-file frame cost more than the file's rows)
     code = title["code"]
     subject = CODE_AS.get(code, code)
     if subject != code:
@@ -382,32 +398,33 @@ def read_protocol(src: Source) -> ParsedFile:
     if not name_matches(code, title["name"]):
         notes.append(f"название предмета «{title['name']}» в заголовке не соответствует коду {code}"
                      f" ({SUBJECT_NAMES.get(subject, 'неизвестный код')})")
-    has_test = "test_score" in fields and frame["test_score"].notna().any()
-    kind = decide_exam(frame["class_name"].to_numpy(dtype=object), title, has_test, subject)
+    has_test = "test_score" in fields and bool(pd.notna(cols["test_score"]).any())
+    kind = decide_exam(np.asarray(cols["class_name"], dtype=object), title, has_test, subject)
     form = "ГВЭ" if title["gve"] else ("ЕГЭ" if kind == "gia11" else "ОГЭ")
     result_header = table.header[fields["test_score"]] if "test_score" in fields else None
+    n = len(frame)
+    nothing = np.full(n, None, dtype=object)
     if form != "ЕГЭ" or subject == 22:
         # «Балл» of an ОГЭ/ГВЭ/базовая protocol is the mark (2–5); there is no test score
         if "mark" not in fields and "test_score" in fields:
-            frame["mark"], frame["mark__bad"] = frame["test_score"], frame["test_score__bad"]
-        frame["test_score"] = np.nan
-        frame["test_score__bad"] = None
-    n = len(frame)
-    date = np.full(n, np.datetime64(title["date"], "ns"))
-    frame["exam_date"] = date
-    frame["exam_date__bad"] = None
-    frame["subject_code"] = float(subject)
-    frame["subject_code__bad"] = None
-    set_object(frame, "subject_name", np.full(n, SUBJECT_NAMES.get(subject, title["name"]), dtype=object))
-    set_object(frame, "gia_form", np.full(n, form, dtype=object))
-    set_object(frame, "stage", np.full(n, stage_of(title["date"]), dtype=object))
-    set_object(frame, "status", np.full(n, "Явка", dtype=object))
-    classes = frame["class_name"].to_numpy(dtype=object)
-    set_object(frame, "category", np.where(pd.notna(classes), "ВТГ", "ВПЛ/СПО"))
-    set_object(frame, "sex", np.full(n, None, dtype=object))
+            cols["mark"], cols["mark__bad"] = cols["test_score"], cols["test_score__bad"]
+        cols["test_score"] = np.full(n, np.nan)
+        cols["test_score__bad"] = nothing
+    cols["exam_date"] = np.full(n, np.datetime64(title["date"], "ns"))
+    cols["exam_date__bad"] = nothing
+    cols["subject_code"] = np.full(n, float(subject))
+    cols["subject_code__bad"] = nothing
+    cols["subject_name"] = np.full(n, SUBJECT_NAMES.get(subject, title["name"]), dtype=object)
+    cols["gia_form"] = np.full(n, form, dtype=object)
+    cols["stage"] = np.full(n, stage_of(title["date"]), dtype=object)
+    cols["status"] = np.full(n, "Явка", dtype=object)
+    classes = np.asarray(cols["class_name"], dtype=object)
+    cols["category"] = np.where(pd.notna(classes), "ВТГ", "ВПЛ/СПО").astype(object)
+    cols["sex"] = nothing
     for f in ("ovz", "variant"):
-        frame[f], frame[f"{f}__bad"] = np.nan, None
-    frame["_protocol"] = True
+        cols[f], cols[f"{f}__bad"] = np.full(n, np.nan), nothing
+    cols["_protocol"] = np.full(n, True)
+    frame = object_frame(cols)
 
     # foreign languages: the oral part joins the criteria, its score the written part's
     if "oral_answers" in frame:
@@ -424,6 +441,7 @@ def read_protocol(src: Source) -> ParsedFile:
         oral_date = title["oral_date"].strftime("%d.%m.%Y")
         set_object(frame, "extra:Дата устной части", np.full(n, oral_date, dtype=object))
         extra_cols.append("extra:Дата устной части")
+    gone = []   # dropped at once: deleting columns of a wide frame one by one copies its blocks each time
     for c in ("oral_answers", "oral_primary", "written_primary"):
         if c in frame:  # kept as extras: not in the normalised shape
             label = {"oral_answers": "Устная часть", "oral_primary": "Первичный балл устной части",
@@ -434,9 +452,8 @@ def read_protocol(src: Source) -> ParsedFile:
                                                               (str(int(v)) if isinstance(v, float) else v)
                                                               for v in values], dtype=object))
                 extra_cols.append(f"extra:{label}")
-            for d in (c, f"{c}__bad"):
-                if d in frame:
-                    del frame[d]
+            gone += [d for d in (c, f"{c}__bad") if d in frame]
+    frame = frame.drop(columns=gone)
     frame["year"] = float(title["date"].year)
 
     # footer: the participant count must equal the rows read

@@ -20,7 +20,7 @@ import pandas as pd
 from ingestion.convert import object_frame, parse_date, parse_int
 from ingestion.readers.base import Col, FileError, ParsedFile, add_field, map_header, require
 from ingestion.readers.vpr_fisoko import drop_rows, find_title, group_notes, group_rows, null_no_mark
-from ingestion.readers.works import TaskColumn, WorkFileReader, first_text, parse_title, task_column, task_columns
+from ingestion.readers.works import TaskColumn, WorkFileReader, first_text, parse_title, task_block, task_columns
 from ingestion.source import Source, SheetHead
 from ingestion.text import norm_header, norm_subject
 
@@ -111,8 +111,8 @@ def build_frame(table, spec, fields, extras, tasks: list[TaskColumn]) -> pd.Data
     out: dict[str, object] = {"_row": table.rows}
     for col in spec:
         add_field(out, table, col, fields.get(col.field))
-    for t in tasks:
-        out[f"task:{t.label}"], out[f"task:{t.label}__bad"] = task_column(table, t.position)
+    for t, (values, bad) in zip(tasks, task_block(table, [t.position for t in tasks])):
+        out[f"task:{t.label}"], out[f"task:{t.label}__bad"] = values, bad
     for label, pos in extras.items():
         out[f"extra:{label}"] = table.text(pos)
     return object_frame(out)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -113,17 +114,24 @@ def null_no_mark(frame: pd.DataFrame, field: str) -> None:
         frame.loc[hit[hit].index, bad] = None
 
 
+@lru_cache(maxsize=4)
+def _logins_by_digits(known: frozenset[str]) -> dict[str, str]:
+    """The register's logins by their 6 digits (the same register serves every file of a load)."""
+    by_digits: dict[str, str] = {}
+    for k in sorted(known):
+        m = LOGIN.match(k)
+        if m:
+            by_digits.setdefault(m[2], k)
+    return by_digits
+
+
 def canonical_logins(logins: np.ndarray, known: frozenset[str]) -> tuple[np.ndarray, list[str]]:
     """Logins not in the register but whose 6 digits are, under the other prefix → the register's.
 
     `edu860123` and `sch860123` are the same school in different systems and years; the
     note lists the pairs matched that way, for the ledger.
     """
-    by_digits: dict[str, str] = {}
-    for k in known:
-        m = LOGIN.match(k)
-        if m:
-            by_digits.setdefault(m[2], k)
+    by_digits = _logins_by_digits(known)
     s = pd.Series(logins, dtype=object)
     uniq = [u for u in s.dropna().unique() if u not in known]
     mapping = {}

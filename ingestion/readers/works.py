@@ -66,7 +66,16 @@ def task_column(table, pos: int) -> tuple[np.ndarray, np.ndarray]:
 
     A fractional score is bad too: scores are whole numbers.
     """
-    values, bad = table.numbers(pos, NOT_CHECKED)
+    return _whole(table, pos, *table.numbers(pos, NOT_CHECKED))
+
+
+def task_block(table, positions: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`task_column` of every task column at once (`Table.numbers_block`)."""
+    return [_whole(table, pos, values, bad)
+            for pos, (values, bad) in zip(positions, table.numbers_block(positions, NOT_CHECKED))]
+
+
+def _whole(table, pos: int, values: np.ndarray, bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     frac = ~np.isnan(values) & ((values != np.floor(values)) | (np.abs(values) >= 2 ** 31))
     if frac.any():
         bad = bad.copy()
