@@ -24,5 +24,5 @@ ranked as (
 
 )
 
-select * exclude (best_rank) from ranked
+select * except (best_rank) from ranked
 where best_rank = 1

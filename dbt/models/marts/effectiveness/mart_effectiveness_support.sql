@@ -110,7 +110,7 @@ pupils as (
         pupil_works.work,
         pupil_works.school_code,
         schools.cluster_name,
-        100.0 * pupil_works.primary_score / pupil_works.work_max as pct
+        100.0e0 * pupil_works.primary_score / pupil_works.work_max as pct
     from {{ ref('int_vpr_pupil_works') }} as pupil_works
     inner join schools
         on pupil_works.school_code = schools.school_code
