@@ -11,20 +11,19 @@ The exit code is 0 only when both builds passed and every table is identical.
 - the columns holding 64-bit row hashes (HASH_COLUMNS: surrogate ids and M5's vector
   fingerprints) are left out: DuckDB's hash() and Spark's xxhash64 give other numbers for the
   same key, by design; the rows they identify are still compared in every other column;
-- numbers are compared as doubles with a relative tolerance of 1e-9 (REL_TOL): the engines'
-  floating-point sums and Spark's Lanczos log-gamma differ in the last bits, far below any
-  published digit. Text, dates, booleans and nulls must be equal exactly.
+- floating-point numbers are compared to 10 significant digits (SIGNIFICANT; magnitudes below
+  1e-12 count as 0): the engines' floating-point sums and Spark's Lanczos log-gamma differ in
+  the last bits, far below any published digit. Integers, text, dates, booleans and nulls must
+  be equal exactly.
 """
 from __future__ import annotations
 
 import argparse
-import math
 import shutil
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -32,7 +31,7 @@ import duckdb
 from rsoko import settings
 
 HASH_COLUMNS = frozenset({"pupil_work_id", "sitting_id", "vector_hash"})
-REL_TOL = 1e-9
+SIGNIFICANT = 10
 ABS_TOL = 1e-12
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
 
@@ -62,64 +61,84 @@ def export_raw(warehouse: Path, raw_dir: Path) -> list[str]:
     return tables
 
 
-def _cell(value):
-    """A cell as a comparable Python value: numbers as float, lists as tuples, NaN as None."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float, Decimal)):
-        number = float(value)
-        return None if math.isnan(number) else number
-    if isinstance(value, (list, tuple)):
-        return tuple(_cell(v) for v in value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                  "UBIGINT", "UHUGEINT")
+_FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
 
 
-def _sort_key(row: tuple) -> tuple:
-    """Rows sorted on a rounded form, so rows equal within the tolerance line up."""
-    return tuple((0, "") if v is None else (1, f"{v:.6e}") if isinstance(v, float) else (2, repr(v)) for v in row)
+def _normalised(column: str, duck_type: str, exact: bool) -> str:
+    """The SQL that puts one column of either engine in a comparable text form, by the DuckDB
+    column's type: integers exactly, floats to SIGNIFICANT digits (every bit when `exact`),
+    timestamps without a zone, lists and the rest as text."""
+    col = f'"{column}"'
+    kind = duck_type.upper()
+    if kind in _INTEGER_TYPES or (kind.startswith("DECIMAL") and kind.endswith(",0)")):
+        return f"cast(cast({col} as hugeint) as varchar)"
+    if kind in _FLOAT_TYPES or kind.startswith("DECIMAL"):
+        if exact:
+            return f"cast(cast({col} as double) as varchar)"
+        value = f"cast({col} as double)"
+        return (f"case when {col} is null then null when abs({value}) < {ABS_TOL} then '0' "
+                f"else printf('%.{SIGNIFICANT - 1}e', {value}) end")
+    if kind.startswith("TIMESTAMP"):
+        return f"cast(cast({col} as timestamp) as varchar)"
+    return f"cast({col} as varchar)"
 
 
-def _cells_equal(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=ABS_TOL)
-    return a == b
+def compare_relation(con: duckdb.DuckDBPyConnection, duck_query: str, spark_query: str, name: str, *,
+                     ignore: frozenset[str] = HASH_COLUMNS, exact: bool = False) -> TableComparison:
+    """Compare one relation of the two engines (see the module docstring for what equal means):
+    both sides normalised column by column, then a multiset difference in DuckDB (except all).
 
-
-def _rows(con: duckdb.DuckDBPyConnection, query: str, columns: list[str]) -> list[tuple]:
-    select = ", ".join(f'"{c}"' for c in columns)
-    rows = [tuple(_cell(v) for v in row) for row in con.sql(f"select {select} from ({query})").fetchall()]
-    return sorted(rows, key=_sort_key)
-
-
-def compare_relation(con: duckdb.DuckDBPyConnection, duck_query: str, spark_query: str, name: str) -> TableComparison:
-    """Compare one relation of the two engines (see the module docstring for what equal means)."""
-    duck_cols = [c.lower() for c in con.sql(duck_query).columns]
+    `ignore=frozenset(), exact=True` compares two runs of one engine: every column, every bit."""
+    duck_types = {c.lower(): str(t) for c, t in zip(con.sql(duck_query).columns, con.sql(duck_query).types)}
     spark_cols = [c.lower() for c in con.sql(spark_query).columns]
-    if sorted(duck_cols) != sorted(spark_cols):
-        missing = sorted(set(duck_cols) - set(spark_cols))
-        extra = sorted(set(spark_cols) - set(duck_cols))
+    if sorted(duck_types) != sorted(spark_cols):
+        missing = sorted(set(duck_types) - set(spark_cols))
+        extra = sorted(set(spark_cols) - set(duck_types))
         return TableComparison(name, False, 0, f"columns differ: only on DuckDB {missing}, only on Spark {extra}")
-    columns = [c for c in duck_cols if c not in HASH_COLUMNS]
-    duck_rows = _rows(con, duck_query, columns)
-    spark_rows = _rows(con, spark_query, columns)
-    if len(duck_rows) != len(spark_rows):
-        return TableComparison(name, False, len(duck_rows), f"{len(duck_rows)} rows on DuckDB, {len(spark_rows)} on Spark")
-    for index, (d, s) in enumerate(zip(duck_rows, spark_rows)):
-        for column, a, b in zip(columns, d, s):
-            if not _cells_equal(a, b):
-                return TableComparison(name, False, len(duck_rows),
-                                       f"row {index + 1} (sorted), column {column}: DuckDB {a!r}, Spark {b!r}")
-    return TableComparison(name, True, len(duck_rows))
+    columns = [c for c in duck_types if c not in ignore]
+    select = ", ".join(f'{_normalised(c, duck_types[c], exact)} as "{c}"' for c in columns) or "1 as one"
+    duck = f"select {select} from ({duck_query})"
+    spark = f"select {select} from ({spark_query})"
+    (rows,) = con.sql(f"select count(*) from ({duck_query})").fetchall()[0]
+    (spark_rows,) = con.sql(f"select count(*) from ({spark_query})").fetchall()[0]
+    if rows != spark_rows:
+        return TableComparison(name, False, rows, f"{rows} rows on DuckDB, {spark_rows} on Spark")
+    only_duck = con.sql(f"({duck}) except all ({spark}) limit 1").fetchall()
+    if not only_duck:
+        return TableComparison(name, True, rows)
+    only_spark = con.sql(f"({spark}) except all ({duck}) limit 1").fetchall()
+    differing = [c for c, a, b in zip(columns, only_duck[0], only_spark[0] if only_spark else only_duck[0]) if a != b]
+    return TableComparison(name, False, rows, f"a row only on DuckDB {dict(zip(columns, only_duck[0]))}, "
+                                              f"one only on Spark {dict(zip(columns, only_spark[0])) if only_spark else None}; "
+                                              f"columns that differ between these two: {differing}")
+
+
+def compare_warehouses(first: Path, second: Path) -> list[TableComparison]:
+    """Every staging/intermediate/mart relation of two DuckDB warehouses, exactly (two runs).
+
+    dbt-duckdb's views name their tables with the file's stem as catalog, so the second file is
+    attached under its own stem, which must differ from the first's."""
+    if first.stem == second.stem:
+        raise ValueError(f"the two warehouses need different file names: {first.name}")
+    other = second.stem
+    results = []
+    with duckdb.connect(str(first), read_only=True, config={"enable_progress_bar": False}) as con:
+        con.execute(f"attach '{second.as_posix()}' as \"{other}\" (read_only)")
+        relations = con.sql(
+            "select table_schema, table_name from information_schema.tables "
+            f"where table_catalog = current_database() and table_schema in {COMPARED_SCHEMAS} order by 1, 2").fetchall()
+        for schema, table in relations:
+            results.append(compare_relation(con, f"select * from {schema}.{table}", f'select * from "{other}".{schema}.{table}',
+                                            f"{schema}.{table}", ignore=frozenset(), exact=True))
+    return results
 
 
 def compare_engines(warehouse: Path, export_dir: Path) -> list[TableComparison]:
     """Every staging/intermediate/mart relation of the DuckDB warehouse against Spark's export."""
     results = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse), read_only=True, config={"enable_progress_bar": False}) as con:
         relations = con.sql(
             "select table_schema, table_name from information_schema.tables "
             f"where table_schema in {COMPARED_SCHEMAS} order by 1, 2").fetchall()

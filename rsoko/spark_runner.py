@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--year", type=int, required=True)
     parser.add_argument("--target-path", type=Path, default=None)
     parser.add_argument("--no-tests", action="store_true", help="build the models without their data tests")
+    parser.add_argument("--select", default=None, help="dbt node selection (default: everything)")
     opts = parser.parse_args(argv)
 
     spark_dir = opts.spark_dir.resolve()
@@ -103,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     dbt_args = ["build", "--vars", json.dumps({"run_year": opts.year}), "--exclude-resource-type", "unit_test"]
     if opts.no_tests:
         dbt_args += ["--exclude-resource-type", "test"]
+    if opts.select:
+        dbt_args += ["--select", opts.select]
     if opts.target_path is not None:
         dbt_args += ["--target-path", str(opts.target_path)]
     ok = run_dbt(dbt_args)

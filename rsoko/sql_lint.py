@@ -48,6 +48,26 @@ FORBIDDEN_FUNCTIONS = {
 }
 
 
+AGGREGATES = {"sum", "avg", "min", "max", "count", "var_samp", "var_pop", "stddev_samp", "stddev_pop", "stddev",
+              "variance", "array_agg", "median", "any_value", "bool_or", "bool_and"}
+
+
+def _has_order_inside_call(tokens, open_index: int) -> bool:
+    """Whether the call whose '(' is tokens[open_index] has ORDER BY at its own level (DuckDB's
+    ordered aggregate, sum(x order by y)): Spark rejects it."""
+    depth = 0
+    for token in tokens[open_index:]:
+        if token.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif token.token_type == TokenType.R_PAREN:
+            depth -= 1
+            if depth == 0:
+                return False
+        elif depth == 1 and token.token_type == TokenType.ORDER_BY:
+            return True
+    return False
+
+
 def _strip_duckdb_spans(sql: str) -> str:
     while True:
         stripped = DUCKDB_SPAN.sub("null", sql)
@@ -97,6 +117,8 @@ def portability_problems(sql: str) -> list[str]:
             problems.append(f"{where}: decimal literal {token.text} in * or / (DECIMAL on Spark; write {token.text}e0)")
         elif kind == TokenType.L_BRACE:
             problems.append(f"{where}: {{...}} struct literal (use make_struct)")
+        elif text in AGGREGATES and word(i + 1) == "(" and _has_order_inside_call(tokens, i + 1):
+            problems.append(f"{where}: {text}(... order by ...) ordered aggregate (use ordered_sum / ordered_avg / ordered_spread)")
         elif text in FORBIDDEN_FUNCTIONS and word(i + 1) == "(" and word(i - 1) != ".":
             problems.append(f"{where}: {text}() is DuckDB-only (use {FORBIDDEN_FUNCTIONS[text]})")
     return problems

@@ -62,6 +62,8 @@ def test_the_lint_fails_on_a_model_with_star_exclude(tmp_path):
     ("select printf('%.0f', a) from t", "printf() is DuckDB-only"),
     ("select arg_max(a, b) from t", "arg_max() is DuckDB-only"),
     ("select {'x': 1} from t", "struct literal"),
+    ("select avg(x order by y) from t", "ordered aggregate"),
+    ("select sum(a * b\n order by c) from t", "ordered aggregate"),
     ("select list_transform(l, lambda x: x + 1) from t", "cannot parse"),
 ])
 def test_each_duckdb_only_construct_is_named(sql, expected):
@@ -74,6 +76,7 @@ def test_each_duckdb_only_construct_is_named(sql, expected):
     "select * except (a) from t",
     "select 100.0e0 * a / b, power(2, 3), cast(a as string) from t",
     "select xxhash64(a) from t",
+    "select sum(x) over (partition by a order by b), listagg(s, ', ') within group (order by s) from t",
     # a marked DuckDB body of a portable macro is expected, nested ones too
     "select /*duckdb*/ unnest(/*duckdb*/ list_value(a, b) /*end duckdb*/) /*end duckdb*/ as x from t",
     # words inside text and comments are not constructs

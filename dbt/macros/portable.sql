@@ -142,3 +142,50 @@
 {% macro round_half_up(expr, decimals=0) -%}
     cast(round(cast(({{ expr }}) as decimal(38, 10)), {{ decimals }}) as decimal(38, {{ decimals }}))
 {%- endmacro %}
+
+
+{#- A float sum (or mean) added up in a fixed order, so a rerun gives the same bits: DuckDB's
+    ordered aggregate; on Spark the (order key, value) pairs are sorted and folded left to right.
+    Nulls are skipped and no value gives null, as in sum/avg. -#}
+{% macro ordered_sum(expr, order_by) -%}
+    {{ return(adapter.dispatch('ordered_sum')(expr, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_sum(expr, order_by) -%}
+    /*duckdb*/ sum({{ expr }} order by {{ order_by }}) /*end duckdb*/
+{%- endmacro %}
+
+{% macro spark__ordered_sum(expr, order_by) -%}
+    case when count({{ expr }}) > 0 then aggregate(
+        array_sort(collect_list(case when ({{ expr }}) is not null
+            then named_struct('k', {{ order_by }}, 'v', cast({{ expr }} as double)) end)),
+        cast(0 as double),
+        (acc, pair) -> acc + pair.v
+    ) end
+{%- endmacro %}
+
+{% macro ordered_avg(expr, order_by) -%}
+    {{ return(adapter.dispatch('ordered_avg')(expr, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_avg(expr, order_by) -%}
+    /*duckdb*/ avg({{ expr }} order by {{ order_by }}) /*end duckdb*/
+{%- endmacro %}
+
+{% macro spark__ordered_avg(expr, order_by) -%}
+    ({{ spark__ordered_sum(expr, order_by) }}) / count({{ expr }})
+{%- endmacro %}
+
+{#- var_samp / stddev_samp in a fixed order (DuckDB's ordered aggregate: the same bits on a rerun).
+    Spark has no ordered aggregates; its own var_samp differs from DuckDB's in the last bits only. -#}
+{% macro ordered_spread(func, expr, order_by) -%}
+    {{ return(adapter.dispatch('ordered_spread')(func, expr, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_spread(func, expr, order_by) -%}
+    /*duckdb*/ {{ func }}({{ expr }} order by {{ order_by }}) /*end duckdb*/
+{%- endmacro %}
+
+{% macro spark__ordered_spread(func, expr, order_by) -%}
+    {{ func }}({{ expr }})
+{%- endmacro %}

@@ -116,8 +116,7 @@ school_tests as (
         coalesce(sum(school_windows.at_boundary), 0)::bigint as boundary_pupils,
         sum(school_windows.in_window)::bigint as window_pupils,
         -- summed in a fixed order: a float sum depends on it, and a rerun must give the same bits
-        sum(region_windows.region_boundary_share * school_windows.in_window
-            order by school_windows.boundary) as expected_pupils
+        {{ ordered_sum('region_windows.region_boundary_share * school_windows.in_window', 'school_windows.boundary') }} as expected_pupils
     from school_windows
     inner join region_windows
         on school_windows.year = region_windows.year

@@ -49,8 +49,8 @@ school_counts as (
         count(*) filter (where pupils.mark > pupils.journal_mark) as raised,
         count(*) filter (where pupils.mark = pupils.journal_mark) as confirmed,
         -- averaged in a fixed order (a float sum depends on it; a rerun must give the same bits)
-        avg(region_rates.raised_rate order by pupils.journal_mark) as expected_raised_rate,
-        avg(region_rates.confirmed_rate order by pupils.journal_mark) as expected_confirmed_rate
+        {{ ordered_avg('region_rates.raised_rate', 'pupils.journal_mark') }} as expected_raised_rate,
+        {{ ordered_avg('region_rates.confirmed_rate', 'pupils.journal_mark') }} as expected_confirmed_rate
     from pupils
     inner join region_rates
         on pupils.year = region_rates.year

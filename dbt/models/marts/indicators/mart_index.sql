@@ -77,7 +77,7 @@ directions as (
         scored.section,
         case
             when count(*) >= any_value(settings.index_min_section_share) * any_value(section_sizes.section_indicators)
-                then avg(scored.score order by scored.indicator_code)  -- a fixed order: the same bits every run
+                then {{ ordered_avg('scored.score', 'scored.indicator_code') }}  -- a fixed order: the same bits every run
         end as section_index
     from scored
     inner join section_sizes
@@ -95,7 +95,7 @@ final as (
         entity_code,
         max(section_index) filter (where section = 'results') as results_index,
         max(section_index) filter (where section = 'selfdetermination') as selfdetermination_index,
-        avg(section_index order by section) as overall_index
+        {{ ordered_avg('section_index', 'section') }} as overall_index
     from directions
     group by year, level, entity_code
 
