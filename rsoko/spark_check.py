@@ -124,7 +124,8 @@ def compare_warehouses(first: Path, second: Path) -> list[TableComparison]:
         raise ValueError(f"the two warehouses need different file names: {first.name}")
     other = second.stem
     results = []
-    with duckdb.connect(str(first), read_only=True, config={"enable_progress_bar": False}) as con:
+    with duckdb.connect(str(first), read_only=True) as con:
+        con.sql("set enable_progress_bar = false")
         con.execute(f"attach '{second.as_posix()}' as \"{other}\" (read_only)")
         relations = con.sql(
             "select table_schema, table_name from information_schema.tables "
@@ -138,7 +139,8 @@ def compare_warehouses(first: Path, second: Path) -> list[TableComparison]:
 def compare_engines(warehouse: Path, export_dir: Path) -> list[TableComparison]:
     """Every staging/intermediate/mart relation of the DuckDB warehouse against Spark's export."""
     results = []
-    with duckdb.connect(str(warehouse), read_only=True, config={"enable_progress_bar": False}) as con:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.sql("set enable_progress_bar = false")
         relations = con.sql(
             "select table_schema, table_name from information_schema.tables "
             f"where table_schema in {COMPARED_SCHEMAS} order by 1, 2").fetchall()
