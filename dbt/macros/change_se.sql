@@ -19,9 +19,9 @@
                         / ({{ prev }}.n_units - 1) / {{ prev }}.n_units
                 )
             end
-        else 100.0 * sqrt(greatest(
-            ({{ cur }}.value / 100.0) * (1 - {{ cur }}.value / 100.0) / {{ cur }}.n_units
-            + ({{ prev }}.value / 100.0) * (1 - {{ prev }}.value / 100.0) / {{ prev }}.n_units,
+        else 100.0e0 * sqrt(greatest(
+            ({{ cur }}.value / 100.0e0) * (1 - {{ cur }}.value / 100.0e0) / {{ cur }}.n_units
+            + ({{ prev }}.value / 100.0e0) * (1 - {{ prev }}.value / 100.0e0) / {{ prev }}.n_units,
             0
         ))
     end

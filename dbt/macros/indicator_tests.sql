@@ -7,7 +7,7 @@
 
     select
         {{ combination | join(', ') }},
-        count(*) as rows_with_key,
+        count(*) as rows_with_key
     from {{ model }}
     group by {{ combination | join(', ') }}
     having count(*) > 1

@@ -63,6 +63,7 @@
 
 {#- The catalogue with its list parameters split and its conditions parsed. -#}
 {% macro indicator_catalogue_parsed(catalogue_relation) -%}
+    {%- set condition_pattern = '^\\s*([A-Za-z_0-9]+)\\s*(<>|<=|>=|=|<|>|notnull|has)\\s*(.*?)\\s*$' -%}
     with catalogue_rows as (
 
         select * from {{ catalogue_relation }}
@@ -73,16 +74,12 @@
 
         select
             *,
-            regexp_extract(
-                population,
-                '^\s*([A-Za-z_0-9]+)\s*(<>|<=|>=|=|<|>|notnull|has)\s*(.*?)\s*$',
-                ['col', 'op', 'val']
-            ) as population_parts,
-            regexp_extract(
-                numerator,
-                '^\s*([A-Za-z_0-9]+)\s*(<>|<=|>=|=|<|>|notnull|has)\s*(.*?)\s*$',
-                ['col', 'op', 'val']
-            ) as numerator_parts,
+            regexp_extract(population, {{ regex_literal(condition_pattern) }}, 1) as population_col,
+            regexp_extract(population, {{ regex_literal(condition_pattern) }}, 2) as population_op,
+            regexp_extract(population, {{ regex_literal(condition_pattern) }}, 3) as population_val,
+            regexp_extract(numerator, {{ regex_literal(condition_pattern) }}, 1) as numerator_col,
+            regexp_extract(numerator, {{ regex_literal(condition_pattern) }}, 2) as numerator_op,
+            regexp_extract(numerator, {{ regex_literal(condition_pattern) }}, 3) as numerator_val
         from catalogue_rows
 
     )
@@ -95,26 +92,26 @@
         nullif(trim(category), '') as category,
         nullif(trim(gia_form), '') as gia_form,
         case when nullif(trim(subject_codes), '') is not null
-            then list_transform(string_split(subject_codes, '|'), lambda s: trim(s)::integer)
+            then {{ split_list('subject_codes', '|') }}
         end as subject_code_list,
         case when nullif(trim(exclude_subject_codes), '') is not null
-            then list_transform(string_split(exclude_subject_codes, '|'), lambda s: trim(s)::integer)
+            then {{ split_list('exclude_subject_codes', '|') }}
         end as exclude_subject_code_list,
         case when nullif(trim(vpr_subjects), '') is not null
-            then list_transform(string_split(vpr_subjects, '|'), lambda s: trim(s))
+            then {{ split_list('vpr_subjects', '|') }}
         end as vpr_subject_list,
-        try_cast(nullif(trim(grade_from::varchar), '') as integer) as grade_from,
-        try_cast(nullif(trim(grade_to::varchar), '') as integer) as grade_to,
-        nullif(population_parts.col, '') as population_col,
-        nullif(population_parts.op, '') as population_op,
-        nullif(population_parts.val, '') as population_val,
-        try_cast(nullif(population_parts.val, '') as double) as population_num,
-        nullif(numerator_parts.col, '') as numerator_col,
-        nullif(numerator_parts.op, '') as numerator_op,
-        nullif(numerator_parts.val, '') as numerator_val,
-        try_cast(nullif(numerator_parts.val, '') as double) as numerator_num,
+        try_cast(nullif(trim(grade_from::string), '') as integer) as grade_from,
+        try_cast(nullif(trim(grade_to::string), '') as integer) as grade_to,
+        nullif(population_col, '') as population_col,
+        nullif(population_op, '') as population_op,
+        nullif(population_val, '') as population_val,
+        try_cast(nullif(population_val, '') as double) as population_num,
+        nullif(numerator_col, '') as numerator_col,
+        nullif(numerator_op, '') as numerator_op,
+        nullif(numerator_val, '') as numerator_val,
+        try_cast(nullif(numerator_val, '') as double) as numerator_num,
         nullif(trim(value_column), '') as value_column,
-        nullif(trim(denominator_column), '') as denominator_column,
+        nullif(trim(denominator_column), '') as denominator_column
     from conditions
 {%- endmacro %}
 
@@ -144,7 +141,7 @@
     {%- if lists %}
         when 'has' then case catalogue.{{ prefix }}_col
         {%- for column in lists %}
-            when '{{ column }}' then list_contains(facts.{{ column }}, catalogue.{{ prefix }}_val)
+            when '{{ column }}' then array_contains(facts.{{ column }}, catalogue.{{ prefix }}_val)
         {%- endfor %}
         end
     {%- endif %}
@@ -165,11 +162,11 @@
     and (catalogue.gia_form is null or facts.gia_form = catalogue.gia_form)
     {%- endif %}
     {%- if 'subject_code' in filters %}
-    and (catalogue.subject_code_list is null or list_contains(catalogue.subject_code_list, facts.subject_code))
-    and (catalogue.exclude_subject_code_list is null or not list_contains(catalogue.exclude_subject_code_list, facts.subject_code))
+    and (catalogue.subject_code_list is null or array_contains(catalogue.subject_code_list, cast(facts.subject_code as string)))
+    and (catalogue.exclude_subject_code_list is null or not array_contains(catalogue.exclude_subject_code_list, cast(facts.subject_code as string)))
     {%- endif %}
     {%- if 'vpr_subject' in filters %}
-    and (catalogue.vpr_subject_list is null or list_contains(catalogue.vpr_subject_list, facts.vpr_subject))
+    and (catalogue.vpr_subject_list is null or array_contains(catalogue.vpr_subject_list, facts.vpr_subject))
     {%- endif %}
     {%- if 'grade' in filters %}
     and (catalogue.grade_from is null or facts.grade >= catalogue.grade_from)
@@ -206,7 +203,7 @@
         sum(case when catalogue.measure = 'mean'
             then power({{ _indicator_number('catalogue.value_column', spec.numbers) }}, 2)
         end)::double as sum_squares,
-        count(*) as n_units,
+        count(*) as n_units
     from {{ fact_relation }} as facts
     inner join catalogue
         on catalogue.fact = '{{ fact_name }}'
@@ -251,7 +248,7 @@
     case
         when {{ denominator }} is null or {{ denominator }} = 0 then null
         when {{ measure }} = 'mean' then {{ numerator }} / {{ denominator }}
-        else 100.0 * {{ numerator }} / {{ denominator }}
+        else 100.0e0 * {{ numerator }} / {{ denominator }}
     end
 {%- endmacro %}
 
@@ -263,7 +260,7 @@
 {% macro indicator_settings(names) -%}
     select
     {%- for name in names %}
-        max(value) filter (where parameter = '{{ name }}') as {{ name }},
+        max(value) filter (where parameter = '{{ name }}') as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
     from {{ ref('indicator_settings') }}
 {%- endmacro %}

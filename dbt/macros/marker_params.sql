@@ -6,7 +6,7 @@
 {% macro marker_params(names) -%}
     select
     {%- for name in names %}
-        max(value) filter (where parameter = '{{ name }}') as {{ name }},
+        max(value) filter (where parameter = '{{ name }}') as {{ name }}{{ ',' if not loop.last }}
     {%- endfor %}
     from {{ ref('marker_thresholds') }}
 {%- endmacro %}

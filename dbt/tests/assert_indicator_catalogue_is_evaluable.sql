@@ -128,7 +128,7 @@ problems as (
     left join fact_filters
         on catalogue_rows.fact = fact_filters.fact
         and fact_filters.parameter = '{{ parameter }}'
-    where nullif(trim(catalogue_rows.{{ parameter }}::varchar), '') is not null
+    where nullif(trim(catalogue_rows.{{ parameter }}::string), '') is not null
         and fact_filters.parameter is null
     {%- endfor %}
 

@@ -7,7 +7,7 @@ with source as (
 renamed as (
 
     select
-        _load_id || ':' || cast(_source_row as varchar) as measure_id,
+        _load_id || ':' || cast(_source_row as string) as measure_id,
         year,
         level,
         code,

@@ -13,7 +13,7 @@ renamed as (
         year,
         subject,
         grade,
-        'ВПР ' || subject || ' ' || cast(grade as {{ dbt.type_string() }}) as work,
+        'ВПР ' || subject || ' ' || cast(grade as string) as work,
         form,
         group_name,
         replace(lower(trim(regexp_replace(group_name, '[(][^()]*[)] *$', ''))), 'ё', 'е') as group_label,

@@ -22,7 +22,7 @@ computed as (
 
     select
         *,
-        {{ binomial_upper_tail('k', 'n', 'p') }} as tail,
+        {{ binomial_upper_tail('k', 'n', 'p') }} as tail
     from cases
 
 )

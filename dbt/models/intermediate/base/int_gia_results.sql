@@ -69,7 +69,7 @@ applied as (
 final as (
 
     select
-        hash(_load_id, _source_row) as sitting_id,
+        {{ row_hash(['_load_id', '_source_row']) }} as sitting_id,
         exam,
         year,
         participant_id,

@@ -23,7 +23,7 @@ scales as (
 final as (
 
     select
-        hash(results._load_id, results._source_row) as pupil_work_id,
+        {{ row_hash(['results._load_id', 'results._source_row']) }} as pupil_work_id,
         results.year,
         results.subject,
         results.grade,

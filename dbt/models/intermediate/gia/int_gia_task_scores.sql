@@ -47,7 +47,7 @@ joined as (
                     when results.test_score <= 80 then '61_80'
                     else '81_100'
                 end
-            when results.mark is not null then concat('mark', cast(results.mark as varchar))
+            when results.mark is not null then concat('mark', cast(results.mark as string))
         end as score_group
     from tasks
     inner join results
@@ -72,7 +72,7 @@ final as (
         participant_id,
         part,
         task_no,
-        concat(case when part = 'short' then 'К' else 'Р' end, cast(task_no as varchar)) as task_key,
+        concat(case when part = 'short' then 'К' else 'Р' end, cast(task_no as string)) as task_key,
         score,
         coalesce(
             max_score,

@@ -9,7 +9,7 @@ with admissions as (
         *,
         upper(trim(edu_level)) as edu_level_clean,
         lower(trim(profile)) as profile_clean,
-        try_cast(left(trim(specialty_code), 2) as integer) as specialty_group,
+        try_cast(left(trim(specialty_code), 2) as integer) as specialty_group
     from {{ ref('stg_admissions') }}
     where grad_year <= {{ var('run_year') }}
 
@@ -32,7 +32,7 @@ matched as (
     select
         admissions._load_id,
         admissions._source_row,
-        bool_or(profile_map.profile is not null) as is_mapped,
+        bool_or(profile_map.profile is not null) as is_mapped
     from admissions
     left join profile_map
         on admissions.specialty_group between profile_map.group_from and profile_map.group_to
@@ -61,7 +61,7 @@ final as (
             false
         )::integer as profile_matched,
         admissions._load_id,
-        admissions._source_row,
+        admissions._source_row
     from admissions
     left join matched
         on admissions._load_id = matched._load_id

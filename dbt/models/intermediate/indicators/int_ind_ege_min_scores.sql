@@ -13,7 +13,7 @@ delivered as (
     select
         year,
         subject_code,
-        min_score,
+        min_score
     from {{ ref('stg_ege_min') }}
     where year <= {{ var('run_year') }}
         and subject_code is not null
@@ -39,7 +39,7 @@ defaults_by_year as (
     select
         years.year,
         defaults.subject_code,
-        defaults.min_score,
+        defaults.min_score
     from years
     cross join defaults
 
@@ -51,7 +51,7 @@ final as (
         coalesce(delivered.year, defaults_by_year.year) as year,
         coalesce(delivered.subject_code, defaults_by_year.subject_code) as subject_code,
         coalesce(delivered.min_score, defaults_by_year.min_score) as min_score,
-        case when delivered.min_score is not null then 'delivered' else 'default' end as min_score_source,
+        case when delivered.min_score is not null then 'delivered' else 'default' end as min_score_source
     from defaults_by_year
     full outer join delivered
         on defaults_by_year.year = delivered.year

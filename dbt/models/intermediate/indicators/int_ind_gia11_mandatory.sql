@@ -34,7 +34,7 @@ judged as (
             (sittings.gia_form = 'ЕГЭ' and sittings.subject_code = 22 and sittings.mark >= 3)
             or (sittings.gia_form = 'ЕГЭ' and sittings.subject_code = 2 and sittings.test_score >= min_scores.min_score)
             or (sittings.gia_form = 'ГВЭ' and sittings.subject_code = 2 and sittings.mark >= 3)
-        ) as is_maths_ok,
+        ) as is_maths_ok
     from sittings
     left join min_scores
         on sittings.year = min_scores.year
@@ -50,7 +50,7 @@ final as (
         participant_id,
         coalesce(bool_or(is_russian_ok), false) as russian_ok,
         coalesce(bool_or(is_maths_ok), false) as maths_ok,
-        (not (coalesce(bool_or(is_russian_ok), false) and coalesce(bool_or(is_maths_ok), false)))::integer as lacks_mandatory,
+        (not (coalesce(bool_or(is_russian_ok), false) and coalesce(bool_or(is_maths_ok), false)))::integer as lacks_mandatory
     from judged
     group by all
 

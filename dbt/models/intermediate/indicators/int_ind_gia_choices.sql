@@ -17,7 +17,7 @@ final as (
         gia_form,
         subject_code,
         count(*) as sittings,
-        bool_or(is_counted) as has_counted,
+        bool_or(is_counted) as has_counted
     from sittings
     where participant_id is not null
     group by all

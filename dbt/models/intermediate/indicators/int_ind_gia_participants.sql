@@ -13,7 +13,7 @@ with sittings as (
 
     select
         *,
-        coalesce(category, '') as participant_category,
+        coalesce(category, '') as participant_category
     from {{ ref('int_gia_results') }}
     where participant_id is not null
 
@@ -29,7 +29,7 @@ latest_sittings as (
         region_code,
         mo_code,
         school_code,
-        exam_date as latest_exam_date,
+        exam_date as latest_exam_date
     from sittings
     qualify row_number() over (
         partition by exam, year, participant_category, participant_id
@@ -47,7 +47,7 @@ participant_results as (
         participant_id,
         count(*) as sittings,
         coalesce(bool_or(is_counted and gia_form = 'ЕГЭ'), false)::integer as has_counted_ege,
-        max(test_score) filter (where is_counted and gia_form = 'ЕГЭ') as max_ege_test_score,
+        max(test_score) filter (where is_counted and gia_form = 'ЕГЭ') as max_ege_test_score
     from sittings
     group by all
 
@@ -60,7 +60,7 @@ choices as (
         year,
         category,
         participant_id,
-        list_sort(list(gia_form || ':' || subject_code)) as choices,
+        {{ sorted_list_agg("gia_form || ':' || subject_code") }} as choices
     from {{ ref('int_ind_gia_choices') }}
     group by all
 
@@ -96,7 +96,7 @@ final as (
         mandatory.lacks_mandatory,
         case when latest_sittings.exam = 'gia11' then (continuity.participant_id is not null)::integer end as p08_evaluable,
         continuity.has_oge_record,
-        continuity.same_elective_oge_ege,
+        continuity.same_elective_oge_ege
     from latest_sittings
     inner join participant_results
         on latest_sittings.exam = participant_results.exam

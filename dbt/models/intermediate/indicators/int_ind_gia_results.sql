@@ -39,7 +39,7 @@ final as (
             when best_results.gia_form = 'ЕГЭ'
                 then coalesce(best_results.test_score < min_scores.min_score, false)
             else coalesce(best_results.mark = 2, false)
-        end::integer as below_min,
+        end::integer as below_min
     from best_results
     left join min_scores
         on best_results.exam = 'gia11'

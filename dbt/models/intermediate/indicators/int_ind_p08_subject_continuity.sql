@@ -39,7 +39,7 @@ ege_participants as (
     select distinct
         choices.year,
         choices.category,
-        choices.participant_id,
+        choices.participant_id
     from choices
     inner join gia9_years
         on choices.year - 2 = gia9_years.year
@@ -51,7 +51,7 @@ oge_participants as (
 
     select distinct
         year,
-        participant_id,
+        participant_id
     from choices
     where exam = 'gia9'
 
@@ -77,7 +77,7 @@ same_subjects as (
         ege_electives.year,
         ege_electives.category,
         ege_electives.participant_id,
-        count(distinct ege_electives.subject_code) as same_subjects,
+        count(distinct ege_electives.subject_code) as same_subjects
     from ege_electives
     inner join oge_electives
         on ege_electives.participant_id = oge_electives.participant_id
@@ -95,7 +95,7 @@ final as (
         ege_participants.participant_id,
         (oge_participants.participant_id is not null)::integer as has_oge_record,
         coalesce(same_subjects.same_subjects, 0) as same_subjects,
-        (coalesce(same_subjects.same_subjects, 0) > 0)::integer as same_elective_oge_ege,
+        (coalesce(same_subjects.same_subjects, 0) > 0)::integer as same_elective_oge_ege
     from ege_participants
     left join oge_participants
         on ege_participants.participant_id = oge_participants.participant_id

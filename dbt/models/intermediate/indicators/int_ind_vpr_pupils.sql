@@ -19,7 +19,7 @@ practice_tasks as (
         subject,
         grade,
         task,
-        task_max,
+        task_max
     from {{ ref('stg_vpr_plan') }}
     where practice_oriented
         and year <= {{ var('run_year') }}
@@ -37,7 +37,7 @@ practice_cells as (
         tasks._source_row,
         sum(tasks.score) as practice_score,
         sum(coalesce(practice_tasks.task_max, tasks.task_max)) as practice_max,
-        count(*) as practice_cells,
+        count(*) as practice_cells
     from {{ ref('stg_vpr_tasks') }} as tasks
     inner join practice_tasks
         on tasks.year = practice_tasks.year
@@ -66,7 +66,7 @@ final as (
         pupil_works.work_max,
         coalesce(practice_cells.practice_score, 0) as practice_score,
         coalesce(practice_cells.practice_max, 0) as practice_max,
-        coalesce(practice_cells.practice_cells, 0) as practice_cells,
+        coalesce(practice_cells.practice_cells, 0) as practice_cells
     from pupil_works
     left join practice_cells
         on pupil_works._load_id = practice_cells._load_id

@@ -44,7 +44,7 @@ final as (
         cluster_name,
         case when by_skill = 1 then 'skill' else 'task' end as key_kind,
         case when by_skill = 1 then skill_code else task end as key,
-        100.0 * score_sum / max_sum as completion_pct
+        100.0e0 * score_sum / max_sum as completion_pct
     from grouped
     where max_sum > 0
         and (by_skill = 0 or skill_code is not null)

@@ -27,7 +27,7 @@ final as (
         schools.school_code || '/' || results.class_name as class_key,
         results.participant_code,
         results.primary_score,
-        results.level_name,
+        results.level_name
     from results
     inner join schools
         on results.school_login = schools.school_login

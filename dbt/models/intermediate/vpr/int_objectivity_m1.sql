@@ -37,7 +37,7 @@ oge_schools as (
         oge_results.year,
         oge_results.school_code,
         count(*) as oge_count,
-        count(*) filter (where oge_results.mark >= params.m1_oge_good_mark) as oge_good,
+        count(*) filter (where oge_results.mark >= params.m1_oge_good_mark) as oge_good
     from oge_results
     cross join params
     group by oge_results.year, oge_results.school_code
@@ -48,7 +48,7 @@ oge_counted as (
 
     select
         oge_schools.*,
-        100.0 * oge_schools.oge_good / oge_schools.oge_count as oge_good_pct,
+        100.0e0 * oge_schools.oge_good / oge_schools.oge_count as oge_good_pct
     from oge_schools
     cross join params
     where oge_schools.oge_count >= params.m1_oge_min_results
@@ -59,8 +59,8 @@ oge_ranked as (
 
     select
         *,
-        100.0 * percent_rank() over (partition by year order by oge_good_pct) as oge_rank_pct,
-        count(*) over (partition by year) as oge_schools_ranked,
+        100.0e0 * percent_rank() over (partition by year order by oge_good_pct) as oge_rank_pct,
+        count(*) over (partition by year) as oge_schools_ranked
     from oge_counted
 
 ),
@@ -85,7 +85,7 @@ evaluated as (
             and oge_ranked.oge_rank_pct <= params.m1_oge_rank_max
             and not coalesce(schools.is_advanced, false),
             false
-        ) as is_flagged,
+        ) as is_flagged
     from school_works
     inner join oge_ranked
         on school_works.year = oge_ranked.year
@@ -118,7 +118,7 @@ final as (
         oge_rank_pct,
         oge_good_pct,
         oge_count,
-        is_advanced,
+        is_advanced
     from evaluated
 
 )

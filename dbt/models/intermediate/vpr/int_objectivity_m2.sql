@@ -29,10 +29,10 @@ school_levels as (
         year,
         work,
         school_code,
-        100.0 * sum(score_sum) filter (where task_level = 'Б')
+        100.0e0 * sum(score_sum) filter (where task_level = 'Б')
             / nullif(sum(max_sum) filter (where task_level = 'Б'), 0) as basic_pct,
-        100.0 * sum(score_sum) filter (where task_level = 'П')
-            / nullif(sum(max_sum) filter (where task_level = 'П'), 0) as higher_pct,
+        100.0e0 * sum(score_sum) filter (where task_level = 'П')
+            / nullif(sum(max_sum) filter (where task_level = 'П'), 0) as higher_pct
     from class_task_sums
     group by year, work, school_code
 
@@ -43,10 +43,10 @@ region_levels as (
     select
         year,
         work,
-        100.0 * sum(score_sum) filter (where task_level = 'Б')
+        100.0e0 * sum(score_sum) filter (where task_level = 'Б')
             / nullif(sum(max_sum) filter (where task_level = 'Б'), 0) as region_basic_pct,
-        100.0 * sum(score_sum) filter (where task_level = 'П')
-            / nullif(sum(max_sum) filter (where task_level = 'П'), 0) as region_higher_pct,
+        100.0e0 * sum(score_sum) filter (where task_level = 'П')
+            / nullif(sum(max_sum) filter (where task_level = 'П'), 0) as region_higher_pct
     from class_task_sums
     group by year, work
 
@@ -68,7 +68,7 @@ differences as (
         coalesce(
             basic_diff < params.m2_basic_diff_max and higher_diff >= params.m2_higher_diff_min,
             false
-        ) as is_flagged,
+        ) as is_flagged
     from school_works
     left join school_levels
         on school_works.year = school_levels.year
@@ -103,7 +103,7 @@ final as (
         higher_pct,
         region_basic_pct,
         region_higher_pct,
-        basic_diff,
+        basic_diff
     from differences
 
 )

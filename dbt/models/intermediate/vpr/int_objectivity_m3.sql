@@ -34,7 +34,7 @@ work_scales as (
         max(work_max) as work_max,
         max(min_mark3) as min_mark3,
         max(min_mark4) as min_mark4,
-        max(min_mark5) as min_mark5,
+        max(min_mark5) as min_mark5
     from pupils
     group by year, work
 
@@ -45,15 +45,15 @@ boundaries as (
     select distinct
         year,
         work,
-        unnest([min_mark3, min_mark4, min_mark5]) as boundary,
-        work_max,
+        {{ explode_list(make_list(['min_mark3', 'min_mark4', 'min_mark5'])) }} as boundary,
+        work_max
     from work_scales
 
 ),
 
 usable_boundaries as (
 
-    select year, work, boundary,
+    select year, work, boundary
     from boundaries
     where boundary - 1 >= 0
         and boundary + 1 <= work_max
@@ -67,7 +67,7 @@ school_score_counts as (
         work,
         school_code,
         primary_score,
-        count(*) as pupils,
+        count(*) as pupils
     from pupils
     group by year, work, school_code, primary_score
 
@@ -83,7 +83,7 @@ school_windows as (
         sum(school_score_counts.pupils) filter (
             where school_score_counts.primary_score = usable_boundaries.boundary
         ) as at_boundary,
-        sum(school_score_counts.pupils) as in_window,
+        sum(school_score_counts.pupils) as in_window
     from school_score_counts
     inner join usable_boundaries
         on school_score_counts.year = usable_boundaries.year
@@ -100,7 +100,7 @@ region_windows as (
         year,
         work,
         boundary,
-        sum(at_boundary) / sum(in_window) as region_boundary_share,
+        sum(at_boundary) / sum(in_window) as region_boundary_share
     from school_windows
     group by year, work, boundary
 
@@ -112,12 +112,11 @@ school_tests as (
         school_windows.year,
         school_windows.work,
         school_windows.school_code,
-        string_agg(school_windows.boundary::varchar, ', ' order by school_windows.boundary) as boundary_list,
+        {{ ordered_string_agg('cast(school_windows.boundary as string)', ', ', 'school_windows.boundary') }} as boundary_list,
         coalesce(sum(school_windows.at_boundary), 0)::bigint as boundary_pupils,
         sum(school_windows.in_window)::bigint as window_pupils,
         -- summed in a fixed order: a float sum depends on it, and a rerun must give the same bits
-        sum(region_windows.region_boundary_share * school_windows.in_window
-            order by school_windows.boundary) as expected_pupils,
+        {{ ordered_sum('region_windows.region_boundary_share * school_windows.in_window', 'school_windows.boundary') }} as expected_pupils
     from school_windows
     inner join region_windows
         on school_windows.year = region_windows.year
@@ -145,7 +144,7 @@ tested as (
                 'school_tests.window_pupils',
                 'school_tests.expected_pupils / school_tests.window_pupils'
             ) }}
-        end as p_value,
+        end as p_value
     from school_works
     left join school_tests
         on school_works.year = school_tests.year
@@ -170,14 +169,14 @@ final as (
                 'ровно на границах отметок (первичный балл ' || boundary_list || ') — '
                 || boundary_pupils || ' из ' || window_pupils
                 || ' ' || {{ ru_of('window_pupils', 'участника', 'участников') }} || ', набравших балл на границе или рядом с ней ('
-                || {{ ru_number('100.0 * boundary_pupils / window_pupils') }}
+                || {{ ru_number('100.0e0 * boundary_pupils / window_pupils') }}
                 || ' %), тогда как по распределению баллов в регионе ожидается '
-                || {{ ru_number('100.0 * expected_share') }} || ' % (около '
+                || {{ ru_number('100.0e0 * expected_share') }} || ' % (около '
                 || {{ ru_number('expected_pupils') }} || ' чел.)'
         end as explanation_ru,
         boundary_pupils,
         window_pupils,
-        expected_share,
+        expected_share
     from tested
 
 )

@@ -33,7 +33,7 @@ region_rates as (
         work,
         journal_mark,
         avg((mark > journal_mark)::integer) as raised_rate,
-        avg((mark = journal_mark)::integer) as confirmed_rate,
+        avg((mark = journal_mark)::integer) as confirmed_rate
     from pupils
     group by year, work, journal_mark
 
@@ -49,8 +49,8 @@ school_counts as (
         count(*) filter (where pupils.mark > pupils.journal_mark) as raised,
         count(*) filter (where pupils.mark = pupils.journal_mark) as confirmed,
         -- averaged in a fixed order (a float sum depends on it; a rerun must give the same bits)
-        avg(region_rates.raised_rate order by pupils.journal_mark) as expected_raised_rate,
-        avg(region_rates.confirmed_rate order by pupils.journal_mark) as expected_confirmed_rate,
+        {{ ordered_avg('region_rates.raised_rate', 'pupils.journal_mark') }} as expected_raised_rate,
+        {{ ordered_avg('region_rates.confirmed_rate', 'pupils.journal_mark') }} as expected_confirmed_rate
     from pupils
     inner join region_rates
         on pupils.year = region_rates.year
@@ -69,7 +69,7 @@ school_tests as (
         end as p_raised,
         case when school_counts.pupils_compared >= params.m4_min_n then
             {{ binomial_upper_tail('confirmed', 'pupils_compared', 'expected_confirmed_rate') }}
-        end as p_confirmed,
+        end as p_confirmed
     from school_counts
     cross join params
 
@@ -88,7 +88,7 @@ tested as (
         school_tests.expected_confirmed_rate,
         school_tests.p_raised <= school_tests.p_confirmed as raised_is_stronger,
         least(school_tests.p_raised, school_tests.p_confirmed) as p_value,
-        params.alpha as threshold,
+        params.alpha as threshold
     from school_works
     left join school_tests
         on school_works.year = school_tests.year
@@ -111,20 +111,20 @@ final as (
         case
             when p_value < threshold and raised_is_stronger then
                 'отметку по журналу повысили ' || raised || ' из ' || pupils_compared
-                || ' ' || {{ ru_of('pupils_compared', 'участника', 'участников') }} || ' (' || {{ ru_number('100.0 * raised / pupils_compared') }}
+                || ' ' || {{ ru_of('pupils_compared', 'участника', 'участников') }} || ' (' || {{ ru_number('100.0e0 * raised / pupils_compared') }}
                 || ' %), тогда как для их отметок по журналу в регионе ожидается '
-                || {{ ru_number('100.0 * expected_raised_rate') }} || ' %'
+                || {{ ru_number('100.0e0 * expected_raised_rate') }} || ' %'
             when p_value < threshold then
                 'отметку по журналу подтвердили ' || confirmed || ' из ' || pupils_compared
-                || ' ' || {{ ru_of('pupils_compared', 'участника', 'участников') }} || ' (' || {{ ru_number('100.0 * confirmed / pupils_compared') }}
+                || ' ' || {{ ru_of('pupils_compared', 'участника', 'участников') }} || ' (' || {{ ru_number('100.0e0 * confirmed / pupils_compared') }}
                 || ' %), тогда как для их отметок по журналу в регионе ожидается '
-                || {{ ru_number('100.0 * expected_confirmed_rate') }} || ' %'
+                || {{ ru_number('100.0e0 * expected_confirmed_rate') }} || ' %'
         end as explanation_ru,
         pupils_compared,
         raised,
         confirmed,
         expected_raised_rate,
-        expected_confirmed_rate,
+        expected_confirmed_rate
     from tested
 
 )

@@ -39,7 +39,7 @@ class_sizes as (
         school_code,
         class_key,
         any_value(class_name) as class_name,
-        count(*) as class_pupils,
+        count(*) as class_pupils
     from pupils
     group by year, work, school_code, class_key
 
@@ -53,7 +53,7 @@ mid_range_pupils as (
         pupils.class_key,
         pupils.min_mark3,
         pupils.min_mark5,
-        vectors.vector_hash,
+        vectors.vector_hash
     from pupils
     inner join vectors
         on pupils.pupil_work_id = vectors.pupil_work_id
@@ -71,7 +71,7 @@ identical_groups as (
         vector_hash,
         any_value(min_mark3) as min_mark3,
         any_value(min_mark5) as min_mark5,
-        count(*) as pupils,
+        count(*) as pupils
     from mid_range_pupils
     group by year, work, class_key, vector_hash
 
@@ -86,7 +86,7 @@ class_identical as (
         any_value(identical_groups.min_mark3) as min_mark3,
         any_value(identical_groups.min_mark5) as min_mark5,
         sum(identical_groups.pupils) as identical_pupils,
-        count(*) as identical_groups,
+        count(*) as identical_groups
     from identical_groups
     cross join params
     where identical_groups.pupils >= params.m5_min_identical
@@ -106,7 +106,7 @@ class_shares as (
         coalesce(class_identical.identical_groups, 0) as identical_groups,
         class_identical.min_mark3,
         class_identical.min_mark5,
-        100.0 * coalesce(class_identical.identical_pupils, 0) / class_sizes.class_pupils as share_pct,
+        100.0e0 * coalesce(class_identical.identical_pupils, 0) / class_sizes.class_pupils as share_pct
     from class_sizes
     left join class_identical
         on class_sizes.year = class_identical.year
@@ -124,19 +124,19 @@ work_max_shares as (
         work,
         school_code,
         max(share_pct) as share_pct,
-        arg_max(
-            {
-                class_name: class_name,
-                class_pupils: class_pupils,
-                identical_pupils: identical_pupils,
-                identical_groups: identical_groups,
-                min_mark3: min_mark3,
-                min_mark5: min_mark5,
-            },
-            -- ties on the share (3 of 9 and 4 of 12) broken by more pupils, then the class name:
-            -- the same class named on every run
-            {share: share_pct, pupils: identical_pupils, class: class_name}
-        ) as top_class,
+        -- ties on the share (3 of 9 and 4 of 12) broken by more pupils, then the class name:
+        -- the same class named on every run and on every engine
+        max_by(
+            {{ make_struct({
+                'class_name': 'class_name',
+                'class_pupils': 'class_pupils',
+                'identical_pupils': 'identical_pupils',
+                'identical_groups': 'identical_groups',
+                'min_mark3': 'min_mark3',
+                'min_mark5': 'min_mark5'
+            }) }},
+            {{ make_struct({'share': 'share_pct', 'pupils': 'identical_pupils', 'class': 'class_name'}) }}
+        ) as top_class
     from class_shares
     group by year, work, school_code
 
@@ -150,7 +150,7 @@ tested as (
         school_works.work,
         work_max_shares.share_pct,
         work_max_shares.top_class,
-        params.m5_share_min as threshold,
+        params.m5_share_min as threshold
     from school_works
     left join work_max_shares
         on school_works.year = work_max_shares.year
@@ -182,7 +182,7 @@ final as (
         end as explanation_ru,
         top_class.class_name as top_class_name,
         top_class.class_pupils as top_class_pupils,
-        top_class.identical_pupils as top_class_identical_pupils,
+        top_class.identical_pupils as top_class_identical_pupils
     from tested
 
 )

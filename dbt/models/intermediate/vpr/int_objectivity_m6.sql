@@ -32,7 +32,7 @@ cohorts as (
         current_works.rank_pct,
         previous_works.year as previous_year,
         previous_works.work as previous_work,
-        previous_works.rank_pct as previous_rank_pct,
+        previous_works.rank_pct as previous_rank_pct
     from school_works as current_works
     inner join cohort_subjects
         on current_works.subject = cohort_subjects.subject
@@ -68,7 +68,7 @@ final as (
                 || {{ ru_number('cohorts.rank_pct') }}
         end as explanation_ru,
         cohorts.previous_rank_pct,
-        cohorts.rank_pct,
+        cohorts.rank_pct
     from cohorts
     cross join params
 

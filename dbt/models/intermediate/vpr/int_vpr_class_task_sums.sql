@@ -20,7 +20,7 @@ class_pupils as (
         year,
         work,
         class_key,
-        count(*) as class_pupils,
+        count(*) as class_pupils
     from pupil_works
     group by year, work, class_key
 
@@ -40,7 +40,7 @@ class_tasks as (
         skill_code,
         count(score) as participants,
         sum(score) as score_sum,
-        sum(task_max) filter (where score is not null) as max_sum,
+        sum(task_max) filter (where score is not null) as max_sum
     from task_scores
     group by year, work, region_code, mo_code, school_code, class_key, task, task_level, skill_code
 
@@ -50,7 +50,7 @@ final as (
 
     select
         class_tasks.*,
-        class_pupils.class_pupils,
+        class_pupils.class_pupils
     from class_tasks
     inner join class_pupils
         on class_tasks.year = class_pupils.year

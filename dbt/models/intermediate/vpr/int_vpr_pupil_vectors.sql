@@ -12,8 +12,9 @@ final as (
 
     select
         pupil_work_id,
-        sum(hash(task, coalesce(score, -1))) as vector_hash,
-        count(*) as tasks,
+        -- summed as decimal(38, 0): a sum of 64-bit hashes overflows bigint (an error on Spark)
+        sum(cast({{ row_hash(['task', 'coalesce(score, -1)']) }} as decimal(38, 0))) as vector_hash,
+        count(*) as tasks
     from task_scores
     group by pupil_work_id
 

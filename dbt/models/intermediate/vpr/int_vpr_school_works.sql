@@ -29,7 +29,7 @@ school_works as (
         count(mark) as pupils_marked,
         -- one division of the mean (not a mean of per-pupil ratios): equal means stay exactly
         -- equal, so ties get equal percent ranks
-        100.0 * avg(primary_score) filter (where mark is not null) / nullif(max(work_max), 0) as mean_pct,
+        100.0e0 * avg(primary_score) filter (where mark is not null) / nullif(max(work_max), 0) as mean_pct
     from pupil_works
     group by year, subject, grade, work, region_code, mo_code, school_code
 
@@ -39,7 +39,7 @@ evaluated as (
 
     select
         school_works.*,
-        school_works.pupils_marked >= params.min_pupils as is_evaluated,
+        school_works.pupils_marked >= params.min_pupils as is_evaluated
     from school_works
     cross join params
 
@@ -51,9 +51,9 @@ final as (
         *,
         case
             when is_evaluated
-                then 100.0 * percent_rank() over (partition by year, work, is_evaluated order by mean_pct)
+                then 100.0e0 * percent_rank() over (partition by year, work, is_evaluated order by mean_pct)
         end as rank_pct,
-        count(*) filter (where is_evaluated) over (partition by year, work) as schools_evaluated,
+        count(*) filter (where is_evaluated) over (partition by year, work) as schools_evaluated
     from evaluated
 
 )

@@ -25,7 +25,7 @@ courses as (
 plan_skills as (
 
     select
-        'ВПР ' || subject || ' ' || cast(grade as varchar) as work,
+        'ВПР ' || subject || ' ' || cast(grade as string) as work,
         skill_code,
         min(skill_name) as skill_name
     from {{ ref('stg_vpr_plan') }}
@@ -40,7 +40,7 @@ named_skills as (
     select
         work,
         school_code,
-        trim(unnest(string_split(skill_codes, ','))) as skill_code
+        {{ explode_list(split_list('skill_codes', ',')) }} as skill_code
     from courses
     where skill_codes is not null
 
@@ -94,7 +94,7 @@ grouped as (
         case when course_schools.school_code is not null then 'course' else 'other' end as school_group,
         count(distinct class_skills.school_code) as schools,
         sum(class_skills.pupils) as pupils,
-        100.0 * sum(class_skills.score_sum) / nullif(sum(class_skills.max_sum), 0) as completion
+        100.0e0 * sum(class_skills.score_sum) / nullif(sum(class_skills.max_sum), 0) as completion
     from class_skills
     left join course_schools
         on class_skills.work = course_schools.work
@@ -109,7 +109,7 @@ with_se as (
 
     select
         grouped.*,
-        100.0 * sqrt((completion / 100.0) * (1 - completion / 100.0) / pupils) as se
+        100.0e0 * sqrt((completion / 100.0e0) * (1 - completion / 100.0e0) / pupils) as se
     from grouped
 
 ),

@@ -24,7 +24,7 @@ flagged as (
     select
         year,
         school_code,
-        string_agg(distinct marker_code, ', ' order by marker_code) as marker_codes
+        {{ ordered_string_agg('marker_code', ', ', 'marker_code', distinct=true) }} as marker_codes
     from {{ ref('fct_objectivity_markers') }}
     where flagged = 1
         and year between {{ var('run_year') }} - 1 and {{ var('run_year') }}
@@ -36,7 +36,7 @@ school_measures as (
 
     select
         school_code,
-        string_agg(distinct measure, '; ' order by measure) as measures,
+        {{ ordered_string_agg('measure', '; ', 'measure', distinct=true) }} as measures,
         max(case when role = 'objectivity' then 1 else 0 end) as had_measures
     from {{ ref('int_measure_addressees') }}
     where year = {{ var('run_year') }}

@@ -25,7 +25,7 @@ final as (
         count(listed.school_code) as schools,
         coalesce(sum(listed.sat_vpr), 0) as sat_vpr,
         coalesce(sum(listed.cleared), 0) as cleared,
-        case when sum(listed.sat_vpr) > 0 then 100.0 * sum(listed.cleared) / sum(listed.sat_vpr) end as cleared_pct
+        case when sum(listed.sat_vpr) > 0 then 100.0e0 * sum(listed.cleared) / sum(listed.sat_vpr) end as cleared_pct
     from groups
     left join listed
         on groups.had_measures is null

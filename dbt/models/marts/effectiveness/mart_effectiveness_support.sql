@@ -75,8 +75,8 @@ cluster_index as (
     select
         year,
         cluster_name,
-        avg(results_index order by results_index) as cluster_value,  -- ordered: the same bits every run
-        var_samp(results_index order by results_index) as cluster_var,
+        {{ ordered_avg('results_index', 'results_index') }} as cluster_value,  -- ordered: the same bits every run
+        {{ ordered_spread('var_samp', 'results_index', 'results_index') }} as cluster_var,
         count(*) as cluster_n
     from school_index
     group by year, cluster_name
@@ -110,7 +110,7 @@ pupils as (
         pupil_works.work,
         pupil_works.school_code,
         schools.cluster_name,
-        100.0 * pupil_works.primary_score / pupil_works.work_max as pct
+        100.0e0 * pupil_works.primary_score / pupil_works.work_max as pct
     from {{ ref('int_vpr_pupil_works') }} as pupil_works
     inner join schools
         on pupil_works.school_code = schools.school_code
@@ -129,8 +129,8 @@ school_works as (
         school_code,
         any_value(cluster_name) as cluster_name,
         count(*) as n,
-        avg(pct order by pct) as value,
-        var_samp(pct order by pct) as var
+        {{ ordered_avg('pct', 'pct') }} as value,
+        {{ ordered_spread('var_samp', 'pct', 'pct') }} as var
     from pupils
     where school_code in (select school_code from subjects)
     group by year, work, school_code
@@ -144,8 +144,8 @@ cluster_works as (
         work,
         cluster_name,
         count(*) as cluster_n,
-        avg(pct order by pct) as cluster_value,
-        var_samp(pct order by pct) as cluster_var
+        {{ ordered_avg('pct', 'pct') }} as cluster_value,
+        {{ ordered_spread('var_samp', 'pct', 'pct') }} as cluster_var
     from pupils
     group by year, work, cluster_name
 

@@ -23,10 +23,10 @@ vpr as (
         cohort_subjects.gia_form,
         cohort_subjects.gia_subject_code,
         marks.participants,
-        100.0 * (marks.mark4 + marks.mark5) / marks.participants as share_45
+        100.0e0 * (marks.mark4 + marks.mark5) / marks.participants as share_45
     from {{ ref('mart_vpr_marks') }} as marks
     inner join cohort_subjects
-        on marks.work = concat('ВПР ', cohort_subjects.vpr_subject, ' ', cast(cohort_subjects.vpr_grade as varchar))
+        on marks.work = concat('ВПР ', cohort_subjects.vpr_subject, ' ', cast(cohort_subjects.vpr_grade as string))
     where marks.level = 'school'
         and marks.participants > 0
 
@@ -41,7 +41,7 @@ gia as (
         results.gia_form,
         results.subject_code as gia_subject_code,
         count(*) as participants,
-        100.0 * sum(case when results.mark >= 4 then 1 else 0 end) / count(*) as share_45
+        100.0e0 * sum(case when results.mark >= 4 then 1 else 0 end) / count(*) as share_45
     from {{ ref('int_ind_gia_results') }} as results
     inner join cohort_subjects
         on results.gia_form = cohort_subjects.gia_form

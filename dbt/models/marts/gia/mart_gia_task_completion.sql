@@ -58,7 +58,7 @@ completions as (
         participants,
         score_sum,
         max_sum,
-        100.0 * score_sum / max_sum as completion_pct
+        100.0e0 * score_sum / max_sum as completion_pct
     from grouped
     where is_all_groups = 1 or score_group is not null
 

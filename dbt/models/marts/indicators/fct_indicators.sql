@@ -24,7 +24,7 @@ levels as (
         sum(numerator) as numerator,
         sum(denominator) as denominator,
         sum(sum_squares) as sum_squares,
-        sum(n_units)::bigint as n_units,
+        sum(n_units)::bigint as n_units
     from components
     group by {{ indicator_level_grouping_sets(['year', 'indicator_code']) }}
 
@@ -41,7 +41,7 @@ final as (
         levels.denominator,
         {{ indicator_value('catalogue.measure', 'levels.numerator', 'levels.denominator') }} as value,
         levels.n_units,
-        levels.sum_squares,
+        levels.sum_squares
     from levels
     inner join catalogue
         on levels.indicator_code = catalogue.code

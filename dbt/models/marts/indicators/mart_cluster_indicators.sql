@@ -29,7 +29,7 @@ pooled as (
         sum(school_indicators.numerator) as numerator,
         sum(school_indicators.denominator) as denominator,
         sum(school_indicators.n_units)::bigint as n_units,
-        count(*) as schools,
+        count(*) as schools
     from school_indicators
     inner join schools
         on school_indicators.entity_code = schools.school_code
@@ -48,7 +48,7 @@ final as (
         pooled.denominator,
         {{ indicator_value('catalogue.measure', 'pooled.numerator', 'pooled.denominator') }} as value,
         pooled.n_units,
-        pooled.schools,
+        pooled.schools
     from pooled
     inner join catalogue
         on pooled.indicator_code = catalogue.code

@@ -17,7 +17,7 @@ with gia_sittings as (
         region_code,
         mo_code,
         school_code,
-        participant_id,
+        participant_id
     from {{ ref('int_gia_results') }}
     where is_counted
 
@@ -31,7 +31,7 @@ gia_coverage as (
         {{ indicator_level_columns() }},
         count(distinct participant_id) as participants,
         count(distinct school_code) as schools,
-        count(distinct mo_code) as municipalities,
+        count(distinct mo_code) as municipalities
     from gia_sittings
     where procedure is not null
     group by {{ indicator_level_grouping_sets(['year', 'procedure']) }}
@@ -45,7 +45,7 @@ assessment_pupils as (
         'ВПР' as procedure,
         region_code,
         mo_code,
-        school_code,
+        school_code
     from {{ ref('int_vpr_pupil_works') }}
 
     union all
@@ -55,7 +55,7 @@ assessment_pupils as (
         'НИКО' as procedure,
         schools.region_code,
         schools.mo_code,
-        schools.school_code,
+        schools.school_code
     from {{ ref('stg_niko_results') }} as niko_results
     inner join {{ ref('dim_schools') }} as schools
         on niko_results.school_login = schools.school_login
@@ -71,7 +71,7 @@ assessment_coverage as (
         {{ indicator_level_columns() }},
         count(*) as participants,
         count(distinct school_code) as schools,
-        count(distinct mo_code) as municipalities,
+        count(distinct mo_code) as municipalities
     from assessment_pupils
     group by {{ indicator_level_grouping_sets(['year', 'procedure']) }}
 

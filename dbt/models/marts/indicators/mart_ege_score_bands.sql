@@ -25,7 +25,7 @@ banded as (
         coalesce(category, '') as category,
         region_code,
         mo_code,
-        null::varchar as school_code,
+        null::string as school_code,
         count(*) as participants,
         count(*) filter (where below_min = 1) as below_min,
         count(*) filter (where test_score >= min_score and test_score <= 60) as band_min_60,
@@ -34,7 +34,7 @@ banded as (
         avg(test_score) as mean_score,
         max(min_score) as min_score,
         grouping(category) as is_all_categories,
-        grouping(mo_code) as is_region,
+        grouping(mo_code) as is_region
     from results
     group by grouping sets (
         (year, subject_code, region_code),
@@ -60,7 +60,7 @@ final as (
         banded.band_61_80,
         banded.band_81_100,
         banded.mean_score,
-        banded.min_score,
+        banded.min_score
     from banded
     left join subjects
         on banded.subject_code = subjects.subject_code

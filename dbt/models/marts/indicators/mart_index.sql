@@ -30,7 +30,7 @@ section_sizes as (
 
     select
         section,
-        count(*) as section_indicators,
+        count(*) as section_indicators
     from catalogue
     group by section
 
@@ -47,7 +47,7 @@ ranged as (
         catalogue.section,
         catalogue.direction,
         min(indicators.value) over level_indicator as min_value,
-        max(indicators.value) over level_indicator as max_value,
+        max(indicators.value) over level_indicator as max_value
     from indicators
     inner join catalogue
         on indicators.indicator_code = catalogue.code
@@ -61,9 +61,9 @@ scored as (
         *,
         case
             when max_value = min_value then 50.0
-            when direction = 'down' then 100.0 * (max_value - value) / (max_value - min_value)
-            else 100.0 * (value - min_value) / (max_value - min_value)
-        end as score,
+            when direction = 'down' then 100.0e0 * (max_value - value) / (max_value - min_value)
+            else 100.0e0 * (value - min_value) / (max_value - min_value)
+        end as score
     from ranged
 
 ),
@@ -77,8 +77,8 @@ directions as (
         scored.section,
         case
             when count(*) >= any_value(settings.index_min_section_share) * any_value(section_sizes.section_indicators)
-                then avg(scored.score order by scored.indicator_code)  -- a fixed order: the same bits every run
-        end as section_index,
+                then {{ ordered_avg('scored.score', 'scored.indicator_code') }}  -- a fixed order: the same bits every run
+        end as section_index
     from scored
     inner join section_sizes
         on scored.section = section_sizes.section
@@ -95,7 +95,7 @@ final as (
         entity_code,
         max(section_index) filter (where section = 'results') as results_index,
         max(section_index) filter (where section = 'selfdetermination') as selfdetermination_index,
-        avg(section_index order by section) as overall_index,
+        {{ ordered_avg('section_index', 'section') }} as overall_index
     from directions
     group by year, level, entity_code
 

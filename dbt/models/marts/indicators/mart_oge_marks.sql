@@ -25,7 +25,7 @@ counted as (
         count(*) filter (where mark = 2) as mark2,
         count(*) filter (where mark = 3) as mark3,
         count(*) filter (where mark = 4) as mark4,
-        count(*) filter (where mark = 5) as mark5,
+        count(*) filter (where mark = 5) as mark5
     from results
     group by grouping sets (
         (year, subject_code, region_code),
@@ -46,7 +46,7 @@ final as (
         counted.mark2,
         counted.mark3,
         counted.mark4,
-        counted.mark5,
+        counted.mark5
     from counted
     left join subjects
         on counted.subject_code = subjects.subject_code

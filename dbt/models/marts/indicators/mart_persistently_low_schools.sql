@@ -20,7 +20,7 @@ ranked as (
     select
         year,
         entity_code as school_code,
-        percent_rank() over (partition by year order by results_index) as percent_rank,
+        percent_rank() over (partition by year order by results_index) as percent_rank
     from school_index
 
 ),
@@ -31,7 +31,7 @@ final as (
         current_year.year,
         current_year.school_code,
         current_year.percent_rank as percent_rank_y,
-        previous_year.percent_rank as percent_rank_prev,
+        previous_year.percent_rank as percent_rank_prev
     from ranked as current_year
     inner join ranked as previous_year
         on current_year.school_code = previous_year.school_code

@@ -5,7 +5,7 @@ with admissions as (
 
     select
         *,
-        coalesce(nullif(profile, ''), 'не указан') as profile_name,
+        coalesce(nullif(profile, ''), 'не указан') as profile_name
     from {{ ref('int_ind_admissions') }}
 
 ),
@@ -18,7 +18,7 @@ final as (
         profile_name as profile,
         sum(admitted)::bigint as admitted,
         sum(profile_matched)::bigint as matched,
-        count(*) as graduates,
+        count(*) as graduates
     from admissions
     group by {{ indicator_level_grouping_sets(['year', 'profile_name']) }}
 

@@ -40,8 +40,8 @@ clusters as (
         year,
         cluster_name,
         count(*) as cluster_schools,
-        avg(results_index order by results_index) as cluster_index,  -- ordered: the same bits every run
-        stddev_samp(results_index order by results_index) / sqrt(count(*)) as cluster_index_se
+        {{ ordered_avg('results_index', 'results_index') }} as cluster_index,  -- ordered: the same bits every run
+        {{ ordered_spread('stddev_samp', 'results_index', 'results_index') }} / sqrt(count(*)) as cluster_index_se
     from school_index
     group by year, cluster_name
 

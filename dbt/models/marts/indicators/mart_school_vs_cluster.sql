@@ -29,7 +29,7 @@ final as (
         school_indicators.value as school_value,
         school_indicators.n_units as school_n_units,
         clusters.value as cluster_value,
-        clusters.n_units as cluster_n_units,
+        clusters.n_units as cluster_n_units
     from school_indicators
     inner join schools
         on school_indicators.entity_code = schools.school_code

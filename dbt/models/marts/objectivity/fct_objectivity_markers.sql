@@ -5,17 +5,17 @@
 -- a marker's own minimum is not met. explanation_ru: the numbers behind a flag, in Russian.
 with markers as (
 
-    select * from {{ ref('int_objectivity_m1') }}
-    union all by name
-    select * from {{ ref('int_objectivity_m2') }}
-    union all by name
-    select * from {{ ref('int_objectivity_m3') }}
-    union all by name
-    select * from {{ ref('int_objectivity_m4') }}
-    union all by name
-    select * from {{ ref('int_objectivity_m5') }}
-    union all by name
-    select * from {{ ref('int_objectivity_m6') }}
+    select year, school_code, work, marker_code, value, threshold, flagged, explanation_ru from {{ ref('int_objectivity_m1') }}
+    union all
+    select year, school_code, work, marker_code, value, threshold, flagged, explanation_ru from {{ ref('int_objectivity_m2') }}
+    union all
+    select year, school_code, work, marker_code, value, threshold, flagged, explanation_ru from {{ ref('int_objectivity_m3') }}
+    union all
+    select year, school_code, work, marker_code, value, threshold, flagged, explanation_ru from {{ ref('int_objectivity_m4') }}
+    union all
+    select year, school_code, work, marker_code, value, threshold, flagged, explanation_ru from {{ ref('int_objectivity_m5') }}
+    union all
+    select year, school_code, work, marker_code, value, threshold, flagged, explanation_ru from {{ ref('int_objectivity_m6') }}
 
 ),
 
@@ -29,7 +29,7 @@ final as (
         value::double as value,
         threshold::double as threshold,
         flagged::integer as flagged,
-        case when flagged = 1 then explanation_ru end as explanation_ru,
+        case when flagged = 1 then explanation_ru end as explanation_ru
     from markers
     where year <= {{ var('run_year') }}
 

@@ -23,7 +23,7 @@ schools_sat as (
 
     select distinct
         year,
-        school_code,
+        school_code
     from pupil_works
     where year <= {{ var('run_year') }}
 
@@ -34,7 +34,7 @@ flagged_markers as (
     select
         year,
         school_code,
-        count(distinct marker_code) as markers_flagged,
+        count(distinct marker_code) as markers_flagged
     from markers
     where flagged = 1
     group by year, school_code
@@ -47,7 +47,7 @@ final as (
         schools_sat.year::integer as year,
         schools_sat.school_code,
         coalesce(flagged_markers.markers_flagged, 0)::integer as markers_flagged,
-        (coalesce(flagged_markers.markers_flagged, 0) >= params.listed_min_markers)::integer as listed,
+        (coalesce(flagged_markers.markers_flagged, 0) >= params.listed_min_markers)::integer as listed
     from schools_sat
     left join flagged_markers
         on schools_sat.year = flagged_markers.year

@@ -67,10 +67,10 @@ task_summary as (
         count(*) as tasks_scored,
         sum(case when cells.score < params.pupil_mastery_share * cells.task_max then 1 else 0 end)
             as tasks_not_mastered,
-        string_agg(
-            case when cells.score < params.pupil_mastery_share * cells.task_max then cells.task end,
-            ', ' order by cells.plan_row, cells.task
-        ) as tasks_not_mastered_list
+        {{ ordered_string_agg(
+            'case when cells.score < params.pupil_mastery_share * cells.task_max then cells.task end',
+            ', ', 'cells.plan_row, cells.task'
+        ) }} as tasks_not_mastered_list
     from cells
     cross join params
     group by cells.pupil_work_id
@@ -98,13 +98,10 @@ skill_summary as (
         count(*) as skills_scored,
         sum(case when pupil_skills.score_sum < params.pupil_mastery_share * pupil_skills.max_sum then 1 else 0 end)
             as skills_not_mastered,
-        string_agg(
-            case
-                when pupil_skills.score_sum < params.pupil_mastery_share * pupil_skills.max_sum
-                    then pupil_skills.skill_code
-            end,
-            ', ' order by pupil_skills.plan_row, pupil_skills.skill_code
-        ) as skills_not_mastered_list
+        {{ ordered_string_agg(
+            'case when pupil_skills.score_sum < params.pupil_mastery_share * pupil_skills.max_sum then pupil_skills.skill_code end',
+            ', ', 'pupil_skills.plan_row, pupil_skills.skill_code'
+        ) }} as skills_not_mastered_list
     from pupil_skills
     cross join params
     where pupil_skills.max_sum > 0

@@ -31,7 +31,7 @@ task_groups as (
         sum(participants) as participants,
         sum(score_sum) as score_sum,
         sum(max_sum) as max_sum,
-        sum(class_pupils) as group_pupils,
+        sum(class_pupils) as group_pupils
     from class_task_sums
     group by {{ entity_grouping_sets(
         ['year', 'work', 'task', 'task_level', 'skill_code'],
@@ -50,12 +50,12 @@ completions as (
         task_groups.task,
         task_groups.skill_code,
         task_groups.participants,
-        100.0 * task_groups.score_sum / task_groups.max_sum as completion_pct,
+        100.0e0 * task_groups.score_sum / task_groups.max_sum as completion_pct,
         task_groups.task_level as level_of_task,
         task_groups.group_pupils,
         zones.deficit_below,
         zones.sufficient_from,
-        zones.min_group_pupils,
+        zones.min_group_pupils
     from task_groups
     left join zones
         on task_groups.task_level = zones.level_of_task
@@ -84,7 +84,7 @@ final as (
             when completion_pct >= sufficient_from then 'достаточное'
             when deficit_below is not null then 'неустойчивое'
         end as zone,
-        group_pupils::integer as group_pupils,
+        group_pupils::integer as group_pupils
     from completions
 
 ),

@@ -15,7 +15,7 @@ level_counts as (
         work,
         level_name,
         {{ entity_level_columns(['region', 'municipality', 'school']) }},
-        count(*) as pupils,
+        count(*) as pupils
     from niko_pupils
     group by {{ entity_grouping_sets(['year', 'work', 'level_name'], ['region', 'municipality', 'school']) }}
 
@@ -30,7 +30,7 @@ final as (
         entity_code,
         level_name,
         pupils::integer as pupils,
-        sum(pupils) over (partition by year, work, level, entity_code)::integer as participants,
+        sum(pupils) over (partition by year, work, level, entity_code)::integer as participants
     from level_counts
 
 )

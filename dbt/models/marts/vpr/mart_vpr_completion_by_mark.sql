@@ -16,7 +16,7 @@ final as (
         task,
         mark::integer as mark,
         count(score)::integer as participants,
-        (100.0 * sum(score) / sum(task_max) filter (where score is not null))::double as completion_pct,
+        (100.0e0 * sum(score) / sum(task_max) filter (where score is not null))::double as completion_pct
     from task_scores
     group by year, work, task, mark
     having count(score) > 0

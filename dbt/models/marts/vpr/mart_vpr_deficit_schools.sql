@@ -30,7 +30,7 @@ evaluated as (
         schools.region_code,
         schools.mo_code,
         schools.school_code,
-        school_tasks.deficit,
+        school_tasks.deficit
     from school_tasks
     inner join schools
         on school_tasks.entity_code = schools.school_code
@@ -48,7 +48,7 @@ final as (
         task,
         {{ entity_level_columns(['region', 'municipality']) }},
         count(distinct school_code)::integer as schools_evaluated,
-        count(distinct school_code) filter (where deficit = 1)::integer as schools_with_deficit,
+        count(distinct school_code) filter (where deficit = 1)::integer as schools_with_deficit
     from evaluated
     group by {{ entity_grouping_sets(['year', 'work', 'task'], ['region', 'municipality']) }}
 

@@ -19,7 +19,7 @@ final as (
         count(*)::integer as participants,
         count(*) filter (where mark < journal_mark)::integer as lowered,
         count(*) filter (where mark = journal_mark)::integer as confirmed,
-        count(*) filter (where mark > journal_mark)::integer as raised,
+        count(*) filter (where mark > journal_mark)::integer as raised
     from pupil_works
     group by {{ entity_grouping_sets(['year', 'work'], ['region', 'municipality', 'school']) }}
 

@@ -18,7 +18,7 @@ final as (
         count(*) filter (where mark = 2)::integer as mark2,
         count(*) filter (where mark = 3)::integer as mark3,
         count(*) filter (where mark = 4)::integer as mark4,
-        count(*) filter (where mark = 5)::integer as mark5,
+        count(*) filter (where mark = 5)::integer as mark5
     from pupil_works
     group by {{ entity_grouping_sets(['year', 'work'], ['region', 'municipality', 'school']) }}
 

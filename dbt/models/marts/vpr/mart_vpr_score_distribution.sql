@@ -16,7 +16,7 @@ work_scales as (
         max(work_max) as work_max,
         max(min_mark3) as min_mark3,
         max(min_mark4) as min_mark4,
-        max(min_mark5) as min_mark5,
+        max(min_mark5) as min_mark5
     from pupil_works
     group by year, work
 
@@ -29,7 +29,7 @@ score_counts as (
         work,
         primary_score,
         {{ entity_level_columns(['region', 'municipality', 'school']) }},
-        count(*) as pupils,
+        count(*) as pupils
     from pupil_works
     group by {{ entity_grouping_sets(['year', 'work', 'primary_score'], ['region', 'municipality', 'school']) }}
 
@@ -47,7 +47,7 @@ final as (
         work_scales.min_mark3::integer as min_mark3,
         work_scales.min_mark4::integer as min_mark4,
         work_scales.min_mark5::integer as min_mark5,
-        work_scales.work_max::integer as work_max,
+        work_scales.work_max::integer as work_max
     from score_counts
     inner join work_scales
         on score_counts.year = work_scales.year

@@ -31,7 +31,7 @@ skill_names as (
         year,
         'ВПР ' || subject || ' ' || grade as work,
         skill_code,
-        min(skill_name) as skill_name,
+        min(skill_name) as skill_name
     from plan
     group by all
 
@@ -43,7 +43,7 @@ skill_tasks as (
         year,
         work,
         skill_code,
-        count(distinct task) as tasks,
+        count(distinct task) as tasks
     from class_task_sums
     group by year, work, skill_code
 
@@ -59,7 +59,7 @@ pupils_without_skill as (
         null_cells.school_code,
         null_cells.class_key,
         null_cells.skill_code,
-        null_cells.pupil_work_id,
+        null_cells.pupil_work_id
     from null_cells
     inner join skill_tasks
         on null_cells.year = skill_tasks.year
@@ -82,7 +82,7 @@ class_skills as (
         skill_code,
         any_value(class_pupils) as participants,
         sum(score_sum) as score_sum,
-        sum(max_sum) as max_sum,
+        sum(max_sum) as max_sum
     from class_task_sums
     group by year, work, region_code, mo_code, school_code, class_key, skill_code
 
@@ -100,7 +100,7 @@ class_absent as (
         skill_code,
         -count(*) as participants,
         0 as score_sum,
-        0 as max_sum,
+        0 as max_sum
     from pupils_without_skill
     group by year, work, region_code, mo_code, school_code, class_key, skill_code
 
@@ -110,9 +110,9 @@ class_absent as (
 -- rollup below, so no join of the two is needed
 class_skill_rows as (
 
-    select * from class_skills
-    union all by name
-    select * from class_absent
+    select year, work, region_code, mo_code, school_code, class_key, skill_code, participants, score_sum, max_sum from class_skills
+    union all
+    select year, work, region_code, mo_code, school_code, class_key, skill_code, participants, score_sum, max_sum from class_absent
 
 ),
 
@@ -125,7 +125,7 @@ skill_groups as (
         {{ entity_level_columns(['region', 'municipality', 'school', 'class']) }},
         sum(participants) as participants,
         sum(score_sum) as score_sum,
-        sum(max_sum) as max_sum,
+        sum(max_sum) as max_sum
     from class_skill_rows
     group by {{ entity_grouping_sets(['year', 'work', 'skill_code'], ['region', 'municipality', 'school', 'class']) }}
 
@@ -141,7 +141,7 @@ final as (
         skill_groups.skill_code,
         skill_names.skill_name,
         skill_groups.participants::integer as participants,
-        (100.0 * skill_groups.score_sum / skill_groups.max_sum)::double as completion_pct,
+        (100.0e0 * skill_groups.score_sum / skill_groups.max_sum)::double as completion_pct
     from skill_groups
     left join skill_names
         on skill_groups.year = skill_names.year
