@@ -10,7 +10,7 @@ is applied once, at the publishing edge, and tested once. `data/` is exported el
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Callable, Hashable, Iterable, Literal, Mapping, Sequence, TypeVar
 
 from reports.formatting import fmt_number, is_missing
 
@@ -23,6 +23,7 @@ SMALL_SAMPLE_MARK = "†"
 SMALL_SAMPLE_NOTE = "малая выборка"
 
 Status = Literal["ok", "small", "suppressed", "missing"]
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,50 @@ def suppress(value: float | int | None, n: float | int | None, *,
 def publishable(n: float | int | None) -> bool:
     """A group large enough to appear at all (charts drop groups that are not)."""
     return sample_status(n) != "suppressed"
+
+
+@dataclass(frozen=True)
+class Line:
+    """Groups that add up to a total shown beside them: a row or a column of a table.
+
+    `total` and `parts` are keys of whatever the caller hides (a table row, a cell, a group); the
+    methodology's «row or column of counts (or of shares with their n)». A total that is not printed
+    anywhere is not a line: subtraction needs it.
+    """
+
+    total: Hashable
+    parts: tuple[Hashable, ...]
+
+
+def complementary(lines: Iterable[Line], n: Mapping[K, float | int | None]) -> frozenset[K]:
+    """The keys to hide: the small groups themselves and, for each line left with exactly one hidden
+    member, the smallest other part (methodology, «Complementary suppression»).
+
+    Why: with a total and all parts but one printed, the hidden part is the total minus the others
+    (Table 9 of the demo: 183 − 174 − 5 = 4). Hiding a second part of that line leaves only their sum.
+    One line's complement may leave another line (the crossing row or column) with one hidden
+    member, so the rule is applied again until no line changes: the fewest cells the rule asks for,
+    never a guess. The smallest part is taken (it costs the reader least); ties go to the first
+    part in the line's order, so reruns hide the same cells. A line whose total is hidden and whose
+    parts are all printed is recoverable by addition: its smallest part is hidden as well. Every key
+    of `lines` must be in `n` (its n; None = unknown, which hides it like a small group); a group the
+    reader knows to be empty («—») is no part of a line.
+    """
+    lines = list(lines)
+    hidden = {k for k, v in n.items() if sample_status(v) == "suppressed"}
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            members = (line.total, *line.parts)
+            if sum(k in hidden for k in members) != 1:
+                continue
+            # a line of one part: the part is its total, so the one still printed goes too
+            shown = [k for k in line.parts if k not in hidden] or [line.total]
+            smallest = min(range(len(shown)), key=lambda i: (float(n[shown[i]]), i))  # type: ignore[arg-type]
+            hidden.add(shown[smallest])
+            changed = True
+    return frozenset(hidden)  # type: ignore[arg-type]
 
 
 LEGEND = (
