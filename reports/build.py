@@ -444,6 +444,7 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     rows = [Row([cells.text(CATEGORY_NAMES.get(r.category, r.category)), cells.count(r.participants), cells.share(r.below_min, r.participants),
                  cells.share(r.band_81_100, r.participants), cells.number(r.mean_score, r.participants)],
                 group=r.subject_name) for r in allcat.itertuples()]
+    cells.complement_rows(rows, cells.lines_of(list(allcat["subject_code"]), list(allcat["category"] == "all")), n_col=1)
     if rows:
         sec.add(Table("ege_category", f"Результаты ЕГЭ по категориям участников, {y} год",
                       ["Категория участников", "Участников", "Ниже минимального, %", "81–100, %", "Средний балл"], rows,
@@ -468,6 +469,7 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                 rows.append(Row([cells.text("Регион"), cells.count(r.participants), cells.share(r.below_min, r.participants),
                                  cells.share(r.band_81_100, r.participants), cells.number(r.mean_score, r.participants)],
                                 group=name, emphasis=True))
+        cells.complement_rows(rows, cells.lines_of([r.group for r in rows], [r.emphasis for r in rows]), n_col=1)
         if rows:
             sec.add(Table("ege_mo", f"Результаты ЕГЭ по муниципалитетам (ВТГ), {y} год",
                           ["Муниципалитет", "Участников", "Ниже минимального, %", "81–100, %", "Средний балл"], rows,
@@ -515,6 +517,7 @@ def _oge(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             for r in cur[cur["subject_code"] == code].itertuples():
                 rows.append(Row([cells.text("Регион"), cells.count(r.participants), cells.share(r.mark2, r.participants),
                                  cells.share(r.mark4 + r.mark5, r.participants)], group=name, emphasis=True))
+        cells.complement_rows(rows, cells.lines_of([r.group for r in rows], [r.emphasis for r in rows]), n_col=1)
         if rows:
             sec.add(Table("oge_mo", f"Результаты ОГЭ по русскому языку и математике по муниципалитетам, {y} год",
                           ["Муниципалитет", "Участников", "«2», %", "«4» и «5», %"], rows, group_title="Предмет",
@@ -765,6 +768,7 @@ def vpr_tasks_wide_table(ctx: Context, scope: Scope, works: list[str]) -> Table:
     by_mark = _by_mark_lookup(ctx) if scope.is_region else {}
     width = TASKS_PER_LINE
     rows: list[Row] = []
+    sums: list[tuple[cells.Coord, list[cells.Coord]]] = []   # a task's region cell = Σ its mark groups
     for w in works:
         tasks = sorted((t for (wk, t) in own if wk == w), key=_task_order)
         lines = max(1, -(-len(tasks) // width))
@@ -786,6 +790,8 @@ def vpr_tasks_wide_table(ctx: Context, scope: Scope, works: list[str]) -> Table:
             first = "Регион, %" if scope.is_region else "Муниципалитет, %"
             rows.append(Row([cells.text(first)] + [completion(own, t, True) for t in chunk] + pad, group=w, emphasis=True))
             if scope.is_region:
+                top = len(rows) - 1
+                sums += [((top, k), [(top + m, k) for m in (1, 2, 3, 4)]) for k in range(1, len(chunk) + 1)]
                 for m in (2, 3, 4, 5):
                     line = [cells.text(f"Группа «{m}», %")]
                     for t in chunk:
@@ -794,6 +800,7 @@ def vpr_tasks_wide_table(ctx: Context, scope: Scope, works: list[str]) -> Table:
                     rows.append(Row(line + pad, group=w))
             else:
                 rows.append(Row([cells.text("Регион, %")] + [completion(reg, t, False) for t in chunk] + pad, group=w))
+    cells.complement_cells(rows, sums)
     where = "по региону" if scope.is_region else f"по муниципалитету «{scope.name}»"
     return Table("vpr_tasks", f"ВПР: выполнение заданий {where}, {ctx.year} год",
                  ["Группа участников"] + [""] * width, rows, group_title="Работа",
@@ -817,6 +824,7 @@ def vpr_tasks_long_table(ctx: Context, scope: Scope) -> Table:
                 line.append(cells.number(None if v is None else v[0], None if v is None else v[1]))
             line.append(cells.worded(zone, n))
             rows.append(Row(line, group=w))
+    cells.complement_cells(rows, [((i, 3), [(i, j) for j in (4, 5, 6, 7)]) for i in range(len(rows))])
     return Table("vpr_tasks_long", f"ВПР: выполнение заданий по региону (по заданиям), {ctx.year} год",
                  ["Задание", "Уровень", "Код умения", "Выполнение, %", "Группа «2», %", "Группа «3», %", "Группа «4», %",
                   "Группа «5», %", "Зона"], rows, group_title="Работа")
@@ -937,7 +945,7 @@ def _niko(ctx: Context, scope: Scope, sec: Section) -> None:
         return
     sec.add(Paragraph("НИКО проводятся на выборке ОО. Приведены доли участников по уровням подготовки"
                       + (" в регионе и муниципалитетах." if scope.is_region else " в регионе, муниципалитете и его ОО, вошедших в выборку.")))
-    rows = []
+    rows, groups, totals = [], [], []
     for w in sorted(niko["work"].unique(), key=work_sort_key):
         g = niko[niko["work"] == w]
         entities = [("region", ctx.region_code, "Регион")]
@@ -955,6 +963,11 @@ def _niko(ctx: Context, scope: Scope, sec: Section) -> None:
             by = dict(zip(e["level_name"], e["pupils"]))
             rows.append(Row([cells.text(label), cells.count(n)] + [cells.share(by.get(lv, 0), n) for lv in NIKO_LEVELS],
                             group=w, emphasis=(level == "region")))
+            # the region is the sum of its municipalities; a municipality (its own report) of its schools
+            top = "region" if scope.is_region else "municipality"
+            groups.append(w if level != "region" or scope.is_region else None)
+            totals.append(level == top)
+    cells.complement_rows(rows, cells.lines_of(groups, totals), n_col=1)
     sec.add(Table("niko", f"НИКО: уровни подготовки участников, {y} год",
                   ["Регион, муниципалитет, ОО", "Участников"] + [f"{lv}, %" for lv in NIKO_LEVELS], rows,
                   group_title="Исследование", widths=[4.5, 1.4, 1.4, 1.4, 1.4, 1.4], compact=True, notes=_notes()))
@@ -984,6 +997,11 @@ def _profiles(ctx: Context, scope: Scope, sec: Section) -> None:
     tot = adm[["graduates", "admitted", "matched"]].sum()
     rows.append(Row([cells.text("Всего"), cells.count(tot["graduates"]), cells.count(tot["admitted"]),
                      cells.share(tot["admitted"], tot["graduates"]), cells.share(tot["matched"], tot["admitted"])], emphasis=True))
+    # profiles add up to «Всего»: by graduates (the whole row rests on them), then by the admitted
+    # (their count, their share of the graduates and the share matched rest on them)
+    line = [(len(rows) - 1, list(range(len(rows) - 1)))]
+    cells.complement_rows(rows, line, n_col=1)
+    cells.complement_rows(rows, line, n_col=2, cols=(2, 3, 4))
     sec.add(Paragraph("Поступление выпускников 11 классов в организации высшего и среднего профессионального образования "
                       "и соответствие специальности профилю обучения (показатель G01; профиль «универсальный» соответствует любой специальности)."),
             Table("admissions", f"Поступление выпускников по профилям обучения: {scope.name}, {y} год",
