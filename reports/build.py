@@ -24,7 +24,7 @@ from reports.rules import (
     conclude_objectivity, conclude_persistently_low, recommend_individual_routes, recommend_institute,
     cite, recommend_municipal, recommend_schools, summarise_school_recommendations, worse_than_reference,
 )
-from reports.suppression import MIN_PUBLISHED_N, SMALL_SAMPLE_N, publishable
+from reports.suppression import MIN_PUBLISHED_N, SMALL_SAMPLE_N, chart_note, point, publishable
 from reports.templating import prose
 
 PROCEDURES = ("ЕГЭ", "ГВЭ-11", "ОГЭ", "ГВЭ-9", "ВПР", "НИКО")
@@ -416,26 +416,26 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     span = _ege_frame(ctx, scope)
     years = sorted(span["year"].unique())
     subjects = span.drop_duplicates("subject_code").sort_values("subject_code")
-    rows, series = [], {}
+    rows, series, drawn = [], {}, []
     for sub in subjects.itertuples():
         line = [cells.text(sub.subject_name)]
-        pts = []
         for yy in years:
             row = span[(span["year"] == yy) & (span["subject_code"] == sub.subject_code)]
             v, n = (row["mean_score"].iloc[0], row["participants"].iloc[0]) if len(row) else (None, None)
             line.append(cells.number(v, n))
-            if v is not None and not is_missing(v) and publishable(n):
-                pts.append((int(yy), float(v)))
         if all(c.status == "missing" for c in line[1:]):
             continue
         rows.append(Row(line))
+        pts = [(int(yy), cells.plotted(c)) for yy, c in zip(years, line[1:])]
+        pts = [(yy, p) for yy, p in pts if p.drawn]
         if len(pts) >= 2 and len(series) < 8:
-            series[sub.subject_name] = pts
+            series[sub.subject_name] = [(yy, p.value, p.label("")) for yy, p in pts]
+            drawn += [p for _, p in pts]
     sec.add(Table("ege_dynamics", f"Средний тестовый балл ЕГЭ (ВТГ), {years[0]}–{years[-1]} годы",
                   ["Предмет"] + [str(yy) for yy in years], rows, widths=[4] + [1.5] * len(years), notes=_notes()))
     if series:
         img = charts.dynamics_chart(series, ylabel="Средний тестовый балл", png=png)
-        sec.add(Chart(img.svg, f"Динамика среднего тестового балла ЕГЭ (ВТГ): {scope.name}", img.png))
+        sec.add(Chart(img.svg, f"Динамика среднего тестового балла ЕГЭ (ВТГ): {scope.name}" + chart_note(drawn), img.png))
 
     # by category
     allcat = ctx.rows("mart_ege_score_bands", scope, year=y)
@@ -483,7 +483,7 @@ def _oge(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
         sec.add(Paragraph(f"Данные ОГЭ за {y} год отсутствуют."))
         return
     reg = ctx.rows("mart_oge_marks", ctx.region, year=y).set_index("subject_code") if not scope.is_region else None
-    rows, labels, shares = [], [], []
+    rows, labels, shares, drawn = [], [], [], []
     for r in cur.itertuples():
         n = r.participants
         line = [cells.text(r.subject_name), cells.count(n)] + [cells.share(getattr(r, f"mark{m}"), n) for m in (2, 3, 4, 5)]
@@ -492,9 +492,11 @@ def _oge(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             line.append(cells.share(None if rr is None else rr["mark2"], None if rr is None else rr["participants"]))
             line.append(cells.share(None if rr is None else rr["mark4"] + rr["mark5"], None if rr is None else rr["participants"]))
         rows.append(Row(line))
-        if publishable(n) and n:
-            labels.append(r.subject_name)
-            shares.append([100.0 * getattr(r, f"mark{m}") / n for m in (2, 3, 4, 5)])
+        pts = [cells.plotted(c) for c in line[2:6]]
+        if all(p.drawn for p in pts):
+            labels.append(pts[0].label(r.subject_name))
+            shares.append([p.value for p in pts])
+            drawn += pts
     cols = ["Предмет", "Участников", "«2», %", "«3», %", "«4», %", "«5», %"]
     if reg is not None:
         cols += ["«2» по региону, %", "«4» и «5» по региону, %"]
@@ -502,7 +504,7 @@ def _oge(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                   widths=[3.2] + [1.3] * (len(cols) - 1), compact=True, notes=_notes()))
     if labels:
         img = charts.marks_chart(labels, shares, png=png)
-        sec.add(Chart(img.svg, f"Распределение отметок ОГЭ: {scope.name}, {y} год", img.png))
+        sec.add(Chart(img.svg, f"Распределение отметок ОГЭ: {scope.name}, {y} год" + chart_note(drawn), img.png))
     if scope.is_region:
         mos = ctx.level_rows("mart_oge_marks", "municipality", year=y)
         rows = []
@@ -539,7 +541,7 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     # 3.3.1 marks
     sub = sec.sub("Статистика по отметкам")
     russia = russia_marks(ctx)
-    rows, labels, shares = [], [], []
+    rows, labels, shares, charted, drawn = [], [], [], [], []
     for w in works:
         if w not in marks.index:
             continue
@@ -556,9 +558,12 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             rus = russia[w]
             rows.append(Row([cells.text("Россия (вся выборка)"), cells.tally(rus["participants"])] +
                             [cells.number(rus[f"mark{m}"], rus["participants"]) for m in (2, 3, 4, 5)], group=w, emphasis=True))
-        if publishable(n) and n:
-            labels.append(charts.short_work(w))
-            shares.append([100.0 * r[f"mark{m}"] / n for m in (2, 3, 4, 5)])
+        pts = [cells.plotted(c) for c in line[2:6]]
+        if all(p.drawn for p in pts):
+            labels.append(pts[0].label(charts.short_work(w)))
+            shares.append([p.value for p in pts])
+            charted.append(w)
+            drawn += pts
     cols = ["Группа", "Участников", "«2», %", "«3», %", "«4», %", "«5», %"]
     sub.add(Table("vpr_marks", f"ВПР: статистика по отметкам, {y} год", cols, rows, group_title="Работа",
                   widths=[3.2] + [1.3] * (len(cols) - 1), compact=True,
@@ -572,14 +577,18 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                                 "«Вся выборка» не поставлены."))
     if labels:
         jr_all = ctx.rows("mart_vpr_journal", scope, year=y).set_index("work")
-        journal = []
-        for w in [w for w in works if w in marks.index and publishable(marks.loc[w, "participants"]) and marks.loc[w, "participants"]]:
-            n = jr_all.loc[w, "participants"] if w in jr_all.index else 0
-            journal.append([100.0 * jr_all.loc[w, c] / n for c in ("lowered", "confirmed", "raised")]
-                           if n and publishable(n) else None)
-        img = charts.marks_and_journal_chart(labels, shares, journal, png=png)
+        journal, journal_marks = [], []
+        for w in charted:
+            n = jr_all.loc[w, "participants"] if w in jr_all.index else None
+            pts = [point(None if n is None else 100.0 * jr_all.loc[w, c] / n if n else None, n)
+                   for c in ("lowered", "confirmed", "raised")]
+            ok = all(p.drawn for p in pts)
+            journal.append([p.value for p in pts] if ok else None)
+            journal_marks.append(pts[0].label("") if ok else "")
+            drawn += pts if ok else []
+        img = charts.marks_and_journal_chart(labels, shares, journal, journal_marks=journal_marks, png=png)
         sub.add(Chart(img.svg, f"ВПР: распределение отметок (слева) и соответствие отметкам по журналу (справа), "
-                               f"% участников; {scope.name}", img.png))
+                               f"% участников; {scope.name}" + chart_note(drawn), img.png))
 
     # 3.3.2 journal
     sub = sec.sub("Сравнение отметок с отметками по журналу")
@@ -613,7 +622,8 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     for w in works:
         d = dist[dist["work"] == w]
         n = marks.loc[w, "participants"] if w in marks.index else d["pupils"].sum()
-        if d.empty or not publishable(n) or not n:
+        whole = point(n, n)     # every bar is a share of the work's n
+        if d.empty or not whole.drawn or not n:
             continue
         wmax = int(d["work_max"].max())
         scores = list(range(wmax + 1))
@@ -628,7 +638,8 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
         b = d.iloc[0]
         bounds = tuple(_int(b[c]) for c in ("min_mark3", "min_mark4", "min_mark5"))
         img = charts.score_histogram(scores, shares_, bounds, wmax, reference=ref, png=png)
-        sub.add(Chart(img.svg, f"{w}: доля участников (%) по первичным баллам (n = {fmt_number(n, 0)})", img.png, wide=False))
+        sub.add(Chart(img.svg, f"{w}: доля участников (%) по первичным баллам (n = {whole.label(fmt_number(n, 0))})"
+                               + chart_note([whole]), img.png, wide=False))
 
     # 3.3.4 tasks
     sub = sec.sub("Выполнение заданий")
@@ -1029,12 +1040,13 @@ def _clusters(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
         sec.add(Table("clusters", f"Показатели по кластерам ОО, {y} год", ["Кластер", "ОО"] + [f"{c} {ctx.short_label(c)}" for c in codes],
                       rows, widths=[4.2, 0.8] + [1.2] * len(codes), compact=True, notes=_notes()))
         for code in ("R14", "R08"):
-            g = cl[(cl["indicator_code"] == code) & cl["n_units"].map(publishable)].sort_values("cluster_name")
-            if len(g) >= 2 and code in ctx.catalogue:
-                img = charts.cluster_chart(list(g["cluster_name"]), list(g["value"].astype(float)),
+            labels, pts = _cluster_points(cl[cl["indicator_code"] == code])
+            if len(pts) >= 2 and code in ctx.catalogue:
+                img = charts.cluster_chart(labels, [p.value for p in pts],
                                            reference=reg_vals.get((ctx.region_code, code), (None, None))[0],
                                            xlabel=ctx.short_label(code), png=png)
-                sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}» по кластерам ОО, {y} год", img.png))
+                sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}» по кластерам ОО, {y} год" + chart_note(pts),
+                              img.png))
         sec.add(*standing_blocks(ctx, scope))
         sec.add(Paragraph("Сопоставление каждой ОО со значениями её кластера приведено в отчётах муниципалитетов и в приложении "
                           "(лист «ОО и кластеры»)."))
@@ -1048,16 +1060,28 @@ def _clusters(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     cl = ctx.data["mart_cluster_indicators"]
     reg_vals = _indicator_values(ctx, "region", y, ["R14", "R08"])
     for code in ("R14", "R08"):
-        g = cl[(cl["year"] == y) & (cl["indicator_code"] == code) & cl["cluster_name"].isin(own_clusters)
-               & cl["n_units"].map(publishable)].sort_values("cluster_name")
-        if len(g) >= 2 and code in ctx.catalogue:
-            img = charts.cluster_chart(list(g["cluster_name"]), list(g["value"].astype(float)),
+        labels, pts = _cluster_points(cl[(cl["year"] == y) & (cl["indicator_code"] == code)
+                                         & cl["cluster_name"].isin(own_clusters)])
+        if len(pts) >= 2 and code in ctx.catalogue:
+            img = charts.cluster_chart(labels, [p.value for p in pts],
                                        reference=reg_vals.get((ctx.region_code, code), (None, None))[0],
                                        xlabel=ctx.short_label(code), png=png)
             sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}» в кластерах ОО муниципалитета "
-                                   f"(по всем ОО кластера в регионе), {y} год", img.png))
+                                   f"(по всем ОО кластера в регионе), {y} год" + chart_note(pts), img.png))
             break
     sec.add(*standing_blocks(ctx, scope))
+
+
+def _cluster_points(rows: pd.DataFrame) -> tuple[list[str], list]:
+    """Clusters of one indicator as a chart draws them (cluster name order): the clusters whose
+    pooled value the table prints, labelled with «†» where it is a small sample."""
+    labels, pts = [], []
+    for r in rows.sort_values("cluster_name").itertuples():
+        p = point(r.value, r.n_units)
+        if p.drawn:
+            labels.append(p.label(str(r.cluster_name)))
+            pts.append(p)
+    return labels, pts
 
 
 def school_cluster_grid(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_KEY) -> Table:

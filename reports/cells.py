@@ -10,7 +10,7 @@ from typing import Hashable, Iterable, Sequence
 
 from reports.document import Cell, Row
 from reports.formatting import fmt_int, fmt_number, fmt_signed, is_missing
-from reports.suppression import SMALL_SAMPLE_MARK, SUPPRESSED_TEXT, Line, combined_n, complementary, suppress
+from reports.suppression import SMALL_SAMPLE_MARK, SUPPRESSED_TEXT, Line, Point, combined_n, complementary, suppress
 
 
 def text(value: object) -> Cell:
@@ -63,6 +63,13 @@ def pct_value(part: float | int | None, total: float | int | None) -> float | No
     if is_missing(part) or is_missing(total) or not total:
         return None
     return 100.0 * float(part) / float(total)
+
+
+def plotted(c: Cell) -> Point:
+    """The point a chart draws for a table cell: exactly what the cell prints (hidden, marked, rounded)."""
+    if c.status not in ("ok", "small") or c.value is None or isinstance(c.value, str):
+        return Point(None, "missing" if c.status == "missing" else "suppressed")
+    return Point(float(c.value), c.status)  # type: ignore[arg-type]
 
 
 # --- complementary suppression on a built table --------------------------------------------------

@@ -83,7 +83,7 @@ def suppress(value: float | int | None, n: float | int | None, *,
 
 
 def publishable(n: float | int | None) -> bool:
-    """A group large enough to appear at all (charts drop groups that are not)."""
+    """A group large enough to appear at all (rules name only such groups; charts use `point`)."""
     return sample_status(n) != "suppressed"
 
 
@@ -131,8 +131,39 @@ def complementary(lines: Iterable[Line], n: Mapping[K, float | int | None]) -> f
     return frozenset(hidden)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class Point:
+    """A value as a chart may draw it: not at all when its table cell is «*», with «†» when small."""
+
+    value: float | None
+    status: Status
+
+    @property
+    def drawn(self) -> bool:
+        return self.value is not None
+
+    def label(self, text: str) -> str:
+        """A bar's or a line's label, marked as its table cell is."""
+        return text + SMALL_SAMPLE_MARK if self.status == "small" else text
+
+
+def point(value: float | int | None, n: float | int | None, *, withheld: bool = False) -> Point:
+    """Charts take their points through the same rule as cells: `suppress` decides, and `withheld`
+    is a cell that the table beside hid as a complement (a chart must not print what it hides)."""
+    p = suppress(value, n)
+    if withheld or not p.shown:
+        return Point(None, "suppressed" if p.status != "missing" else "missing")
+    return Point(float(value), p.status)  # type: ignore[arg-type]
+
+
+def chart_note(points: Iterable[Point]) -> str:
+    """What a caption adds when a drawn point is a small sample: the tables' own legend words."""
+    return f" ({SMALL_SAMPLE_MARK} — {SMALL_SAMPLE_NOTE})" if any(p.drawn and p.status == "small" for p in points) else ""
+
+
 LEGEND = (
-    f"{SUPPRESSED_TEXT} — значение не публикуется: рассчитано менее чем по {MIN_PUBLISHED_N} участникам (результатам); "
+    f"{SUPPRESSED_TEXT} — значение не публикуется: рассчитано менее чем по {MIN_PUBLISHED_N} участникам (результатам) "
+    "или скрыто, чтобы его нельзя было вычислить по итогу строки (столбца); "
     f"{SMALL_SAMPLE_MARK} — {SMALL_SAMPLE_NOTE} (от {MIN_PUBLISHED_N} до {SMALL_SAMPLE_N - 1} участников); "
     "— — нет данных."
 )

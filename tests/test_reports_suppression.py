@@ -171,3 +171,47 @@ def test_two_way_table_where_a_margin_is_small():
     hidden = complementary(_lines(spec), n)
     assert hidden == {(0, 0), (1, 0), (0, 1), (1, 1)}
     assert recoverable(spec, set(hidden)) == set()
+
+
+# --- charts take their points through the same rule ------------------------------------------------
+
+from reports.document import Row  # noqa: E402
+from reports.suppression import chart_note, point  # noqa: E402
+
+
+def test_chart_points_follow_the_cells():
+    assert not point(40.0, 4).drawn                       # «*» in the table: not drawn
+    small = point(40.0, 7)
+    assert small.drawn and small.label("Мат. 4") == "Мат. 4" + SMALL_SAMPLE_MARK
+    assert point(40.0, 70).label("Мат. 4") == "Мат. 4"
+    assert not point(40.0, 70, withheld=True).drawn       # hidden as a complement in the table beside
+    assert not point(None, 70).drawn and point(None, 70).status == "missing"
+    assert chart_note([point(1, 70), small]) == " († — малая выборка)"
+    assert chart_note([point(1, 70), point(1, 3)]) == ""
+    # a table cell and its point: the same status, the printed (rounded) value
+    assert cells.plotted(cells.number(40.04, 70)).value == 40.0
+    assert not cells.plotted(cells.withheld(cells.number(40.0, 70))).drawn
+    assert not cells.plotted(cells.text("ВТГ")).drawn
+
+
+def test_complement_rows_hides_the_whole_row_of_the_smallest_other_group():
+    """The demo's Table 9 as cells: a category row of 4 and one of 5 under «Все категории» 183."""
+    data = [("Все категории", 183, 20, 30), ("ВТГ", 174, 18, 29), ("ВПЛ", 4, 1, 0), ("СПО", 5, 1, 1)]
+    rows = [Row([cells.text(name), cells.count(n), cells.share(low, n), cells.share(top, n)]) for name, n, low, top in data]
+    assert [r.cells[1].text for r in rows] == ["183", "174", "*", "5" + SMALL_SAMPLE_MARK]
+    hidden = cells.complement_rows(rows, cells.lines_of(["Рус"] * 4, [True, False, False, False]), n_col=1)
+    assert hidden == {2, 3}
+    assert [c.text for c in rows[3].cells] == ["СПО", "*", "*", "*"]
+    assert all(c.status == "suppressed" and c.value is None for c in rows[3].cells[1:])
+    assert [c.text for c in rows[1].cells[1:]] == ["174", "10,3", "16,7"]
+
+
+def test_complement_cells_across_a_table_and_a_second_pass_sees_the_first():
+    # one task: region 40 pupils, mark groups 3 / 12 / 15 / 10 — the «2» group hides the «5» group (10)
+    rows = [Row([cells.text("Регион"), cells.number(55.0, 40)])] + \
+        [Row([cells.text(f"«{m}»"), cells.number(v, n)]) for m, v, n in ((2, 20.0, 3), (3, 40.0, 12), (4, 60.0, 15), (5, 80.0, 10))]
+    hidden = cells.complement_cells(rows, [((0, 1), [(i, 1) for i in range(1, 5)])])
+    assert hidden == {(1, 1), (4, 1)}
+    assert [r.cells[1].text for r in rows] == ["55,0", "*", "40,0", "60,0", "*"]
+    # again over the same line: two hidden already (the complement counts as hidden), nothing more
+    assert cells.complement_cells(rows, [((0, 1), [(i, 1) for i in range(1, 5)])]) == {(1, 1), (4, 1)}
