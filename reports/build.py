@@ -444,7 +444,9 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     rows = [Row([cells.text(CATEGORY_NAMES.get(r.category, r.category)), cells.count(r.participants), cells.share(r.below_min, r.participants),
                  cells.share(r.band_81_100, r.participants), cells.number(r.mean_score, r.participants)],
                 group=r.subject_name) for r in allcat.itertuples()]
-    cells.complement_rows(rows, cells.lines_of(list(allcat["subject_code"]), list(allcat["category"] == "all")), n_col=1)
+    # categories add up to «Все категории»; the ВТГ rows are also Table «ЕГЭ по группам баллов» above
+    cells.complement_rows(rows, cells.lines_of(list(allcat["subject_code"]), list(allcat["category"] == "all")), n_col=1,
+                          fixed=[i for i, c in enumerate(allcat["category"]) if c == "ВТГ"])
     if rows:
         sec.add(Table("ege_category", f"Результаты ЕГЭ по категориям участников, {y} год",
                       ["Категория участников", "Участников", "Ниже минимального, %", "81–100, %", "Средний балл"], rows,

@@ -105,15 +105,16 @@ def lines_of(groups: Sequence[Hashable | None], totals: Sequence[bool]) -> list[
 
 
 def complement_rows(rows: list[Row], lines: Iterable[tuple[int, Sequence[int]]], *, n_col: int,
-                    cols: Sequence[int] | None = None) -> frozenset[int]:
+                    cols: Sequence[int] | None = None, fixed: Iterable[int] = ()) -> frozenset[int]:
     """Rows that are groups of a total row (categories of «Все категории», municipalities of «Регион»):
     every number of a row rests on the n of its column `n_col`, so a hidden row hides all of `cols`
-    (default: every cell but the label in column 0). `lines` are (total row, part rows) by index.
+    (default: every cell but the label in column 0). `lines` are (total row, part rows) by index;
+    `fixed` rows are printed elsewhere in the report (see `suppression.complementary`).
     Returns the rows hidden, small ones included."""
     lines = [(t, [p for p in parts if _present(rows[p].cells[n_col])]) for t, parts in lines
              if _present(rows[t].cells[n_col])]
     n = {i: _n(rows[i].cells[n_col]) for t, parts in lines for i in (t, *parts)}
-    hidden = complementary([Line(t, tuple(parts)) for t, parts in lines if parts], n)
+    hidden = complementary([Line(t, tuple(parts)) for t, parts in lines if parts], n, fixed=fixed)
     for i in hidden:
         row = rows[i]
         for j in (cols if cols is not None else range(1, len(row.cells))):

@@ -100,7 +100,8 @@ class Line:
     parts: tuple[Hashable, ...]
 
 
-def complementary(lines: Iterable[Line], n: Mapping[K, float | int | None]) -> frozenset[K]:
+def complementary(lines: Iterable[Line], n: Mapping[K, float | int | None], *,
+                  fixed: Iterable[K] = ()) -> frozenset[K]:
     """The keys to hide: the small groups themselves and, for each line left with exactly one hidden
     member, the smallest other part (methodology, «Complementary suppression»).
 
@@ -112,9 +113,13 @@ def complementary(lines: Iterable[Line], n: Mapping[K, float | int | None]) -> f
     part in the line's order, so reruns hide the same cells. A line whose total is hidden and whose
     parts are all printed is recoverable by addition: its smallest part is hidden as well. Every key
     of `lines` must be in `n` (its n; None = unknown, which hides it like a small group); a group the
-    reader knows to be empty («—») is no part of a line.
+    reader knows to be empty («—») is no part of a line. `fixed` parts are printed elsewhere in the
+    same document (the ВТГ row of «ЕГЭ по категориям» is the whole of «ЕГЭ по группам баллов»):
+    hiding them here would hide nothing, so they are never the complement; a line with no other
+    part left to hide hides its total instead.
     """
     lines = list(lines)
+    fixed = set(fixed)
     hidden = {k for k, v in n.items() if sample_status(v) == "suppressed"}
     changed = True
     while changed:
@@ -123,8 +128,8 @@ def complementary(lines: Iterable[Line], n: Mapping[K, float | int | None]) -> f
             members = (line.total, *line.parts)
             if sum(k in hidden for k in members) != 1:
                 continue
-            # a line of one part: the part is its total, so the one still printed goes too
-            shown = [k for k in line.parts if k not in hidden] or [line.total]
+            # no part left to hide (a line of one part, or the others printed elsewhere): the total goes
+            shown = [k for k in line.parts if k not in hidden and k not in fixed] or [line.total]
             smallest = min(range(len(shown)), key=lambda i: (float(n[shown[i]]), i))  # type: ignore[arg-type]
             hidden.add(shown[smallest])
             changed = True

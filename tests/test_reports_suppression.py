@@ -133,6 +133,20 @@ def test_a_small_total_hides_its_parts_and_a_small_shown_total_keeps_them_hidden
     assert recoverable([("T", ["a", "b", "c"])], set(hidden)) == set()
 
 
+def test_a_part_printed_elsewhere_is_never_the_complement():
+    """A municipality: all 168, ВТГ 166 (also printed in the ВТГ table), ВПЛ/СПО 2. Hiding ВТГ here
+    would hide nothing (166 stands in the other table), so the total goes: 168 − 166 is no longer there."""
+    n = {"all": 168, "ВТГ": 166, "ВПЛ/СПО": 2}
+    spec = [("all", ["ВТГ", "ВПЛ/СПО"])]
+    assert complementary(_lines(spec), n) == {"ВТГ", "ВПЛ/СПО"}
+    hidden = complementary(_lines(spec), n, fixed={"ВТГ"})
+    assert hidden == {"all", "ВПЛ/СПО"}
+    assert recoverable(spec, set(hidden)) == set()
+    # with another part free to hide, that part goes and the total stays
+    n = {"all": 183, "ВТГ": 174, "ВПЛ": 4, "ВПЛ/СПО": 5}
+    assert complementary(_lines([("all", ["ВТГ", "ВПЛ", "ВПЛ/СПО"])]), n, fixed={"ВТГ"}) == {"ВПЛ", "ВПЛ/СПО"}
+
+
 def test_a_line_of_one_part_is_its_total():
     assert complementary(_lines([("T", ["a"])]), {"T": 3, "a": 3}) == {"T", "a"}
 
