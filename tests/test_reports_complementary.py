@@ -170,3 +170,55 @@ def test_the_check_sees_the_leak_the_issue_saw(tmp_path):
                         + "".join(row(*r) for r in rows) + "</tbody></table>", encoding="utf-8")
         lines, hidden, _ = page_lines(page)
         assert bool(recoverable(lines, hidden)) == leaks
+
+
+# --- charts draw what the table beside prints ----------------------------------------------------
+
+def _recorder(monkeypatch, name: str) -> list[tuple]:
+    """The real chart function, its arguments kept: what the chart was asked to draw."""
+    from reports import charts
+
+    calls: list[tuple] = []
+    real = getattr(charts, name)
+
+    def record(*args, **kwargs):
+        calls.append((args, kwargs))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(charts, name, record)
+    return calls
+
+
+def test_charts_draw_what_their_table_prints_with_its_marks(demo_run, monkeypatch):
+    """ОГЭ and ВПР mark charts of every municipal report against the tables beside them: a row whose
+    shares are «*» is not drawn, a «†» row is drawn with «†» in its label, the bars are the printed shares."""
+    from reports.build import build_document
+    from reports.charts import short_work
+    from reports.context import Context
+    from reports.data import load
+
+    ctx = Context(load(demo_run["warehouse"], demo_run["year"]))
+    oge, vpr = _recorder(monkeypatch, "marks_chart"), _recorder(monkeypatch, "marks_and_journal_chart")
+    marked = 0
+    for mo in ctx.mo_codes:
+        oge.clear(), vpr.clear()
+        doc = build_document(ctx, ctx.municipality(mo), generated_at=datetime(2025, 12, 1))
+        tables = {t.key: t for t in doc.tables()}
+        for key, calls, label_of, first in (("oge_marks", oge, lambda r: r.cells[0].text, lambda r: True),
+                                            ("vpr_marks", vpr, lambda r: short_work(r.group), lambda r: r.cells[0].text != "Регион")):
+            expected_labels, expected_shares = [], []
+            for r in tables[key].rows:
+                if not first(r) or r.cells[0].text.startswith("Россия"):
+                    continue
+                shares = r.cells[2:6]
+                if all(c.status in ("ok", "small") for c in shares):
+                    small = any(c.status == "small" for c in shares)
+                    expected_labels.append(label_of(r) + ("†" if small else ""))
+                    expected_shares.append([float(c.value) for c in shares])
+                    marked += small
+            assert len(calls) == (1 if expected_labels else 0), key
+            if calls:
+                labels, shares = calls[0][0][0], calls[0][0][1]
+                assert list(labels) == expected_labels, (mo, key)
+                flat = [v for s in shares for v in s]
+                assert flat == pytest.approx([v for s in expected_shares for v in s], abs=0.051)
+    assert marked > 0           # the demo has small subjects in municipalities: the marks were checked
