@@ -24,7 +24,7 @@ from reports.rules import (
     conclude_objectivity, conclude_persistently_low, recommend_individual_routes, recommend_institute,
     cite, recommend_municipal, recommend_schools, summarise_school_recommendations, worse_than_reference,
 )
-from reports.suppression import MIN_PUBLISHED_N, SMALL_SAMPLE_N, publishable
+from reports.suppression import MIN_PUBLISHED_N, SMALL_SAMPLE_N, chart_note, point, publishable
 from reports.templating import prose
 
 PROCEDURES = ("ЕГЭ", "ГВЭ-11", "ОГЭ", "ГВЭ-9", "ВПР", "НИКО")
@@ -476,26 +476,26 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     span = _ege_frame(ctx, scope)
     years = sorted(span["year"].unique())
     subjects = span.drop_duplicates("subject_code").sort_values("subject_code")
-    rows, series = [], {}
+    rows, series, drawn = [], {}, []
     for sub in subjects.itertuples():
         line = [cells.text(sub.subject_name)]
-        pts = []
         for yy in years:
             row = span[(span["year"] == yy) & (span["subject_code"] == sub.subject_code)]
             v, n = (row["mean_score"].iloc[0], row["participants"].iloc[0]) if len(row) else (None, None)
             line.append(cells.number(v, n))
-            if v is not None and not is_missing(v) and publishable(n):
-                pts.append((int(yy), float(v)))
         if all(c.status == "missing" for c in line[1:]):
             continue
         rows.append(Row(line))
+        pts = [(int(yy), cells.plotted(c)) for yy, c in zip(years, line[1:])]
+        pts = [(yy, p) for yy, p in pts if p.drawn]
         if len(pts) >= 2 and len(series) < 8:
-            series[sub.subject_name] = pts
+            series[sub.subject_name] = [(yy, p.value, p.label("")) for yy, p in pts]
+            drawn += [p for _, p in pts]
     sec.add(Table("ege_dynamics", f"Средний тестовый балл ЕГЭ (ВТГ), {years[0]}–{years[-1]} годы",
                   ["Предмет"] + [str(yy) for yy in years], rows, widths=[4] + [1.5] * len(years), notes=_notes()))
     if series:
         img = charts.dynamics_chart(series, ylabel="Средний тестовый балл", png=png)
-        sec.add(Chart(img.svg, f"Динамика среднего тестового балла ЕГЭ (ВТГ): {scope.name}", img.png))
+        sec.add(Chart(img.svg, f"Динамика среднего тестового балла ЕГЭ (ВТГ): {scope.name}" + chart_note(drawn), img.png))
 
     # by category
     allcat = ctx.rows("mart_ege_score_bands", scope, year=y)
@@ -504,6 +504,9 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     rows = [Row([cells.text(CATEGORY_NAMES.get(r.category, r.category)), cells.count(r.participants), cells.share(r.below_min, r.participants),
                  cells.share(r.band_81_100, r.participants), cells.number(r.mean_score, r.participants)],
                 group=r.subject_name) for r in allcat.itertuples()]
+    # categories add up to «Все категории»; the ВТГ rows are also Table «ЕГЭ по группам баллов» above
+    cells.complement_rows(rows, cells.lines_of(list(allcat["subject_code"]), list(allcat["category"] == "all")), n_col=1,
+                          fixed=[i for i, c in enumerate(allcat["category"]) if c == "ВТГ"])
     if rows:
         sec.add(Table("ege_category", f"Результаты ЕГЭ по категориям участников, {y} год",
                       ["Категория участников", "Участников", "Ниже минимального, %", "81–100, %", "Средний балл"], rows,
@@ -528,6 +531,7 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                 rows.append(Row([cells.text("Регион"), cells.count(r.participants), cells.share(r.below_min, r.participants),
                                  cells.share(r.band_81_100, r.participants), cells.number(r.mean_score, r.participants)],
                                 group=name, emphasis=True))
+        cells.complement_rows(rows, cells.lines_of([r.group for r in rows], [r.emphasis for r in rows]), n_col=1)
         if rows:
             sec.add(Table("ege_mo", f"Результаты ЕГЭ по муниципалитетам (ВТГ), {y} год",
                           ["Муниципалитет", "Участников", "Ниже минимального, %", "81–100, %", "Средний балл"], rows,
@@ -541,7 +545,7 @@ def _oge(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
         sec.add(Paragraph(f"Данные ОГЭ за {y} год отсутствуют."))
         return
     reg = ctx.rows("mart_oge_marks", ctx.region, year=y).set_index("subject_code") if not scope.is_region else None
-    rows, labels, shares = [], [], []
+    rows, labels, shares, drawn = [], [], [], []
     for r in cur.itertuples():
         n = r.participants
         line = [cells.text(r.subject_name), cells.count(n)] + [cells.share(getattr(r, f"mark{m}"), n) for m in (2, 3, 4, 5)]
@@ -550,9 +554,11 @@ def _oge(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             line.append(cells.share(None if rr is None else rr["mark2"], None if rr is None else rr["participants"]))
             line.append(cells.share(None if rr is None else rr["mark4"] + rr["mark5"], None if rr is None else rr["participants"]))
         rows.append(Row(line))
-        if publishable(n) and n:
-            labels.append(r.subject_name)
-            shares.append([100.0 * getattr(r, f"mark{m}") / n for m in (2, 3, 4, 5)])
+        pts = [cells.plotted(c) for c in line[2:6]]
+        if all(p.drawn for p in pts):
+            labels.append(pts[0].label(r.subject_name))
+            shares.append([p.value for p in pts])
+            drawn += pts
     cols = ["Предмет", "Участников", "«2», %", "«3», %", "«4», %", "«5», %"]
     if reg is not None:
         cols += ["«2» по региону, %", "«4» и «5» по региону, %"]
@@ -560,7 +566,7 @@ def _oge(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                   widths=[3.2] + [1.3] * (len(cols) - 1), compact=True, notes=_notes()))
     if labels:
         img = charts.marks_chart(labels, shares, png=png)
-        sec.add(Chart(img.svg, f"Распределение отметок ОГЭ: {scope.name}, {y} год", img.png))
+        sec.add(Chart(img.svg, f"Распределение отметок ОГЭ: {scope.name}, {y} год" + chart_note(drawn), img.png))
     if scope.is_region:
         mos = ctx.level_rows("mart_oge_marks", "municipality", year=y)
         rows = []
@@ -575,6 +581,7 @@ def _oge(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             for r in cur[cur["subject_code"] == code].itertuples():
                 rows.append(Row([cells.text("Регион"), cells.count(r.participants), cells.share(r.mark2, r.participants),
                                  cells.share(r.mark4 + r.mark5, r.participants)], group=name, emphasis=True))
+        cells.complement_rows(rows, cells.lines_of([r.group for r in rows], [r.emphasis for r in rows]), n_col=1)
         if rows:
             sec.add(Table("oge_mo", f"Результаты ОГЭ по русскому языку и математике по муниципалитетам, {y} год",
                           ["Муниципалитет", "Участников", "«2», %", "«4» и «5», %"], rows, group_title="Предмет",
@@ -596,7 +603,7 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     # 3.3.1 marks
     sub = sec.sub("Статистика по отметкам")
     russia = russia_marks(ctx)
-    rows, labels, shares = [], [], []
+    rows, labels, shares, charted, drawn = [], [], [], [], []
     for w in works:
         if w not in marks.index:
             continue
@@ -613,9 +620,12 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
             rus = russia[w]
             rows.append(Row([cells.text("Россия (вся выборка)"), cells.tally(rus["participants"])] +
                             [cells.number(rus[f"mark{m}"], rus["participants"]) for m in (2, 3, 4, 5)], group=w, emphasis=True))
-        if publishable(n) and n:
-            labels.append(charts.short_work(w))
-            shares.append([100.0 * r[f"mark{m}"] / n for m in (2, 3, 4, 5)])
+        pts = [cells.plotted(c) for c in line[2:6]]
+        if all(p.drawn for p in pts):
+            labels.append(pts[0].label(charts.short_work(w)))
+            shares.append([p.value for p in pts])
+            charted.append(w)
+            drawn += pts
     cols = ["Группа", "Участников", "«2», %", "«3», %", "«4», %", "«5», %"]
     sub.add(Table("vpr_marks", f"ВПР: статистика по отметкам, {y} год", cols, rows, group_title="Работа",
                   widths=[3.2] + [1.3] * (len(cols) - 1), compact=True,
@@ -629,14 +639,18 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                                 "«Вся выборка» не поставлены."))
     if labels:
         jr_all = ctx.rows("mart_vpr_journal", scope, year=y).set_index("work")
-        journal = []
-        for w in [w for w in works if w in marks.index and publishable(marks.loc[w, "participants"]) and marks.loc[w, "participants"]]:
-            n = jr_all.loc[w, "participants"] if w in jr_all.index else 0
-            journal.append([100.0 * jr_all.loc[w, c] / n for c in ("lowered", "confirmed", "raised")]
-                           if n and publishable(n) else None)
-        img = charts.marks_and_journal_chart(labels, shares, journal, png=png)
+        journal, journal_marks = [], []
+        for w in charted:
+            n = jr_all.loc[w, "participants"] if w in jr_all.index else None
+            pts = [point(None if n is None else 100.0 * jr_all.loc[w, c] / n if n else None, n)
+                   for c in ("lowered", "confirmed", "raised")]
+            ok = all(p.drawn for p in pts)
+            journal.append([p.value for p in pts] if ok else None)
+            journal_marks.append(pts[0].label("") if ok else "")
+            drawn += pts if ok else []
+        img = charts.marks_and_journal_chart(labels, shares, journal, journal_marks=journal_marks, png=png)
         sub.add(Chart(img.svg, f"ВПР: распределение отметок (слева) и соответствие отметкам по журналу (справа), "
-                               f"% участников; {scope.name}", img.png))
+                               f"% участников; {scope.name}" + chart_note(drawn), img.png))
 
     # 3.3.2 journal
     sub = sec.sub("Сравнение отметок с отметками по журналу")
@@ -670,7 +684,8 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     for w in works:
         d = dist[dist["work"] == w]
         n = marks.loc[w, "participants"] if w in marks.index else d["pupils"].sum()
-        if d.empty or not publishable(n) or not n:
+        whole = point(n, n)     # every bar is a share of the work's n
+        if d.empty or not whole.drawn or not n:
             continue
         wmax = int(d["work_max"].max())
         scores = list(range(wmax + 1))
@@ -685,7 +700,8 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
         b = d.iloc[0]
         bounds = tuple(_int(b[c]) for c in ("min_mark3", "min_mark4", "min_mark5"))
         img = charts.score_histogram(scores, shares_, bounds, wmax, reference=ref, png=png)
-        sub.add(Chart(img.svg, f"{w}: доля участников (%) по первичным баллам (n = {fmt_number(n, 0)})", img.png, wide=False))
+        sub.add(Chart(img.svg, f"{w}: доля участников (%) по первичным баллам (n = {whole.label(fmt_number(n, 0))})"
+                               + chart_note([whole]), img.png, wide=False))
 
     # 3.3.4 tasks
     sub = sec.sub("Выполнение заданий")
@@ -824,6 +840,7 @@ def vpr_tasks_wide_table(ctx: Context, scope: Scope, works: list[str]) -> Table:
     by_mark = _by_mark_lookup(ctx) if scope.is_region else {}
     width = TASKS_PER_LINE
     rows: list[Row] = []
+    sums: list[tuple[cells.Coord, list[cells.Coord]]] = []   # a task's region cell = Σ its mark groups
     for w in works:
         tasks = sorted((t for (wk, t) in own if wk == w), key=_task_order)
         lines = max(1, -(-len(tasks) // width))
@@ -845,6 +862,8 @@ def vpr_tasks_wide_table(ctx: Context, scope: Scope, works: list[str]) -> Table:
             first = "Регион, %" if scope.is_region else "Муниципалитет, %"
             rows.append(Row([cells.text(first)] + [completion(own, t, True) for t in chunk] + pad, group=w, emphasis=True))
             if scope.is_region:
+                top = len(rows) - 1
+                sums += [((top, k), [(top + m, k) for m in (1, 2, 3, 4)]) for k in range(1, len(chunk) + 1)]
                 for m in (2, 3, 4, 5):
                     line = [cells.text(f"Группа «{m}», %")]
                     for t in chunk:
@@ -853,6 +872,7 @@ def vpr_tasks_wide_table(ctx: Context, scope: Scope, works: list[str]) -> Table:
                     rows.append(Row(line + pad, group=w))
             else:
                 rows.append(Row([cells.text("Регион, %")] + [completion(reg, t, False) for t in chunk] + pad, group=w))
+    cells.complement_cells(rows, sums)
     where = "по региону" if scope.is_region else f"по муниципалитету «{scope.name}»"
     return Table("vpr_tasks", f"ВПР: выполнение заданий {where}, {ctx.year} год",
                  ["Группа участников"] + [""] * width, rows, group_title="Работа",
@@ -876,6 +896,7 @@ def vpr_tasks_long_table(ctx: Context, scope: Scope) -> Table:
                 line.append(cells.number(None if v is None else v[0], None if v is None else v[1]))
             line.append(cells.worded(zone, n))
             rows.append(Row(line, group=w))
+    cells.complement_cells(rows, [((i, 3), [(i, j) for j in (4, 5, 6, 7)]) for i in range(len(rows))])
     return Table("vpr_tasks_long", f"ВПР: выполнение заданий по региону (по заданиям), {ctx.year} год",
                  ["Задание", "Уровень", "Код умения", "Выполнение, %", "Группа «2», %", "Группа «3», %", "Группа «4», %",
                   "Группа «5», %", "Зона"], rows, group_title="Работа")
@@ -998,7 +1019,7 @@ def _niko(ctx: Context, scope: Scope, sec: Section) -> None:
         return
     sec.add(Paragraph("НИКО проводятся на выборке ОО. Приведены доли участников по уровням подготовки"
                       + (" в регионе и муниципалитетах." if scope.is_region else " в регионе, муниципалитете и его ОО, вошедших в выборку.")))
-    rows = []
+    rows, groups, totals = [], [], []
     for w in sorted(niko["work"].unique(), key=work_sort_key):
         g = niko[niko["work"] == w]
         entities = [("region", ctx.region_code, "Регион")]
@@ -1016,6 +1037,11 @@ def _niko(ctx: Context, scope: Scope, sec: Section) -> None:
             by = dict(zip(e["level_name"], e["pupils"]))
             rows.append(Row([cells.text(label), cells.count(n)] + [cells.share(by.get(lv, 0), n) for lv in NIKO_LEVELS],
                             group=w, emphasis=(level == "region")))
+            # the region is the sum of its municipalities; a municipality (its own report) of its schools
+            top = "region" if scope.is_region else "municipality"
+            groups.append(w if level != "region" or scope.is_region else None)
+            totals.append(level == top)
+    cells.complement_rows(rows, cells.lines_of(groups, totals), n_col=1)
     sec.add(Table("niko", f"НИКО: уровни подготовки участников, {y} год",
                   ["Регион, муниципалитет, ОО", "Участников"] + [f"{lv}, %" for lv in NIKO_LEVELS], rows,
                   group_title="Исследование", widths=[4.5, 1.4, 1.4, 1.4, 1.4, 1.4], compact=True, notes=_notes()))
@@ -1045,6 +1071,11 @@ def _profiles(ctx: Context, scope: Scope, sec: Section) -> None:
     tot = adm[["graduates", "admitted", "matched"]].sum()
     rows.append(Row([cells.text("Всего"), cells.count(tot["graduates"]), cells.count(tot["admitted"]),
                      cells.share(tot["admitted"], tot["graduates"]), cells.share(tot["matched"], tot["admitted"])], emphasis=True))
+    # profiles add up to «Всего»: by graduates (the whole row rests on them), then by the admitted
+    # (their count, their share of the graduates and the share matched rest on them)
+    line = [(len(rows) - 1, list(range(len(rows) - 1)))]
+    cells.complement_rows(rows, line, n_col=1)
+    cells.complement_rows(rows, line, n_col=2, cols=(2, 3, 4))
     sec.add(Paragraph("Поступление выпускников 11 классов в организации высшего и среднего профессионального образования "
                       "и соответствие специальности профилю обучения (показатель G01; профиль «универсальный» соответствует любой специальности)."),
             Table("admissions", f"Поступление выпускников по профилям обучения: {scope.name}, {y} год",
@@ -1072,12 +1103,13 @@ def _clusters(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
         sec.add(Table("clusters", f"Показатели по кластерам ОО, {y} год", ["Кластер", "ОО"] + [f"{c} {ctx.short_label(c)}" for c in codes],
                       rows, widths=[4.2, 0.8] + [1.2] * len(codes), compact=True, notes=_notes()))
         for code in ("R14", "R08"):
-            g = cl[(cl["indicator_code"] == code) & cl["n_units"].map(publishable)].sort_values("cluster_name")
-            if len(g) >= 2 and code in ctx.catalogue:
-                img = charts.cluster_chart(list(g["cluster_name"]), list(g["value"].astype(float)),
+            labels, pts = _cluster_points(cl[cl["indicator_code"] == code])
+            if len(pts) >= 2 and code in ctx.catalogue:
+                img = charts.cluster_chart(labels, [p.value for p in pts],
                                            reference=reg_vals.get((ctx.region_code, code), (None, None))[0],
                                            xlabel=ctx.short_label(code), png=png)
-                sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}» по кластерам ОО, {y} год", img.png))
+                sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}» по кластерам ОО, {y} год" + chart_note(pts),
+                              img.png))
         sec.add(*standing_blocks(ctx, scope))
         sec.add(Paragraph("Сопоставление каждой ОО со значениями её кластера приведено в отчётах муниципалитетов и в приложении "
                           "(лист «ОО и кластеры»)."))
@@ -1091,16 +1123,28 @@ def _clusters(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
     cl = ctx.data["mart_cluster_indicators"]
     reg_vals = _indicator_values(ctx, "region", y, ["R14", "R08"])
     for code in ("R14", "R08"):
-        g = cl[(cl["year"] == y) & (cl["indicator_code"] == code) & cl["cluster_name"].isin(own_clusters)
-               & cl["n_units"].map(publishable)].sort_values("cluster_name")
-        if len(g) >= 2 and code in ctx.catalogue:
-            img = charts.cluster_chart(list(g["cluster_name"]), list(g["value"].astype(float)),
+        labels, pts = _cluster_points(cl[(cl["year"] == y) & (cl["indicator_code"] == code)
+                                         & cl["cluster_name"].isin(own_clusters)])
+        if len(pts) >= 2 and code in ctx.catalogue:
+            img = charts.cluster_chart(labels, [p.value for p in pts],
                                        reference=reg_vals.get((ctx.region_code, code), (None, None))[0],
                                        xlabel=ctx.short_label(code), png=png)
             sec.add(Chart(img.svg, f"{code} «{ctx.catalogue[code].name}» в кластерах ОО муниципалитета "
-                                   f"(по всем ОО кластера в регионе), {y} год", img.png))
+                                   f"(по всем ОО кластера в регионе), {y} год" + chart_note(pts), img.png))
             break
     sec.add(*standing_blocks(ctx, scope))
+
+
+def _cluster_points(rows: pd.DataFrame) -> tuple[list[str], list]:
+    """Clusters of one indicator as a chart draws them (cluster name order): the clusters whose
+    pooled value the table prints, labelled with «†» where it is a small sample."""
+    labels, pts = [], []
+    for r in rows.sort_values("cluster_name").itertuples():
+        p = point(r.value, r.n_units)
+        if p.drawn:
+            labels.append(p.label(str(r.cluster_name)))
+            pts.append(p)
+    return labels, pts
 
 
 def school_cluster_grid(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_KEY) -> Table:

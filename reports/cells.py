@@ -5,9 +5,12 @@ n behind it, so no public cell can rest on fewer than 5 pupils/results by accide
 """
 from __future__ import annotations
 
-from reports.document import Cell
+from dataclasses import replace
+from typing import Hashable, Iterable, Sequence
+
+from reports.document import Cell, Row
 from reports.formatting import fmt_int, fmt_number, fmt_signed, is_missing
-from reports.suppression import SMALL_SAMPLE_MARK, combined_n, suppress
+from reports.suppression import SMALL_SAMPLE_MARK, SUPPRESSED_TEXT, Line, Point, combined_n, complementary, suppress
 
 
 def text(value: object) -> Cell:
@@ -70,3 +73,73 @@ def pct_value(part: float | int | None, total: float | int | None) -> float | No
     if is_missing(part) or is_missing(total) or not total:
         return None
     return 100.0 * float(part) / float(total)
+
+
+def plotted(c: Cell) -> Point:
+    """The point a chart draws for a table cell: exactly what the cell prints (hidden, marked, rounded)."""
+    if c.status not in ("ok", "small") or c.value is None or isinstance(c.value, str):
+        return Point(None, "missing" if c.status == "missing" else "suppressed")
+    return Point(float(c.value), c.status)  # type: ignore[arg-type]
+
+
+# --- complementary suppression on a built table --------------------------------------------------
+
+Coord = tuple[int, int]
+
+
+def withheld(c: Cell) -> Cell:
+    """A printed number (or a word resting on one) hidden as «*», like a group below 5: the reader
+    must not tell a complementary cell from a small one."""
+    if c.status not in ("ok", "small"):
+        return c
+    return replace(c, text=SUPPRESSED_TEXT, value=None, status="suppressed", mark="")
+
+
+def _present(c: Cell) -> bool:
+    """A cell that takes part in a line: a number printed or hidden, not «—» (known to be empty)."""
+    return c.status != "missing"
+
+
+def _n(c: Cell) -> int | None:
+    """The n the rule sees: None (hidden) for a cell already «*», whatever its group's size — an
+    earlier pass over the same table may have hidden it as a complement."""
+    return None if c.status == "suppressed" else c.n
+
+
+def lines_of(groups: Sequence[Hashable | None], totals: Sequence[bool]) -> list[tuple[int, list[int]]]:
+    """(total row, part rows) for rows listed with their group (a subject, a work) and whether each
+    is its group's total; a row whose group is None belongs to no line (the region beside a
+    municipality and its schools)."""
+    return [(i, [j for j, gj in enumerate(groups) if gj == g and not totals[j]])
+            for i, g in enumerate(groups) if g is not None and totals[i]]
+
+
+def complement_rows(rows: list[Row], lines: Iterable[tuple[int, Sequence[int]]], *, n_col: int,
+                    cols: Sequence[int] | None = None, fixed: Iterable[int] = ()) -> frozenset[int]:
+    """Rows that are groups of a total row (categories of «Все категории», municipalities of «Регион»):
+    every number of a row rests on the n of its column `n_col`, so a hidden row hides all of `cols`
+    (default: every cell but the label in column 0). `lines` are (total row, part rows) by index;
+    `fixed` rows are printed elsewhere in the report (see `suppression.complementary`).
+    Returns the rows hidden, small ones included."""
+    lines = [(t, [p for p in parts if _present(rows[p].cells[n_col])]) for t, parts in lines
+             if _present(rows[t].cells[n_col])]
+    n = {i: _n(rows[i].cells[n_col]) for t, parts in lines for i in (t, *parts)}
+    hidden = complementary([Line(t, tuple(parts)) for t, parts in lines if parts], n, fixed=fixed)
+    for i in hidden:
+        row = rows[i]
+        for j in (cols if cols is not None else range(1, len(row.cells))):
+            row.cells[j] = withheld(row.cells[j])
+    return hidden
+
+
+def complement_cells(rows: list[Row], lines: Iterable[tuple[Coord, Sequence[Coord]]]) -> frozenset[Coord]:
+    """Cells that are parts of a total cell, each resting on its own n (a task's completion by mark
+    group beside the whole region's). `lines` are (total cell, part cells) as (row, column) indices."""
+    def at(k: Coord) -> Cell:
+        return rows[k[0]].cells[k[1]]
+    lines = [(t, [p for p in parts if _present(at(p))]) for t, parts in lines if _present(at(t))]
+    n: dict[Hashable, int | None] = {k: _n(at(k)) for t, parts in lines for k in (t, *parts)}
+    hidden = complementary([Line(t, tuple(parts)) for t, parts in lines if parts], n)
+    for i, j in hidden:
+        rows[i].cells[j] = withheld(rows[i].cells[j])
+    return hidden

@@ -3,8 +3,9 @@
 Text is drawn as paths (`svg.fonttype = 'path'`), so the SVG needs no font on the reader's side
 and WeasyPrint embeds nothing extra; the SVG carries no date and a fixed hash salt, so the same
 data give byte-identical charts (the manifest's hashes then only change when data do). Labels
-are Russian with a decimal comma. Callers pass only publishable groups (n ≥ 5): a chart is a
-public cell too. `Figure` is used directly (no pyplot state), which keeps charts cheap and safe
+are Russian with a decimal comma. A chart is a public cell too: callers pass only the points that
+`suppression.point` / `cells.plotted` let through (the same rule as the table beside, complements
+included), with labels already carrying «†» where a value is a small sample. `Figure` is used directly (no pyplot state), which keeps charts cheap and safe
 in worker processes.
 """
 from __future__ import annotations
@@ -174,11 +175,13 @@ def score_histogram(scores: Sequence[int], shares: Sequence[float], bounds: tupl
 
 
 def marks_and_journal_chart(labels: Sequence[str], shares: Sequence[Sequence[float]],
-                            journal: Sequence[Sequence[float] | None], *, png: bool = False) -> ChartImage:
+                            journal: Sequence[Sequence[float] | None], *, journal_marks: Sequence[str] = (),
+                            png: bool = False) -> ChartImage:
     """Two panels sharing the works' labels: marks «2»…«5» (left) and ВПР against journal (right).
 
     One figure with shared labels instead of two: the labels are the costly text of these charts.
-    `journal[i]` is (lowered, confirmed, raised) in % or None when the work has no journal marks.
+    `journal[i]` is (lowered, confirmed, raised) in % or None when the work has no journal marks
+    (or too few to publish); `journal_marks[i]` («†» or '') is printed after a small-sample journal bar.
     """
     fig = Figure(figsize=(FULL_WIDTH_IN, 0.75 + 0.2 * len(labels)))
     ax1, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"wspace": 0.06})
@@ -193,6 +196,9 @@ def marks_and_journal_chart(labels: Sequence[str], shares: Sequence[Sequence[flo
         vals = [0.0 if row is None else row[i] for row in journal]
         ax2.barh(ys, vals, left=left, color=color, label=name, height=0.7, linewidth=0)
         left = [l + v for l, v in zip(left, vals)]
+    for y, mark in zip(ys, journal_marks):
+        if mark:
+            ax2.text(100.5, y, mark, va="center", fontsize=6.3)
     ax1.set_yticks(ys, labels)
     for ax, title in ((ax1, "Отметки за работу"), (ax2, "Отметка ВПР и отметка по журналу")):
         ax.set_xlim(0, 100)
@@ -204,19 +210,25 @@ def marks_and_journal_chart(labels: Sequence[str], shares: Sequence[Sequence[flo
     return _render(fig, png)
 
 
-def dynamics_chart(series: dict[str, Sequence[tuple[int, float]]], *, ylabel: str, png: bool = False,
-                   labelled: int = 2) -> ChartImage:
-    """Lines over the years (ЕГЭ mean scores, indicators), one per series, values labelled."""
+def dynamics_chart(series: dict[str, Sequence[tuple[int, float] | tuple[int, float, str]]], *, ylabel: str,
+                   png: bool = False, labelled: int = 2) -> ChartImage:
+    """Lines over the years (ЕГЭ mean scores, indicators), one per series, values labelled.
+
+    A point may carry a mark («†», small sample) as its third item: printed after the value on the
+    labelled series, after the series' name in the legend on the others (their values are not printed).
+    """
     fig = Figure(figsize=(FULL_WIDTH_IN, 2.4))
     ax = fig.subplots()
-    years = sorted({y for pts in series.values() for y, _ in pts})
-    for i, (name, pts) in enumerate(series.items()):
-        pts = sorted(pts)
+    years = sorted({p[0] for pts in series.values() for p in pts})
+    for i, (name, raw) in enumerate(series.items()):
+        pts = sorted((p[0], p[1], p[2] if len(p) > 2 else "") for p in raw)
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        line, = ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.6 if i < labelled else 0.9, label=name)
+        marked = next((m for _, _, m in pts if m), "")
+        line, = ax.plot(xs, ys, marker="o", markersize=3, linewidth=1.6 if i < labelled else 0.9,
+                        label=name if i < labelled else name + marked)
         if i < labelled:  # values only on the leading series; the others are in the table beside
-            for x, y in pts:
-                ax.annotate(_comma(round(y, 1)), (x, y), textcoords="offset points", xytext=(0, 4), ha="center",
+            for x, y, mark in pts:
+                ax.annotate(_comma(round(y, 1)) + mark, (x, y), textcoords="offset points", xytext=(0, 4), ha="center",
                             fontsize=6, color=line.get_color())
     ax.set_xticks(years, [str(y) for y in years])
     if len(years) == 1:

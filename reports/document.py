@@ -25,6 +25,7 @@ class Cell:
     status: str = "ok"          # ok | small | suppressed | missing (see suppression.Published)
     mark: str = ""              # '' | 'worse' | 'better' — highlighted against a reference value
     span: int = 1               # columns this cell covers (the empty tail of a wide table's block)
+    n: int | None = None        # pupils/results behind a number (complementary suppression picks by it)
 
     @staticmethod
     def of_text(text: object) -> "Cell":
@@ -38,7 +39,7 @@ class Cell:
         value = published.value
         if published.shown and value is not None:
             value = int(round(float(value))) if kind == "int" else round(float(value), 2 if kind == "dec2" else 1)
-        return Cell(published.text, value, kind, published.status, mark if published.shown else "")
+        return Cell(published.text, value, kind, published.status, mark if published.shown else "", n=published.n)
 
 
 @dataclass

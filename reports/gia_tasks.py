@@ -15,7 +15,7 @@ from reports.context import Context, Scope
 from reports.document import ItemList, Paragraph, Row, Section, Table
 from reports.formatting import fmt_number, is_missing
 from reports.rules import Item
-from reports.suppression import SMALL_SAMPLE_N, publishable
+from reports.suppression import SMALL_SAMPLE_N, SUPPRESSED_TEXT, Line, complementary, publishable
 
 BAND_GROUPS = (("below_min", "ниже минимального"), ("min_60", "от минимального до 60"), ("61_80", "61–80"),
                ("81_100", "81–100"))
@@ -77,6 +77,8 @@ def task_table(ctx: Context, scope: Scope, exam: str, subjects: tuple[int, ...] 
             rows.append(Row(line, group=name))
     if not rows:
         return None
+    # «Все участники» is the sum of the score groups: a group hidden alone would be their difference
+    cells.complement_cells(rows, [((i, 1), [(i, 2 + g) for g in range(len(scheme))]) for i in range(len(rows))])
     form = EXAM_FORMS[exam][0]
     cols = ["Задание", "Все участники, %"] + [f"{label}, %" for _, label in scheme]
     if reg is not None:
@@ -91,10 +93,27 @@ def task_table(ctx: Context, scope: Scope, exam: str, subjects: tuple[int, ...] 
                         "группе меньше 5 участников или она пуста."])
 
 
+def hidden_groups(subject_rows: pd.DataFrame) -> frozenset[tuple[str, str]]:
+    """(task, score group) cells of one subject that the task table prints as «*»: small groups and
+    their complements (the groups add up to «Все участники»), so a sentence never prints a value
+    its table hides."""
+    groups = [g for g, _ in _groups(subject_rows)]
+    n = {(k, g): v for k, g, v in zip(subject_rows["task_key"], subject_rows["score_group"],
+                                      subject_rows["participants"])}
+    lines = [Line((k, "all"), tuple((k, g) for g in groups if (k, g) in n))
+             for k in subject_rows.loc[subject_rows["score_group"] == "all", "task_key"]]
+    return complementary(lines, {k: n[k] for line in lines for k in (line.total, *line.parts)})
+
+
+def _reference_group(subject_rows: pd.DataFrame) -> str:
+    """The score group the risk zone rests on: «минимальный–60» (ЕГЭ), «3» (ОГЭ, базовая математика)."""
+    return "min_60" if _groups(subject_rows) == BAND_GROUPS else "mark3"
+
+
 def risk_items(ctx: Context, scope: Scope, exam: str) -> list[Item]:
     """Per subject: how many tasks are in the risk zone and which, with the reference group's completion."""
-    df = _frame(ctx, scope, exam)
-    df = df[(df["score_group"] == "all") & df["risk_zone"].notna()]
+    frame = _frame(ctx, scope, exam)
+    df = frame[(frame["score_group"] == "all") & frame["risk_zone"].notna()]
     out = []
     for code, part in df.groupby("subject_code", sort=True):
         part = part[[publishable(n) for n in part["reference_participants"]]].sort_values("_o")
@@ -102,10 +121,14 @@ def risk_items(ctx: Context, scope: Scope, exam: str) -> list[Item]:
             continue
         risky = part[part["risk_zone"] == 1]
         name = str(part["subject_name"].iloc[0])
+        subject_rows = frame[frame["subject_code"] == code]
+        hidden, ref = hidden_groups(subject_rows), _reference_group(subject_rows)
         if risky.empty:
             text = f"{name}: заданий в зоне риска нет (из {numerals.count(len(part), 'задание', 'gent')})."
         else:
-            listed = ", ".join(f"{r.task_key} ({fmt_number(r.reference_completion_pct)} %)" for r in risky.itertuples())
+            listed = ", ".join(f"{r.task_key} ("
+                               + (SUPPRESSED_TEXT if (r.task_key, ref) in hidden else f"{fmt_number(r.reference_completion_pct)} %")
+                               + ")" for r in risky.itertuples())
             n = int(risky["reference_participants"].min())
             small = "; малая выборка" if n < SMALL_SAMPLE_N else ""
             text = (f"{name}: в зоне риска {numerals.out_of(len(risky), len(part), 'задание')} — {listed}; "

@@ -10,7 +10,7 @@ is applied once, at the publishing edge, and tested once. `data/` is exported el
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Callable, Hashable, Iterable, Literal, Mapping, Sequence, TypeVar
 
 from reports.formatting import fmt_number, is_missing
 
@@ -23,6 +23,7 @@ SMALL_SAMPLE_MARK = "†"
 SMALL_SAMPLE_NOTE = "малая выборка"
 
 Status = Literal["ok", "small", "suppressed", "missing"]
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,92 @@ def suppress(value: float | int | None, n: float | int | None, *,
 
 
 def publishable(n: float | int | None) -> bool:
-    """A group large enough to appear at all (charts drop groups that are not)."""
+    """A group large enough to appear at all (rules name only such groups; charts use `point`)."""
     return sample_status(n) != "suppressed"
 
 
+@dataclass(frozen=True)
+class Line:
+    """Groups that add up to a total shown beside them: a row or a column of a table.
+
+    `total` and `parts` are keys of whatever the caller hides (a table row, a cell, a group); the
+    methodology's «row or column of counts (or of shares with their n)». A total that is not printed
+    anywhere is not a line: subtraction needs it.
+    """
+
+    total: Hashable
+    parts: tuple[Hashable, ...]
+
+
+def complementary(lines: Iterable[Line], n: Mapping[K, float | int | None], *,
+                  fixed: Iterable[K] = ()) -> frozenset[K]:
+    """The keys to hide: the small groups themselves and, for each line left with exactly one hidden
+    member, the smallest other part (methodology, «Complementary suppression»).
+
+    Why: with a total and all parts but one printed, the hidden part is the total minus the others
+    (Table 9 of the demo: 183 − 174 − 5 = 4). Hiding a second part of that line leaves only their sum.
+    One line's complement may leave another line (the crossing row or column) with one hidden
+    member, so the rule is applied again until no line changes: the fewest cells the rule asks for,
+    never a guess. The smallest part is taken (it costs the reader least); ties go to the first
+    part in the line's order, so reruns hide the same cells. A line whose total is hidden and whose
+    parts are all printed is recoverable by addition: its smallest part is hidden as well. Every key
+    of `lines` must be in `n` (its n; None = unknown, which hides it like a small group); a group the
+    reader knows to be empty («—») is no part of a line. `fixed` parts are printed elsewhere in the
+    same document (the ВТГ row of «ЕГЭ по категориям» is the whole of «ЕГЭ по группам баллов»):
+    hiding them here would hide nothing, so they are never the complement; a line with no other
+    part left to hide hides its total instead.
+    """
+    lines = list(lines)
+    fixed = set(fixed)
+    hidden = {k for k, v in n.items() if sample_status(v) == "suppressed"}
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            members = (line.total, *line.parts)
+            if sum(k in hidden for k in members) != 1:
+                continue
+            # no part left to hide (a line of one part, or the others printed elsewhere): the total goes
+            shown = [k for k in line.parts if k not in hidden and k not in fixed] or [line.total]
+            smallest = min(range(len(shown)), key=lambda i: (float(n[shown[i]]), i))  # type: ignore[arg-type]
+            hidden.add(shown[smallest])
+            changed = True
+    return frozenset(hidden)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Point:
+    """A value as a chart may draw it: not at all when its table cell is «*», with «†» when small."""
+
+    value: float | None
+    status: Status
+
+    @property
+    def drawn(self) -> bool:
+        return self.value is not None
+
+    def label(self, text: str) -> str:
+        """A bar's or a line's label, marked as its table cell is."""
+        return text + SMALL_SAMPLE_MARK if self.status == "small" else text
+
+
+def point(value: float | int | None, n: float | int | None, *, withheld: bool = False) -> Point:
+    """Charts take their points through the same rule as cells: `suppress` decides, and `withheld`
+    is a cell that the table beside hid as a complement (a chart must not print what it hides)."""
+    p = suppress(value, n)
+    if withheld or not p.shown:
+        return Point(None, "suppressed" if p.status != "missing" else "missing")
+    return Point(float(value), p.status)  # type: ignore[arg-type]
+
+
+def chart_note(points: Iterable[Point]) -> str:
+    """What a caption adds when a drawn point is a small sample: the tables' own legend words."""
+    return f" ({SMALL_SAMPLE_MARK} — {SMALL_SAMPLE_NOTE})" if any(p.drawn and p.status == "small" for p in points) else ""
+
+
 LEGEND = (
-    f"{SUPPRESSED_TEXT} — значение не публикуется: рассчитано менее чем по {MIN_PUBLISHED_N} участникам (результатам); "
+    f"{SUPPRESSED_TEXT} — значение не публикуется: рассчитано менее чем по {MIN_PUBLISHED_N} участникам (результатам) "
+    "или скрыто, чтобы его нельзя было вычислить по итогу строки (столбца); "
     f"{SMALL_SAMPLE_MARK} — {SMALL_SAMPLE_NOTE} (от {MIN_PUBLISHED_N} до {SMALL_SAMPLE_N - 1} участников); "
     "— — нет данных."
 )
