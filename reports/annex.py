@@ -7,6 +7,7 @@ content; the first sheet lists the sheets with the report's table titles and the
 """
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from pathlib import Path
 from typing import Sequence
@@ -31,7 +32,7 @@ SHEET_NAMES = {
     "listed_full": "Признаки по работам", "mo_skills": "Умения по МО", "source_files": "Файлы данных",
     "vpr_tasks_long": "ВПР задания",
 }
-MAX_WIDTH = 70
+MAX_WIDTH = 50          # longer texts wrap (the cells' format) rather than widen the column
 FORMATS = {"int": "# ##0", "dec1": "0.0", "dec2": "0.00", "signed": "+0.0;-0.0;0.0", "year": "0", "date": "dd.mm.yyyy"}
 SUPPRESSED_TEXT_NOTE = ("Знак «*» — текст, а не число: значение скрыто по правилу подавления малых групп, поэтому "
                         "в формулах и сортировке такие ячейки не участвуют. Знак «†» входит в формат числа: "
@@ -70,6 +71,28 @@ def _split_totals(t: Table) -> tuple[list[Row], list[Row]]:
     if head == len(rows):       # every row is emphasised: nothing to filter
         return rows, []
     return rows[head:tail], rows[:head] + rows[tail:]
+
+
+def _text_lines(texts: Sequence[str], widths: Sequence[float]) -> int:
+    """How many lines the tallest of a row's texts takes when wrapped in its column."""
+    return max((math.ceil(len(x) * 1.1 / max(w - 2.0, 1.0)) for x, w in zip(texts, widths) if x), default=1)   # as _width
+
+
+def _header_height(columns: list[str], widths: list[float]) -> float:
+    """Points for the header row with its titles wrapped: not every spreadsheet program grows a
+    row to fit wrapped text when the file is opened (LibreOffice does not)."""
+    return 15 * max(1, _text_lines(columns, widths))
+
+
+def _note(ws, row: int, text: str, widths: list[float], fmt) -> None:
+    """A note under a table, wrapped across the table's columns: a long line left to overflow
+    to the right would widen the printed area and shrink the fitted page to illegibility."""
+    span = sum(widths)
+    ws.set_row(row, 15 * max(1, math.ceil(len(text) * 1.05 / max(span, 1.0))))
+    if len(widths) > 1:
+        ws.merge_range(row, 0, row, len(widths) - 1, text, fmt)
+    else:
+        ws.write_string(row, 0, text, fmt)
 
 
 def _is_wide(widths: list[float]) -> bool:
@@ -121,14 +144,14 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
                   for k, v in FORMATS.items()}
     nums_bold = {k: wb.add_format({"num_format": v, "valign": "top", "bold": True}) for k, v in FORMATS.items()}
     title_fmt = wb.add_format({"bold": True, "font_size": 12})
-    note_fmt = wb.add_format({"italic": True, "font_color": "#444444"})
+    note_fmt = wb.add_format({"italic": True, "font_color": "#444444", "text_wrap": True, "valign": "top"})
     link = wb.add_format({"font_color": "blue", "underline": 1})
 
     toc = wb.add_worksheet("Содержание")
     toc.write(0, 0, title, title_fmt)
-    toc.write(1, 0, legend)
+    _note(toc, 1, legend, [30, 110], note_fmt)
     if any(t.has_suppressed for t in tables):
-        toc.write(2, 0, SUPPRESSED_TEXT_NOTE, note_fmt)
+        _note(toc, 2, SUPPRESSED_TEXT_NOTE, [30, 110], note_fmt)
     toc.write_row(3, 0, ["Лист", contents_column], header)
     toc.freeze_panes(4, 0)
     toc.set_column(0, 0, 30)
@@ -156,28 +179,30 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
         toc.write(3 + i, 1, f"Таблица {t.number}. {t.title}" if t.number else t.title)
         ws = wb.add_worksheet(name)
         columns = ([t.group_title] if t.group_title else []) + list(t.columns)
-        widths = [_width(c if len(c) < 18 else c[:18]) for c in columns]
+        widths = [_width(c[:12]) for c in columns]     # a long title wraps in the header row
         ws.write_row(0, 0, columns, header)
         inside, totals = _split_totals(t)
+        lines = [([Cell.of_text(row.group)] if t.group_title else []) + list(row.cells) for row in inside + totals]
+        for line in lines:
+            for col, cell in enumerate(line):
+                widths[col] = max(widths[col], _width(cell.text))
         r = 1
-        for row in inside + totals:
-            c0 = 0
-            if t.group_title:
-                put(ws, r, 0, Cell.of_text(row.group), row.emphasis)
-                widths[0] = max(widths[0], _width(row.group or ""))
-                c0 = 1
-            for j, cell in enumerate(row.cells):
-                put(ws, r, c0 + j, cell, row.emphasis)
-                widths[c0 + j] = max(widths[c0 + j], _width(cell.text))
+        for row, line in zip(inside + totals, lines):
+            for col, cell in enumerate(line):
+                put(ws, r, col, cell, row.emphasis)
+            height = _text_lines([c.text for c in line], widths)
+            if height > 1:      # wrapped: not every program grows the row itself (LibreOffice does not)
+                ws.set_row(r, 15 * height)
             r += 1
         for col, w in enumerate(widths):
             ws.set_column(col, col, w)
+        ws.set_row(0, _header_height(columns, widths))
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(inside), 1), len(columns) - 1)
         _print_setup(ws, widths, 1)
         notes = list(t.notes) + ([LEGEND] if t.needs_legend else []) + \
             ([SUPPRESSED_TEXT_NOTE] if t.has_suppressed else [])
         for k, n in enumerate(notes):
-            ws.write_string(r + 1 + k, 0, n, note_fmt)
+            _note(ws, r + 1 + k, n, widths, note_fmt)
     wb.close()
     return target

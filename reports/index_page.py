@@ -13,7 +13,7 @@ from reports import cells
 from reports.context import Context
 
 # The region's results a reader looks for first: mean ЕГЭ scores, the share below the minimum,
-# «2» at ОГЭ and ВПР-4 in mathematics (the catalogue names them; the short labels are the report's).
+# «2» at ОГЭ and ВПР-4 in mathematics, under the catalogue's full names.
 KEY_INDICATORS = ("R01", "R02", "R03", "R07", "R11")
 
 
@@ -60,7 +60,7 @@ def key_results(ctx: Context) -> list[KeyResult]:
         prev = cells.number(prev_value, prev_n)
         previous = f"в {ctx.year - 1} году: {prev.text}" if prev_value is not None and prev.status in ("ok", "small") else ""
         unit = "%" if meta.unit == "%" else ""      # a mean score: the label says «ср. балл»
-        out.append(KeyResult(ctx.short_label(code).removesuffix(", %"), cell.text, unit, previous))
+        out.append(KeyResult(meta.name, cell.text, unit, previous))
     obj = ctx.data["mart_objectivity_schools"]
     listed = obj[(obj["year"] == ctx.year) & (obj["listed"] == 1)]["school_code"].nunique() if not obj.empty else 0
     out.append(KeyResult("Общеобразовательных организаций", cells.tally(len(ctx.schools)).text, "", ""))

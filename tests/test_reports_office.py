@@ -240,7 +240,7 @@ def test_annex_has_no_empty_string_cells_and_wraps_long_texts(annex):
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.value != "", (ws.title, cell.coordinate)
-                if isinstance(cell.value, str) and len(cell.value) > 70 and cell.row > 1 and \
+                if isinstance(cell.value, str) and len(cell.value) > 50 and cell.row > 1 and \
                         ws.auto_filter.ref and cell.row <= ws.max_row and ws.title != "Содержание":
                     in_table = cell.row <= int(re.findall(r"\d+", ws.auto_filter.ref)[-1])
                     if in_table:
