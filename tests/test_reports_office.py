@@ -354,3 +354,32 @@ def test_report_html_links_back_and_scrolls_its_tables_inside_their_own_box(publ
                 assert (base / href).is_file(), href
     css = region[region.index("<style>"):region.index("</style>")]
     assert re.search(r"\.table-wrap\s*\{[^}]*overflow-x:\s*auto", css)
+
+
+def test_without_report_toml_the_title_page_names_the_region_by_its_code_and_the_run_warns(tmp_path):
+    info = build_fixture_warehouse(tmp_path / "w.duckdb", n_mo=1, schools_per_mo=3)
+    result = publish(info.path, YEAR, tmp_path / "out", generated_at=GENERATED, workers=0, packs=False,
+                     config_path=tmp_path / "absent" / "report.toml")
+    assert any("report.toml" in w and "не найден" in w for w in result.warnings), result.warnings
+    first = _pdf_page(result.public_dir / "report.pdf", 0)
+    assert "код субъекта Российской Федерации 86" in first and "УТВЕРЖДАЮ" not in first
+    assert "Региональная система оценки качества образования" in first
+
+
+def test_the_inbox_walk_passes_over_report_toml_and_editing_it_changes_the_fingerprint(tmp_path):
+    from ingestion.ledger import walk_inbox
+    from rsoko.pipeline import inputs_fingerprint
+
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    (inbox / "report.toml").write_text(TOML, encoding="utf-8")
+    (inbox / "sub" / "report.toml").write_text("x", encoding="utf-8")     # only the root's is the settings
+    (inbox / "reestr.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    files, skipped = walk_inbox(inbox)
+    assert sorted(rel for _, rel in files) == ["reestr.csv", "sub/report.toml"] and not skipped
+
+    info = build_fixture_warehouse(tmp_path / "w.duckdb", n_mo=1, schools_per_mo=3)
+    before = inputs_fingerprint(info.path, YEAR, inbox)
+    assert inputs_fingerprint(info.path, YEAR, inbox) == before
+    (inbox / "report.toml").write_text(TOML.replace(CITY, "г. Другой"), encoding="utf-8")
+    assert inputs_fingerprint(info.path, YEAR, inbox) != before
