@@ -40,14 +40,6 @@ SCHOOL_VS_CLUSTER_KEY = ("R01", "R02", "R03", "R06", "R07", "R08", "R11", "R14",
 PROFILE_KEY = ("P01", "P02", "P03", "P04", "P05", "P06", "P07", "P08", "G01")
 EGE_FOCUS = (1, 2)
 OGE_FOCUS = (1, 2)
-MARKER_NAMES = {
-    "M1": "Высокие результаты ВПР при невысоких результатах ГИА",
-    "M2": "Лёгкие задания выполнены хуже, трудные — лучше",
-    "M3": "Пики на границах отметок",
-    "M4": "Несоответствие отметкам по журналу",
-    "M5": "Совпадающие профили выполнения",
-    "M6": "Падение результатов в следующем году",
-}
 NIKO_LEVELS = ("Ниже базового", "Базовый", "Повышенный", "Высокий")
 PROFILE_ORDER = ("технологический", "естественно-научный", "социально-экономический", "гуманитарный", "универсальный")
 CATEGORY_NAMES = {"all": "Все категории", "ВТГ": "ВТГ", "ВПЛ": "ВПЛ", "СПО": "СПО", "": "Не указана"}
@@ -55,8 +47,12 @@ CATEGORY_ORDER = {"all": 0, "ВТГ": 1, "ВПЛ": 2, "СПО": 3}
 
 
 def rule_config(ctx: Context) -> RuleConfig:
-    """The rules' noise margin from the seed (indicator_settings.change_se_multiplier)."""
-    return RuleConfig(z=ctx.methodology.se_multiplier)
+    """The rules' numbers from the seeds: the noise margin (indicator_settings.change_se_multiplier)
+    and the SD of ЕГЭ scores (analysis_params.ege_score_sd)."""
+    m = ctx.methodology
+    return RuleConfig(z=m.se_multiplier, score_sd=m.param("ege_score_sd"), cluster_z=m.param("cluster_gap_se_multiplier"),
+                      min_group=m.min_group_pupils, listed_min_markers=int(m.param("marker_listed_min_markers")),
+                      marker_names=m.marker_names)
 
 
 def _notes(*extra: str) -> list[str]:
@@ -85,7 +81,8 @@ def section_intro(ctx: Context, scope: Scope) -> Section:
     cov.add(*prose("coverage_intro", year=ctx.year, is_region=scope.is_region), coverage_table(ctx, scope))
     src = s.sub("Источники данных и даты их загрузки")
     src.add(*prose("sources_intro"), sources_summary_table(ctx))
-    s.sub("Правила представления данных").add(*prose("reading_rules", min_n=MIN_PUBLISHED_N, small_n=SMALL_SAMPLE_N))
+    s.sub("Правила представления данных").add(*prose("reading_rules", min_n=MIN_PUBLISHED_N, small_n=SMALL_SAMPLE_N,
+                                                                      se_accs=ctx.methodology.se("accs")))
     return s
 
 
@@ -161,6 +158,7 @@ def section_overview(ctx: Context, scope: Scope, *, png: bool) -> Section:
     s = Section("2", "Общие сведения о показателях")
     ind = s.sub("Показатели качества общего образования")
     ind.add(*prose("indicators_intro", year=ctx.year, is_region=scope.is_region), indicators_table(ctx, scope))
+    ind.add(*indicator_trend_charts(ctx, scope, png=png))
     idx = s.sub("Составной индекс")
     idx.add(*index_blocks(ctx, scope))
     if scope.is_region:
@@ -168,7 +166,7 @@ def section_overview(ctx: Context, scope: Scope, *, png: bool) -> Section:
             Paragraph("Состав сети ОО муниципалитетов по условиям работы (основа кластеров ОО)."),
             municipal_context_table(ctx))
         key = s.sub("Ключевые показатели по муниципалитетам")
-        key.add(Paragraph("Выделены значения, которые хуже регионального сверх удвоенной стандартной ошибки."),
+        key.add(Paragraph(f"Выделены значения, которые хуже регионального сверх {ctx.methodology.se()}."),
                 municipal_key_table(ctx))
     else:
         s.sub("Общеобразовательные организации и их кластеры").add(
@@ -234,7 +232,69 @@ def indicators_table(ctx: Context, scope: Scope) -> Table:
                  notes=_notes(f"Изменение — разность значений {y} и {y - 1} годов (для долей — в процентных пунктах); "
                               f"n — число участников (результатов), по которым рассчитано значение {y} года. "
                               "Тенденция устойчива, если оба годовых изменения направлены в одну сторону, а изменение "
-                              f"с {y - 2} по {y} год превышает удвоенную стандартную ошибку."))
+                              f"с {y - 2} по {y} год превышает {ctx.methodology.se('accs', 'trend_se_multiplier')}."))
+
+
+TREND_CHART_MAX_LINES = 12      # beyond this many municipalities the regional panels show the region alone
+
+
+def _trend_points(frame: pd.DataFrame) -> dict[tuple[str, str], list[charts.TrendPoint]]:
+    """(indicator, entity) -> its publishable yearly values; a suppressed value is no point."""
+    out: dict[tuple[str, str], list[charts.TrendPoint]] = defaultdict(list)
+    for r in frame.itertuples():
+        if is_missing(r.value) or not publishable(r.n_units):
+            continue
+        out[(r.indicator_code, str(r.entity_code))].append(
+            charts.TrendPoint(int(r.year), float(r.value), small=int(r.n_units) < SMALL_SAMPLE_N))
+    return out
+
+
+TrendPanels = list[tuple[str, dict[str, list[charts.TrendPoint]]]]
+
+
+def trend_panels(ctx: Context, scope: Scope) -> list[tuple[str, TrendPanels]]:
+    """Every indicator over Y−2..Y as lines, one small-multiples figure per direction
+    («Результаты обучения»; «Профессиональное самоопределение» with G01): the region and each
+    municipality in the regional report, the municipality beside the region in its own. Returns
+    (caption, panels); a panel is (title, {line name: points})."""
+    y = ctx.year
+    years = range(y - 2, y + 1)
+    region = pd.concat([ctx.rows("fct_indicators", ctx.region, year=yy) for yy in years])
+    entities = {ctx.region_code: "Регион"}
+    if scope.is_region:
+        munis = pd.concat([ctx.level_rows("fct_indicators", "municipality", year=yy) for yy in years])
+        if munis["entity_code"].nunique() <= TREND_CHART_MAX_LINES:
+            entities.update({code: ctx.mo_names.get(code, code) for code in ctx.mo_codes})
+    else:
+        munis = pd.concat([ctx.rows("fct_indicators", scope, year=yy) for yy in years])
+        entities[scope.code] = scope.name
+    points = _trend_points(pd.concat([region, munis]))
+    lead = "Регион" if scope.is_region else scope.name
+    note = " (муниципалитеты — в их отчётах)" if scope.is_region and len(entities) == 1 else ""
+    figures = []
+    for wanted, caption in ((("results",), "Показатели направления «Результаты обучения»"),
+                            (("selfdetermination", "regional"), "Показатели направления «Профессиональное "
+                                                                "самоопределение» и региональный показатель")):
+        panels = []
+        for code in ctx.catalogue:
+            if ctx.sections.get(code) not in wanted:
+                continue
+            series = {name: points[(code, entity)] for entity, name in entities.items() if points.get((code, entity))}
+            if len(series.get(lead, ())) >= 2:
+                panels.append((f"{code} {ctx.short_label(code)}", series))
+        if panels:
+            figures.append((f"{caption}, {y - 2}–{y} годы: {scope.name}{note}", panels))
+    return figures
+
+
+def indicator_trend_charts(ctx: Context, scope: Scope, *, png: bool) -> list[Chart]:
+    """The figures of `trend_panels`, rendered; the report's own scope is the lead line."""
+    lead = "Регион" if scope.is_region else scope.name
+    out = []
+    for caption, panels in trend_panels(ctx, scope):
+        img = charts.indicator_trends_chart(panels, lead=lead, png=png)
+        out.append(Chart(img.svg, caption, img.png))
+    return out
 
 
 def _index_n(ctx: Context, year: int, level: str, entity: str, which: str) -> int | None:
@@ -345,7 +405,7 @@ def municipal_key_table(ctx: Context, codes=MUNICIPAL_KEY) -> Table:
     return Table("mo_key", f"Ключевые показатели по муниципалитетам, {y} год",
                  ["Код МО", "Муниципалитет"] + [f"{c} {ctx.short_label(c)}" for c in codes], rows,
                  widths=[0.8, 3] + [1.25] * len(codes), compact=True,
-                 notes=_notes("Полужирным красным выделены значения хуже регионального сверх удвоенной стандартной ошибки."))
+                 notes=_notes(f"Полужирным красным выделены значения хуже регионального сверх {ctx.methodology.se()}."))
 
 
 def schools_context_table(ctx: Context, scope: Scope) -> Table:
@@ -643,7 +703,7 @@ def _vpr(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
         sub.add(table)
     else:
         sub.add(Paragraph(f"Приведены проверяемые умения, выполнение которых в муниципалитете ниже {fmt_number(ctx.methodology.deficit_below['Б'])} % "
-                          f"или ниже регионального более чем на {fmt_number(SKILL_FOCUS_GAP)} п. п. Полный перечень умений "
+                          f"или ниже регионального более чем на {fmt_number(ctx.methodology.param('skill_focus_gap_pp'))} п. п. Полный перечень умений "
                           "по всем муниципалитетам — в приложении к региональному отчёту (лист «Умения по МО»)."))
         sub.add(table if table.rows else Paragraph("Таких умений нет."))
 
@@ -689,7 +749,6 @@ def compare_with_russia(marks: pd.DataFrame, russia: dict[str, dict], works: lis
 
 
 TASKS_PER_LINE = 14
-SKILL_FOCUS_GAP = 5.0        # percentage points below the region
 
 
 def vpr_skills_table(ctx: Context, scope: Scope, works: list[str], *, focus: bool = False) -> Table:
@@ -713,7 +772,7 @@ def vpr_skills_table(ctx: Context, scope: Scope, works: list[str], *, focus: boo
             if focus:
                 own = _float(r.completion_pct)
                 below = own is not None and publishable(r.participants) and (
-                    own < ctx.methodology.deficit_below['Б'] or (rv is not None and own < float(rv) - SKILL_FOCUS_GAP))
+                    own < ctx.methodology.deficit_below['Б'] or (rv is not None and own < float(rv) - ctx.methodology.param('skill_focus_gap_pp')))
                 if not below:
                     continue
             line.append(cells.number(rv, rn))
@@ -853,7 +912,8 @@ def _deficits(ctx: Context, scope: Scope, sub: Section, works: list[str]) -> Non
     where = "региона" if scope.is_region else "муниципалитета"
     if rows:
         sub.add(Paragraph(f"Задания, выполнение которых ниже порогового на уровне {where} в целом; в последнем столбце — "
-                          "число ОО, для которых задание также является дефицитным, из числа ОО с не менее чем 10 участниками "
+                          "число ОО, для которых задание также является дефицитным, из числа ОО с не менее чем "
+                          f"{numerals.count(ctx.methodology.min_group_pupils, 'участник', 'ablt')} "
                           "(«не оценивается» — таких ОО нет)."),
                 Table("deficits", f"ВПР: задания с дефицитом на уровне {where}, {y} год",
                       ["Задание", "Уровень", "Код умения", "Выполнение, %", "ОО с дефицитом"], rows, group_title="Работа",
@@ -874,7 +934,7 @@ def _deficits(ctx: Context, scope: Scope, sub: Section, works: list[str]) -> Non
                              cells.tally(with_def["entity_code"].nunique()),
                              cells.tally(len(with_def))]))
         sub.add(Table("deficits_mo", f"ВПР: ОО с дефицитами по муниципалитетам, {y} год",
-                      ["Код МО", "Муниципалитет", "ОО с не менее чем 10 участниками хотя бы одной работы",
+                      ["Код МО", "Муниципалитет", f"ОО с не менее чем {numerals.count(ctx.methodology.min_group_pupils, 'участник', 'ablt')} хотя бы одной работы",
                        "ОО с дефицитами", "Случаев «ОО × задание» с дефицитом"], rows, widths=[1, 4, 2.5, 1.6, 2.2]))
     else:
         sub.add(Paragraph("Задания, дефицитные для отдельных ОО муниципалитета, названы в рекомендациях этим ОО (раздел 5) "
@@ -900,7 +960,8 @@ def school_deficits_table(ctx: Context, scope: Scope) -> Table:
     where = "региона" if scope.is_region else "муниципалитета"
     return Table("deficits_schools", f"ВПР: дефицитные задания ОО {where}, {ctx.year} год",
                  ["Работа", "Задания с дефицитом", "Коды умений"], rows, group_title="ОО",
-                 widths=[3, 4, 4], notes=["Дефицит определяется для ОО с не менее чем 10 участниками работы."])
+                 widths=[3, 4, 4], notes=[f"Дефицит определяется для ОО с не менее чем "
+                                          f"{numerals.count(ctx.methodology.min_group_pupils, 'участник', 'ablt')} работы."])
 
 
 def municipal_indicators_table(ctx: Context) -> Table:
@@ -1078,7 +1139,7 @@ def school_cluster_grid(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_KEY)
     return Table("school_cluster_grid", f"Ключевые показатели ОО и их кластеров: {scope.name}, {y} год",
                  ["ОО"] + [f"{c} {ctx.short_label(c)}" for c in codes], rows, group_title="Кластер",
                  widths=[3.4] + [1.15] * len(codes), compact=True,
-                 notes=_notes("Полужирным красным выделены значения ОО хуже значения её кластера сверх удвоенной стандартной ошибки."))
+                 notes=_notes(f"Полужирным красным выделены значения ОО хуже значения её кластера сверх {ctx.methodology.se()}."))
 
 
 def school_vs_cluster_table(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_KEY) -> Table:
@@ -1102,7 +1163,7 @@ def school_vs_cluster_table(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_
                          cells.change(None if sv is None or cv is None else sv - cv, sn, cn)]))
     return Table("school_vs_cluster", f"Показатели ОО в сопоставлении с их кластером, {y} год",
                  ["Код ОО", "ОО", "Кластер", "Показатель", "Участников ОО", "Значение ОО", "Значение кластера", "Разница"],
-                 rows, notes=_notes("Полужирным выделены значения хуже значения кластера сверх удвоенной стандартной ошибки."))
+                 rows, notes=_notes(f"Полужирным выделены значения хуже значения кластера сверх {ctx.methodology.se()}."))
 
 
 def _standing(ctx: Context, scope: Scope, year: int | None = None) -> pd.DataFrame:
@@ -1147,14 +1208,15 @@ def standing_blocks(ctx: Context, scope: Scope) -> list:
     w2 = [1.1, 4, 3.6] + [1.2] * 4
     note = ("Индекс результатов обучения ОО (0–100) и среднее по ОО её кластера; индекс описывает положение среди ОО "
             "региона в каждом году и между годами как абсолютная величина не сопоставим.")
+    cluster_se = ctx.methodology.se("gent", "cluster_gap_se_multiplier")
     lists = (
         ("persistently_low", "low_schools", f"ОО с устойчиво низкими результатами, {y - 1}–{y} годы",
          "ОО с устойчиво низкими результатами — организации, индекс результатов обучения которых два года подряд "
-         "среди самых низких в регионе и при этом ниже среднего по своему кластеру сверх удвоенной стандартной "
-         "ошибки, то есть отставание не объясняется условиями работы."),
+         f"среди самых низких в регионе и при этом ниже среднего по своему кластеру сверх {cluster_se}, то есть "
+         "отставание не объясняется условиями работы."),
         ("good_practice", "good_practice", f"ОО — источники лучших практик, {y - 1}–{y} годы",
          "Источники лучших практик — ОО, индекс результатов обучения которых два года подряд выше среднего по их "
-         "кластеру сверх удвоенной стандартной ошибки: в тех же условиях они достигают большего, и их опыт можно "
+         f"кластеру сверх {cluster_se}: в тех же условиях они достигают большего, и их опыт можно "
          "распространять через сетевое взаимодействие."),
     )
     for flag, key, title, intro in lists:
@@ -1193,14 +1255,18 @@ def listed_schools(ctx: Context, scope: Scope) -> list[ListedSchool]:
 
 def _objectivity(ctx: Context, scope: Scope, sec: Section) -> None:
     y = ctx.year
-    sec.add(*prose("objectivity_intro"))
+    m = ctx.methodology
+    sec.add(*prose("objectivity_intro", min_pupils=numerals.count(m.min_pupils(), "обучающийся", "gent"),
+                   alpha=fmt_number(m.param("marker_alpha"), 3).rstrip("0"),
+                   listed_min=numerals.count(m.min_pupils("marker_listed_min_markers"), "разный признак", "gent")))
     mk = ctx.data["fct_objectivity_markers"]
     mk = mk[(mk["year"] == y) & mk["school_code"].isin(scope.school_codes)]
     if mk.empty:
-        sec.add(Paragraph(f"Признаки необъективности за {y} год не рассчитаны (нет данных ВПР или ни одна ОО не имеет 10 участников работы)."))
+        sec.add(Paragraph(f"Признаки необъективности за {y} год не рассчитаны (нет данных ВПР или ни одна ОО не имеет "
+                          f"{numerals.count(ctx.methodology.min_pupils(), 'участник', 'gent')} работы)."))
         return
     rows = []
-    for code, name in MARKER_NAMES.items():
+    for code, name in ctx.methodology.marker_names.items():
         g = mk[mk["marker_code"] == code]
         evaluated = g[g["value"].notna()]
         flagged = g[g["flagged"] == 1]
@@ -1215,7 +1281,8 @@ def _objectivity(ctx: Context, scope: Scope, sec: Section) -> None:
     obj = obj[(obj["year"] == y) & obj["school_code"].isin(scope.school_codes)]
     single = int(((obj["markers_flagged"] == 1)).sum())
     if not listed:
-        sec.add(Paragraph(f"ОО с признаками необъективности (не менее двух разных признаков) не выявлены. "
+        sec.add(Paragraph(f"ОО с признаками необъективности (не менее "
+                          f"{numerals.count(ctx.methodology.min_pupils('marker_listed_min_markers'), 'разный признак', 'gent')}) не выявлены. "
                           f"ОО с одним признаком: {single}."))
         return
     sec.add(Paragraph(f"ОО с признаками необъективности: {len(listed)} из {len(obj)} ОО, участвовавших в ВПР; "
@@ -1231,7 +1298,7 @@ def _objectivity(ctx: Context, scope: Scope, sec: Section) -> None:
             ms = sorted(by_marker[code], key=lambda m: work_sort_key(m.work))
             example = next((m for m in ms if m.explanation), ms[0])
             explanation = f"{example.work}: {example.explanation}" if example.explanation else "—"
-            rows.append(Row([cells.text(f"{code} {MARKER_NAMES.get(code, '')}"),
+            rows.append(Row([cells.text(f"{code} {ctx.methodology.marker_names.get(code, '')}"),
                              cells.text(", ".join(m.work.removeprefix("ВПР ") for m in ms)), cells.text(explanation)],
                             group=f"{s.school_name} ({s.school_code}), {s.mo_name}"))
     sec.add(Table("listed", f"ОО с признаками необъективности результатов ВПР, {y} год",
@@ -1384,22 +1451,23 @@ def priority_deficits_table(ctx: Context, scope: Scope) -> Table:
 
 def section_conclusions(ctx: Context, scope: Scope) -> Section:
     s = Section("4", "Выводы")
-    s.add(*prose("conclusions_intro"))
+    s.add(*prose("conclusions_intro", se_accs=ctx.methodology.se("accs"),
+                 score_sd=numerals.count(int(ctx.methodology.param("ege_score_sd")), "балл", "datv")))
     label = "Регион в целом" if scope.is_region else f"Муниципалитет: {scope.name}"
-    s.sub("Динамика показателей").add(ItemList(conclude_dynamics(dynamics_inputs(ctx, scope), ctx.year, label)))
+    s.sub("Динамика показателей").add(ItemList(conclude_dynamics(dynamics_inputs(ctx, scope), ctx.year, label, rule_config(ctx))))
     region, entities = below_region_inputs(ctx, scope)
     s.sub("Показатели ниже региональных значений" if not scope.is_region else "Муниципалитеты с показателями ниже региональных").add(
-        ItemList(conclude_below_region(region, entities, ctx.catalogue),
+        ItemList(conclude_below_region(region, entities, ctx.catalogue, rule_config(ctx)),
                  empty_text="Значений хуже региональных сверх статистической погрешности не выявлено."))
     level = "region" if scope.is_region else "municipality"
     s.sub("Дефициты ВПР").add(ItemList(
-        conclude_deficits(deficit_inputs(ctx, level, scope.code), label, school_deficit_counts(ctx, scope),
+        conclude_deficits(deficit_inputs(ctx, level, scope.code), label, rule_config(ctx), school_deficit_counts(ctx, scope),
                           mo_code=None if scope.is_region else scope.code),
         empty_text="Заданий с дефицитом на уровне всей группы участников не выявлено."))
     obj = ctx.data["mart_objectivity_schools"]
     evaluated = int(obj[(obj["year"] == ctx.year) & obj["school_code"].isin(scope.school_codes)]["school_code"].nunique())
-    items = conclude_objectivity(listed_schools(ctx, scope), evaluated, label) + \
-        conclude_persistently_low(persistently_low(ctx, scope), label)
+    items = conclude_objectivity(listed_schools(ctx, scope), evaluated, label, rule_config(ctx)) + \
+        conclude_persistently_low(persistently_low(ctx, scope), label, rule_config(ctx))
     s.sub("Объективность результатов и ОО с устойчиво низкими результатами").add(ItemList(items))
     return s
 
@@ -1410,7 +1478,7 @@ def section_recommendations(ctx: Context, scope: Scope) -> Section:
     listed = listed_schools(ctx, scope)
     low = persistently_low(ctx, scope)
     s.sub("Органам местного самоуправления, осуществляющим управление в сфере образования").add(
-        ItemList(recommend_municipal(listed, low, ctx.year),
+        ItemList(recommend_municipal(listed, low, ctx.year, ctx.methodology.marker_names),
                  empty_text="ОО с признаками необъективности и с устойчиво низкими результатами не выявлены; "
                             "специальных мер не требуется."))
     evidence = school_evidence(ctx, scope)

@@ -19,6 +19,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 RC = {
@@ -262,4 +263,66 @@ def cluster_chart(labels: Sequence[str], values: Sequence[float], *, reference: 
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, max(list(values) + [reference or 0]) * 1.15 or 1)
     ax.xaxis.set_major_formatter(FuncFormatter(_comma))
+    return _render(fig, png)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One year's value of one line; `small` = a small-sample value (drawn hollow, methodology
+    «Suppression»: drawn with its mark). Suppressed values never become points."""
+
+    year: int
+    value: float
+    small: bool = False
+
+
+def indicator_trends_chart(panels: Sequence[tuple[str, dict[str, Sequence[TrendPoint]]]], *, lead: str,
+                           png: bool = False, columns: int = 3) -> ChartImage:
+    """Small multiples: one panel per indicator, one line per entity over the three years.
+
+    The `lead` line (the report's own scope) is drawn thick and dark, the others thin in a fixed
+    palette, so a municipality reads its line against the region's (and the region its
+    municipalities). One legend for the figure, below it."""
+    rows = max(1, -(-len(panels) // columns))
+    legend_rows = -(-(len({n for _, s in panels for n in s}) + 1) // 4)
+    height = 1.55 * rows + 0.2 * legend_rows + 0.1
+    fig = Figure(figsize=(FULL_WIDTH_IN, height))
+    axes = fig.subplots(rows, columns, squeeze=False)
+    names: list[str] = []
+    for series in (s for _, s in panels):
+        names.extend(n for n in series if n not in names)
+    palette = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4",
+               "#b2df8a", "#fb9a99", "#cab2d6", "#fdbf6f"]
+    colors = {name: ("#222222" if name == lead else palette[i % len(palette)])
+              for i, name in enumerate(n for n in names if n != lead)}
+    colors[lead] = "#222222"
+    years = sorted({p.year for _, s in panels for pts in s.values() for p in pts})
+    for k, ax in enumerate(axes.flat):
+        if k >= len(panels):
+            ax.set_visible(False)
+            continue
+        title, series = panels[k]
+        for name in sorted(series, key=lambda n: n == lead):        # the lead line on top
+            pts = sorted(series[name], key=lambda p: p.year)
+            xs, ys = [p.year for p in pts], [p.value for p in pts]
+            is_lead = name == lead
+            ax.plot(xs, ys, color=colors[name], linewidth=1.8 if is_lead else 0.9, zorder=3 if is_lead else 2,
+                    label=name)
+            for p in pts:
+                ax.plot([p.year], [p.value], marker="o", markersize=3 if is_lead else 2.2, color=colors[name],
+                        markerfacecolor="white" if p.small else colors[name], zorder=4 if is_lead else 2)
+        ax.set_title(title, fontsize=6.5, loc="left")
+        ax.set_xticks(years, [str(y) for y in years], fontsize=6)
+        if len(years) == 1:
+            ax.set_xlim(years[0] - 1, years[0] + 1)
+        ax.tick_params(axis="y", labelsize=6)
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+        ax.yaxis.set_major_formatter(FuncFormatter(_comma))
+    handles = [Line2D([], [], color=colors[n], linewidth=1.8 if n == lead else 0.9, label=n)
+               for n in [lead] + [n for n in names if n != lead]]
+    handles.append(Line2D([], [], color="#555555", marker="o", markerfacecolor="white",
+                                           linestyle="", markersize=3, label="малая выборка"))
+    fig.legend(handles=handles, loc="lower center", ncol=min(4, len(handles)), fontsize=6.5,
+               bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, (0.2 * legend_rows + 0.05) / height, 1, 1), h_pad=0.8, w_pad=0.6)
     return _render(fig, png)

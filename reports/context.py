@@ -113,7 +113,8 @@ class Context:
     def methodology(self) -> Methodology:
         """The seeds' numbers the report states (reports.methodology)."""
         return methodology.from_frames(self.data["vpr_deficit_zones"], self.data["indicator_settings"],
-                                       self.data["analysis_params"])
+                                       self.data["analysis_params"], self.data["marker_thresholds"],
+                                       self.data["marker_catalogue"])
 
     def param(self, name: str) -> float | None:
         """A methodology parameter of seed analysis_params or indicator_settings (None when absent)."""

@@ -23,6 +23,8 @@ MARTS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "reference.indicator_catalogue": (("code", "name_ru", "direction", "unit", "section"), None),
     "reference.analysis_params": (("parameter", "value"), None),
     "reference.indicator_settings": (("parameter", "value"), None),
+    "reference.marker_thresholds": (("marker_code", "parameter", "value"), None),
+    "reference.marker_catalogue": (("marker_code", "name_ru"), None),
     "reference.vpr_deficit_zones": (("level_of_task", "deficit_below", "sufficient_from", "min_group_pupils"), None),
     "marts.fct_indicators": (("year", "indicator_code", "level", "entity_code", "numerator", "denominator",
                               "value", "n_units"), "span"),

@@ -283,10 +283,9 @@ def _items(d, block: ItemList) -> None:
         p.add_run(addressee).bold = True
         for it in items:
             d.add_paragraph(it.text, style="List Number")
-            if it.topic == "objectivity":
-                for e in it.evidence:
-                    ep = d.add_paragraph(e, style="List Bullet 2")
-                    ep.runs[0].font.size = Pt(8.5)
+            for e in it.printed_evidence:
+                ep = d.add_paragraph(e, style="List Bullet 2")
+                ep.runs[0].font.size = Pt(8.5)
 
 
 def _section(d, s: Section) -> None:

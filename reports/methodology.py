@@ -23,7 +23,16 @@ class Methodology:
     deficit_below: dict[str, float]          # task level Б/П -> completion below which a task is a deficit
     min_group_pupils: int                    # a deficit needs a group at least this large
     se_multiplier: float                     # «beyond noise»: more than this many standard errors
-    params: dict[str, float] = field(default_factory=dict)   # analysis_params and indicator_settings
+    params: dict[str, float] = field(default_factory=dict)   # analysis_params, indicator_settings, marker_*
+    marker_names: dict[str, str] = field(default_factory=dict)  # M1..M6 -> name (seed marker_catalogue)
+
+    def param(self, name: str) -> float:
+        """A parameter of seed analysis_params or indicator_settings the report cannot do without."""
+        try:
+            return self.params[name]
+        except KeyError:
+            raise MethodologyMissing(f"в хранилище нет параметра {name} (reference.analysis_params): "
+                                     "выполните dbt seed") from None
 
     def limit_text(self) -> str:
         """«ниже 57 % для заданий базового уровня (Б) или ниже 28,5 % для заданий повышенного уровня (П)»."""
@@ -31,9 +40,33 @@ class Methodology:
         return " или ".join(f"ниже {fmt_number(v)} % для заданий {words.get(k, k)}"
                             for k, v in sorted(self.deficit_below.items()))
 
+    def se(self, case: str = "gent", parameter: str = "change_se_multiplier") -> str:
+        """The noise margin of a rule as a noun phrase: «удвоенной стандартной ошибки» (gent),
+        «удвоенную стандартную ошибку» (accs), «удвоенная стандартная ошибка» (nomn) — for the
+        multiplier of the seed `parameter`."""
+        return se_phrase(self.param(parameter), case)
+
+    def min_pupils(self, parameter: str = "marker_min_pupils") -> int:
+        """A minimum group size of a rule as an integer (a seed parameter)."""
+        return int(self.param(parameter))
+
     def se_words(self) -> str:
         """«удвоенную» for 2, else «в N раза большую» — how the prose names the noise margin."""
         return "удвоенную" if self.se_multiplier == 2 else f"в {fmt_number(self.se_multiplier)} раза большую"
+
+
+_SE_WORDS = {2: "удвоенн", 3: "утроенн"}
+_SE_ENDINGS = {"nomn": ("ая", "стандартная ошибка", "умноженная"), "gent": ("ой", "стандартной ошибки", "умноженной"),
+               "accs": ("ую", "стандартную ошибку", "умноженную"), "datv": ("ой", "стандартной ошибке", "умноженной")}
+
+
+def se_phrase(multiplier: float, case: str = "gent") -> str:
+    """«удвоенной стандартной ошибки», «утроенной …», else «стандартной ошибки, умноженной на 2,5»."""
+    adjective_end, noun, participle = _SE_ENDINGS[case]
+    stem = _SE_WORDS.get(multiplier) if float(multiplier).is_integer() else None
+    if stem:
+        return f"{stem}{adjective_end} {noun}"
+    return f"{noun}, {participle} на {fmt_number(multiplier, 2).rstrip('0').rstrip(',')}"
 
 
 def _pairs(frame: pd.DataFrame | None) -> dict[str, float]:
@@ -42,11 +75,20 @@ def _pairs(frame: pd.DataFrame | None) -> dict[str, float]:
     return {str(p): float(v) for p, v in zip(frame["parameter"], frame["value"])}
 
 
+def _marker_pairs(frame: pd.DataFrame | None) -> dict[str, float]:
+    """The thresholds common to all markers (marker_code = 'all'), as `marker_<parameter>`."""
+    if frame is None or frame.empty:
+        return {}
+    common = frame[frame["marker_code"] == "all"]
+    return {f"marker_{p}": float(v) for p, v in zip(common["parameter"], common["value"])}
+
+
 def from_frames(zones: pd.DataFrame | None, settings: pd.DataFrame | None,
-                analysis: pd.DataFrame | None) -> Methodology:
+                analysis: pd.DataFrame | None, markers: pd.DataFrame | None = None,
+                marker_catalogue: pd.DataFrame | None = None) -> Methodology:
     if zones is None or zones.empty:
         raise MethodologyMissing("в хранилище нет справочника reference.vpr_deficit_zones: выполните dbt seed")
-    params = {**_pairs(settings), **_pairs(analysis)}
+    params = {**_pairs(settings), **_pairs(analysis), **_marker_pairs(markers)}
     if "change_se_multiplier" not in params:
         raise MethodologyMissing("в хранилище нет параметра change_se_multiplier (reference.indicator_settings)")
     return Methodology(
@@ -54,4 +96,6 @@ def from_frames(zones: pd.DataFrame | None, settings: pd.DataFrame | None,
         min_group_pupils=int(zones["min_group_pupils"].max()),
         se_multiplier=params["change_se_multiplier"],
         params=params,
+        marker_names=({} if marker_catalogue is None or marker_catalogue.empty else
+                      {str(c): str(n) for c, n in zip(marker_catalogue["marker_code"], marker_catalogue["name_ru"])}),
     )

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Literal, Mapping, Sequence
 
+from reports import numerals
 from reports.formatting import count_phrase, fmt_number, fmt_signed, join_ru
+from reports.methodology import se_phrase
 from reports.suppression import combined_n, suppress
 
 LEVEL_WORDS = {"Б": "базового уровня", "П": "повышенного уровня"}
@@ -23,7 +25,7 @@ VERDICT_DECLINED = "ухудшение"
 VERDICT_STABLE = "без существенных изменений"
 INSTITUTE = "Региональному институту развития образования"
 SCHOOLS_FORMS = ("общеобразовательная организация", "общеобразовательные организации", "общеобразовательных организаций")
-OO_FORMS = ("ОО", "ОО", "ОО")
+SCHOOL = "общеобразовательная организация"
 WORK_FORMS = ("работа", "работы", "работ")
 
 
@@ -38,6 +40,13 @@ class Item:
     evidence: tuple[str, ...] = ()
     mo_code: str | None = None
     school_code: str | None = None
+
+    @property
+    def printed_evidence(self) -> tuple[str, ...]:
+        """The evidence a reader is shown under the item: only the marker details of an objectivity
+        recommendation. Other evidence (school codes, indicator codes) repeats what the text already
+        names and is kept for tests and the annex, not printed as a bare list of codes."""
+        return self.evidence if self.kind == "recommendation" and self.topic == "objectivity" else ()
 
 
 @dataclass(frozen=True)
@@ -168,11 +177,14 @@ class LowSchool:
 
 @dataclass(frozen=True)
 class RuleConfig:
-    """The few constants of the rules, in one place (an institute may tune them)."""
+    """The rules' numbers: the methodology's come from the seeds (`Methodology`), never typed here."""
 
-    z: float = 2.0              # «beyond noise»: more than z standard errors
-    score_sd: float = 15.0      # assumed SD of ЕГЭ test scores, for the SE of a mean score
-    max_works_cited: int = 5    # per school, in work order; the rest are counted
+    z: float                    # «beyond noise»: more than z standard errors (indicator_settings)
+    score_sd: float             # SD of ЕГЭ test scores, for the SE of a mean score (analysis_params)
+    cluster_z: float            # persistently low / good practice: SEs below/above the cluster (analysis_params)
+    min_group: int              # a group is evaluated from this many pupils (vpr_deficit_zones)
+    listed_min_markers: int     # a school is listed with this many distinct markers (marker_thresholds)
+    marker_names: Mapping[str, str] = field(default_factory=dict)   # seed marker_catalogue
 
 
 # --- wording helpers --------------------------------------------------------------------------
@@ -195,11 +207,18 @@ def cite(value: float | None, n: int | None, unit: str) -> str | None:
 
 
 def cite_change(change: float | None, n: int | None, unit: str) -> str | None:
-    """A change between years: «+1,7 балла», «−2,3 п. п.»; None when suppressed."""
+    """A change between years: «+1,7 балла», «−2,3 процентного пункта»; None when suppressed.
+
+    Values are printed with one decimal, so the noun is always in the genitive singular."""
     p = suppress(change, n, fmt=fmt_signed)
     if not p.shown:
         return None
-    return fmt_signed(p.value) + (" балла" if unit == "балл" else " п. п.")
+    return fmt_signed(p.value) + " " + unit_words(unit)
+
+
+def unit_words(unit: str) -> str:
+    """The unit of a change or gap printed with one decimal: «балла» or «процентного пункта»."""
+    return "балла" if unit == "балл" else "процентного пункта"
 
 
 def school_label(name: str, code: str) -> str:
@@ -210,66 +229,93 @@ def mo_addressee(mo_name: str) -> str:
     return f"Органу местного самоуправления, осуществляющему управление в сфере образования: {mo_name}"
 
 
+def schools_phrase(n: int, case: str = "nomn") -> str:
+    """«3 общеобразовательные организации», with case='gent' «21 общеобразовательной организации»."""
+    return numerals.count(n, SCHOOL, case)
+
+
+def year_in(year: int) -> str:
+    """«в 2025 году» — running text spells the word out."""
+    return f"в {year} году"
+
+
+def importance(size: float | None, n: int | None) -> float:
+    """How much a finding weighs when findings of one theme are ordered (issue: size × n): the
+    absolute change or gap in its own unit times the number of pupils or results behind it."""
+    if size is None or n is None or math.isnan(size):
+        return 0.0
+    return abs(float(size)) * int(n)
+
+
 # --- section 4: conclusions -------------------------------------------------------------------
 
 def _with_n(value: str, n: int | None) -> str:
     return f"{value} (n = {fmt_number(n, 0)})" if n is not None else value
 
 
-def conclude_dynamics(changes: Sequence[IndicatorChange], year: int, scope: str) -> list[Item]:
-    """Which indicators improved or declined beyond noise (the verdict of mart_indicator_dynamics),
+def conclude_dynamics(changes: Sequence[IndicatorChange], year: int, scope: str, cfg: RuleConfig) -> list[Item]:
+    """Which indicators declined or improved beyond noise (the verdict of mart_indicator_dynamics),
     and which have a three-year trend (mart_indicator_trend).
 
-    The verdicts come from the marts (a change is named only beyond twice its standard error); the
-    rule words them with the indicator's name, both values and their n. Indicators without such a
-    change are counted, not listed — the table of section 2 shows them — so the text never turns
-    into a run of codes.
+    The verdicts come from the marts (a change is named only beyond `cfg.z` standard errors); the
+    rule words them with the indicator's name, both values and their n. Declines come first, then
+    improvements, then trends within a year's noise, each ordered by importance (|change| × n).
+    Indicators without such a change are counted, not listed — the table of section 2 shows them —
+    so the text never turns into a run of codes; those without a comparable previous year are named.
     """
-    items: list[Item] = []
-    stable, no_prev = 0, 0
+    named: list[tuple[int, float, str, Item]] = []
+    stable, no_prev = 0, []
     for c in sorted(changes, key=lambda c: c.code):
         n = combined_n(c.n, c.prev_n)
         now, before = cite(c.value, c.n, c.unit), cite(c.prev_value, c.prev_n, c.unit)
         delta = cite_change(c.change, n, c.unit)
         if c.verdict is None or before is None:
             if now is not None:
-                no_prev += 1
+                no_prev.append(c)
             continue
         if delta is None or now is None:
             continue
         trend = ""
         first = cite(c.value_y2, c.n_y2, c.unit)
         if c.trend and c.trend != "без устойчивой тенденции" and first is not None:
-            trend = f" За три года — {c.trend}: {_with_n(first, c.n_y2)} в {year - 2} г."
+            trend = f" За три года — {c.trend}: {_with_n(first, c.n_y2)} {year_in(year - 2)}."
         elif c.trend and first is not None and c.verdict in (VERDICT_IMPROVED, VERDICT_DECLINED):
-            trend = f" Устойчивой тенденции за три года нет ({_with_n(first, c.n_y2)} в {year - 2} г.)."
+            trend = f" Устойчивой тенденции за три года нет ({_with_n(first, c.n_y2)} {year_in(year - 2)})."
         if c.verdict in (VERDICT_IMPROVED, VERDICT_DECLINED) or trend.startswith(" За три года"):
             word = {VERDICT_IMPROVED: "Улучшение", VERDICT_DECLINED: "Ухудшение"}.get(c.verdict)
             se = ""
             if c.change_se is not None and not math.isnan(c.change_se):
-                unit = "балла" if c.unit == "балл" else "п. п."
-                se = f"; удвоенная стандартная ошибка изменения — {fmt_number(2 * c.change_se)} {unit}"
+                se = f"; {se_phrase(cfg.z, 'nomn')} изменения — {fmt_number(cfg.z * c.change_se)} {unit_words(c.unit)}"
             head = (f"{word} по показателю «{c.name}»" if word else
                     f"По показателю «{c.name}» изменение за год в пределах погрешности")
-            items.append(Item(
+            group = {VERDICT_DECLINED: 0, VERDICT_IMPROVED: 1}.get(c.verdict, 2)
+            named.append((group, -importance(c.change, n), c.code, Item(
                 "conclusion", "dynamics", scope,
-                f"{head}: {_with_n(now, c.n)} в {year} г. против {_with_n(before, c.prev_n)} в {year - 1} г. "
+                f"{head}: {_with_n(now, c.n)} {year_in(year)} против {_with_n(before, c.prev_n)} {year_in(year - 1)} "
                 f"({delta}{se}).{trend}",
                 evidence=(c.code,),
-            ))
+            )))
         else:
             stable += 1
+    items = [item for *_, item in sorted(named, key=lambda t: t[:3])]
     if stable:
+        if stable == 1:
+            head = f"По {'остальному' if items else 'единственному'} показателю изменение по сравнению с {year - 1} годом не выходит"
+        else:
+            head = (f"По {'остальным' if items else 'всем'} {numerals.count(stable, 'показатель', 'datv')} изменения "
+                    f"по сравнению с {year - 1} годом не выходят")
         items.append(Item(
             "conclusion", "dynamics", scope,
-            f"По остальным показателям ({stable}) изменения по сравнению с {year - 1} г. не выходят за удвоенную "
-            "стандартную ошибку и устойчивой тенденции за три года нет; значения и их изменения — в таблице "
-            "показателей раздела 2.",
+            f"{head} за {se_phrase(cfg.z, 'accs')} и устойчивой тенденции за три года нет; значения и их "
+            "изменения — в таблице показателей раздела 2.",
         ))
     if no_prev:
+        names = join_ru([f"«{c.name}»" for c in no_prev])
+        noun = "показателю" if len(no_prev) == 1 else "показателям"
         items.append(Item(
             "conclusion", "dynamics", scope,
-            f"Для показателей без сопоставимых данных за {year - 1} г. ({no_prev}) изменение не оценивается.",
+            f"По {noun} {names} нет сопоставимых данных за {year - 1} год: изменение не оценивается.",
+            evidence=tuple(c.code for c in no_prev),
         ))
     return items
 
@@ -292,11 +338,13 @@ def worse_than_reference(meta: IndicatorMeta, value: float, n: int, reference: f
 
 
 def conclude_below_region(region: Mapping[str, EntityValue], entities: Sequence[EntityValue],
-                          catalogue: Mapping[str, IndicatorMeta], cfg: RuleConfig = RuleConfig(),
+                          catalogue: Mapping[str, IndicatorMeta], cfg: RuleConfig,
                           *, entity_kind: Literal["municipality", "school"] = "municipality") -> list[Item]:
-    """Which municipalities are below the region, on which indicators (beyond noise), one item each."""
-    by_entity: dict[str, list[str]] = defaultdict(list)
-    codes: dict[str, list[str]] = defaultdict(list)
+    """Which municipalities are below the region, on which indicators (beyond noise), one item each.
+
+    Municipalities in code order (never a ranking); within one, the indicators by importance
+    (gap × n), so the largest shortfall on the most pupils is read first."""
+    found: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
     names: dict[str, str] = {}
     for e in sorted(entities, key=lambda e: (e.entity_code, e.code)):
         ref = region.get(e.code)
@@ -308,17 +356,18 @@ def conclude_below_region(region: Mapping[str, EntityValue], entities: Sequence[
         if own is None or reg is None:
             continue
         if worse_than_reference(meta, e.value, int(e.n), ref.value, cfg):
-            by_entity[e.entity_code].append(f"«{meta.name}» — {_with_n(own, e.n)} при {reg} по региону")
-            codes[e.entity_code].append(e.code)
+            weight = importance(e.value - ref.value, e.n)
+            found[e.entity_code].append((-weight, e.code, f"«{meta.name}» — {_with_n(own, e.n)} при {reg} по региону"))
             names[e.entity_code] = e.entity_name
     items = []
-    for code in sorted(by_entity):
-        listed = by_entity[code]
+    for code in sorted(found):
+        listed = sorted(found[code])
         items.append(Item(
             "conclusion", "below_region", names[code],
-            f"Значения хуже региональных сверх статистической погрешности ({count_phrase(len(listed), ('показатель', 'показателя', 'показателей'))}): "
-            + "; ".join(listed) + ".",
-            evidence=tuple(codes[code]),
+            f"Значения хуже региональных сверх {se_phrase(cfg.z, 'gent')} "
+            f"({count_phrase(len(listed), ('показатель', 'показателя', 'показателей'))}): "
+            + "; ".join(text for *_, text in listed) + ".",
+            evidence=tuple(sorted(c for _, c, _ in listed)),
             mo_code=code if entity_kind == "municipality" else None,
         ))
     return items
@@ -330,26 +379,35 @@ def _task_phrase(t: DeficitTask) -> str:
     return f"задание {t.task} ({LEVEL_WORDS.get(t.level_of_task, 'уровень ' + t.level_of_task)}, {skill}): выполнение {fmt_number(t.completion_pct)} %{limit_text}"
 
 
-def conclude_deficits(tasks: Sequence[DeficitTask], scope: str,
+def _deficit_weight(tasks: Sequence[DeficitTask]) -> float:
+    """A work's deficits weigh the shortfall below the threshold times the pupils, summed over tasks."""
+    return sum(importance((t.limit - t.completion_pct) if t.limit is not None else 0.0, t.participants) for t in tasks)
+
+
+def conclude_deficits(tasks: Sequence[DeficitTask], scope: str, cfg: RuleConfig,
                       schools_with_deficit: Mapping[tuple[str, str], tuple[int, int]] | None = None,
                       *, mo_code: str | None = None) -> list[Item]:
     """Which tasks are deficits for the whole group (region or municipality), per work.
 
-    Deficits exist only for groups of ≥ 10 pupils, so the completions cited are never small-n.
-    When given, `schools_with_deficit[(work, task)] = (k, m)` adds «дефицит у k ОО из m».
+    Works are ordered by importance (Σ shortfall below the threshold × pupils), tasks within a work
+    as in the work. Deficits exist only for groups of at least `cfg.min_group` pupils, so the
+    completions cited are never small-n. When given, `schools_with_deficit[(work, task)] = (k, m)`
+    adds «дефицит у k из m общеобразовательных организаций».
     """
     by_work: dict[str, list[DeficitTask]] = defaultdict(list)
     for t in tasks:
         by_work[t.work].append(t)
     items = []
-    for work in sorted(by_work, key=work_sort_key):
+    for work in sorted(by_work, key=lambda w: (-_deficit_weight(by_work[w]), work_sort_key(w))):
         parts = []
         for t in sorted(by_work[work], key=lambda t: _task_key(t.task)):
             phrase = _task_phrase(t)
             if schools_with_deficit and (work, t.task) in schools_with_deficit:
                 k, m = schools_with_deficit[(work, t.task)]
-                phrase += (f"; дефицит у {k} из {m} ОО" if m else
-                           "; ни в одной ОО нет 10 участников работы, дефицит отдельных ОО не оценивается")
+                phrase += (f"; дефицит у {numerals.out_of(k, m, SCHOOL)}" if m else
+                           f"; ни в одной общеобразовательной организации нет "
+                           f"{numerals.count(cfg.min_group, 'участник', 'gent')} работы, дефицит отдельных "
+                           "организаций не оценивается")
             parts.append(phrase)
         items.append(Item("conclusion", "deficits", scope,
                           f"{work}: дефицит на уровне {('региона' if mo_code is None else 'муниципалитета')} — " + "; ".join(parts) + ".",
@@ -357,34 +415,40 @@ def conclude_deficits(tasks: Sequence[DeficitTask], scope: str,
     return items
 
 
-def conclude_objectivity(listed: Sequence[ListedSchool], evaluated_schools: int, scope: str) -> list[Item]:
+def marker_list(school: ListedSchool, names: Mapping[str, str]) -> str:
+    """«M1 «Высокие результаты ВПР при невысоких результатах ГИА», M4 «…»» — codes with their names."""
+    return ", ".join(f"{code} «{names[code]}»" if names.get(code) else code for code in school.marker_codes)
+
+
+def conclude_objectivity(listed: Sequence[ListedSchool], evaluated_schools: int, scope: str, cfg: RuleConfig) -> list[Item]:
     """How many schools show signs of non-objective ВПР results, and which (named, by code)."""
     if evaluated_schools <= 0:
         return []
+    rule = f"не менее {numerals.count(cfg.listed_min_markers, 'разный признак', 'gent')}"
     if not listed:
         return [Item("conclusion", "objectivity", scope,
-                     f"Признаки необъективности результатов ВПР (не менее двух разных признаков) не выявлены ни у одной из "
-                     f"{count_phrase(evaluated_schools, OO_FORMS)}, участвовавших в ВПР.")]
-    names = [f"{school_label(s.school_name, s.school_code)} — признаки {', '.join(s.marker_codes)}"
+                     f"Признаки необъективности результатов ВПР ({rule}) не выявлены ни у одной из "
+                     f"{schools_phrase(evaluated_schools, 'gent')}, где проводились ВПР.")]
+    names = [f"{school_label(s.school_name, s.school_code)} — {marker_list(s, cfg.marker_names)}"
              for s in sorted(listed, key=lambda s: s.school_code)]
     share = 100.0 * len(listed) / evaluated_schools
     return [Item("conclusion", "objectivity", scope,
-                 f"Признаки необъективности результатов ВПР (не менее двух разных признаков) выявлены у "
-                 f"{count_phrase(len(listed), OO_FORMS)} из {fmt_number(evaluated_schools, 0)} ({fmt_number(share)} %): "
+                 f"Признаки необъективности результатов ВПР ({rule}) выявлены у "
+                 f"{numerals.out_of(len(listed), evaluated_schools, SCHOOL)} ({fmt_number(share)} %): "
                  + "; ".join(names) + ".",
                  evidence=tuple(s.school_code for s in listed))]
 
 
-def conclude_persistently_low(schools: Sequence[LowSchool], scope: str) -> list[Item]:
+def conclude_persistently_low(low: Sequence[LowSchool], scope: str, cfg: RuleConfig) -> list[Item]:
     """Schools with persistently low results: the lowest decile two years running and below their cluster."""
-    if not schools:
+    if not low:
         return []
-    names = [school_label(s.school_name, s.school_code) for s in sorted(schools, key=lambda s: s.school_code)]
+    names = [school_label(s.school_name, s.school_code) for s in sorted(low, key=lambda s: s.school_code)]
     return [Item("conclusion", "persistently_low", scope,
                  f"Устойчиво низкие результаты (индекс результатов обучения два года подряд среди самых низких в регионе "
-                 f"и ниже среднего по кластеру сверх удвоенной стандартной ошибки) — "
-                 f"{count_phrase(len(names), OO_FORMS)}: " + "; ".join(names) + ".",
-                 evidence=tuple(s.school_code for s in schools))]
+                 f"и ниже среднего по кластеру сверх {se_phrase(cfg.cluster_z, 'gent')}) — "
+                 f"{schools_phrase(len(names))}: " + "; ".join(names) + ".",
+                 evidence=tuple(s.school_code for s in low))]
 
 
 # --- section 5: recommendations ---------------------------------------------------------------
@@ -411,7 +475,8 @@ def marker_evidence(school: ListedSchool) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def recommend_municipal(listed: Sequence[ListedSchool], low: Sequence[LowSchool], year: int) -> list[Item]:
+def recommend_municipal(listed: Sequence[ListedSchool], low: Sequence[LowSchool], year: int,
+                        marker_names: Mapping[str, str] | None = None) -> list[Item]:
     """To each municipal department with listed or persistently low schools: what to do, for whom, why."""
     by_mo: dict[str, dict] = defaultdict(lambda: {"name": "", "listed": [], "low": []})
     for s in listed:
@@ -420,6 +485,7 @@ def recommend_municipal(listed: Sequence[ListedSchool], low: Sequence[LowSchool]
     for s in low:
         by_mo[s.mo_code]["name"] = s.mo_name
         by_mo[s.mo_code]["low"].append(s)
+    marker_names = marker_names or {}
     items = []
     for mo in sorted(by_mo):
         entry = by_mo[mo]
@@ -429,15 +495,17 @@ def recommend_municipal(listed: Sequence[ListedSchool], low: Sequence[LowSchool]
             items.append(Item(
                 "recommendation", "objectivity", addressee,
                 f"{school_label(s.school_name, s.school_code)}: обеспечить присутствие независимых наблюдателей при проведении ВПР "
-                f"в {year + 1} г.; организовать перепроверку работ ВПР {year} г. ({_works_phrase(s.works)}) муниципальной "
+                f"{year_in(year + 1)}; организовать перепроверку работ ВПР {year} года ({_works_phrase(s.works)}) муниципальной "
                 f"предметной комиссией; включить организацию в программу адресной помощи. Основание: признаки "
-                f"{', '.join(s.marker_codes)}.",
+                f"{marker_list(s, marker_names)}.",
                 evidence=evidence, mo_code=mo, school_code=s.school_code))
         if entry["low"]:
             names = [school_label(s.school_name, s.school_code) for s in sorted(entry["low"], key=lambda s: s.school_code)]
             items.append(Item(
                 "recommendation", "persistently_low", addressee,
-                "Включить в муниципальную программу адресной помощи ОО с устойчиво низкими результатами "
+                "Включить в муниципальную программу адресной помощи "
+                + ("общеобразовательную организацию" if len(names) == 1 else "общеобразовательные организации")
+                + " с устойчиво низкими результатами "
                 "(два года подряд среди самых низких в регионе и ниже своего кластера): " + "; ".join(names) + ".",
                 evidence=tuple(s.school_code for s in entry["low"]), mo_code=mo))
     return items
@@ -468,13 +536,13 @@ def _skill_phrase(p: PrioritySkill) -> str:
     return f"{name} ({where})" if name else f"задание {p.task} ({fmt_number(p.completion_pct)} % при {ref})"
 
 
-def recommend_schools(schools: Sequence[SchoolEvidence], cfg: RuleConfig = RuleConfig()) -> list[Item]:
+def recommend_schools(schools: Sequence[SchoolEvidence], max_works_cited: int = 5) -> list[Item]:
     """To each school with priority deficits (methodology, «Priority deficits»): amend the work
     programmes in the named skills, citing the school's, the region's and the cluster's completion.
 
     A school without priority deficits gets no deficit recommendation — a task merely under the
     ФИОКО limit flags nearly every school and would give them all the same advice. At most
-    `cfg.max_works_cited` works are cited in work order; the rest are counted and referred to the annex.
+    `max_works_cited` works (presentation, not methodology) are cited in work order; the rest are counted and referred to the annex.
     """
     items = []
     for s in sorted(schools, key=lambda s: s.school_code):
@@ -484,10 +552,10 @@ def recommend_schools(schools: Sequence[SchoolEvidence], cfg: RuleConfig = RuleC
         for p in s.priority:
             by_work[p.work].append(p)
         works = sorted(by_work, key=work_sort_key)
-        shown = works[: cfg.max_works_cited]
+        shown = works[:max_works_cited]
         phrases = [f"{_short_work(w)} — " + "; ".join(_skill_phrase(p) for p in by_work[w]) for w in shown]
         text = ("Внести изменения в рабочие программы в части умений, выполненных значимо хуже, чем в регионе и в "
-                "кластере ОО: " + "; ".join(phrases))
+                "её кластере: " + "; ".join(phrases))
         if len(works) > len(shown):
             text += (f"; а также ещё {count_phrase(len(works) - len(shown), WORK_FORMS)} "
                      "(перечень — в приложении, лист «Приоритетные дефициты ОО»)")
@@ -507,7 +575,8 @@ def recommend_individual_routes(schools: Sequence[SchoolEvidence]) -> list[Item]
     return [Item("recommendation", "individual_routes", "Общеобразовательным организациям, в которых есть "
                  "обучающиеся с отметкой «2» по ВПР",
                  f"Разработать индивидуальные образовательные маршруты для обучающихся, получивших «2» "
-                 f"(это {len(with_twos)} из {count_phrase(len(schools), OO_FORMS)}, участвовавших в ВПР), на основе выполнения "
+                 f"(такие обучающиеся есть в {numerals.out_of(len(with_twos), len(schools), SCHOOL)}, где проводились "
+                 "ВПР), на основе выполнения "
                  "каждого задания каждым обучающимся (поэлементные результаты ВПР).",
                  evidence=tuple(s.school_code for s in sorted(with_twos, key=lambda s: s.school_code)))]
 
@@ -540,7 +609,7 @@ def summarise_school_recommendations(items: Sequence[Item], mo_names: Mapping[st
         n = len(by_mo[mo])
         out.append(Item("recommendation", "school_deficits_summary",
                         f"Общеобразовательным организациям: {mo_names.get(mo, mo)}",
-                        f"Приоритетные дефициты выявлены в {count_phrase(n, OO_FORMS)}; им рекомендовано внести "
+                        f"Приоритетные дефициты выявлены в {numerals.count(n, SCHOOL, 'loct')}; им рекомендовано внести "
                         "изменения в рабочие программы в части названных умений (перечень умений с процентами "
                         "выполнения — в отчёте муниципалитета): " + "; ".join(groups) + ".",
                         evidence=tuple(sorted(i.school_code or "" for i in by_mo[mo])), mo_code=mo))
@@ -556,7 +625,7 @@ def recommend_institute(region_deficits: Sequence[DeficitTask], listed: Sequence
         for t in region_deficits:
             by_work[t.work].append(t)
         topics = []
-        for work in sorted(by_work, key=work_sort_key):
+        for work in sorted(by_work, key=lambda w: (-_deficit_weight(by_work[w]), work_sort_key(w))):   # by importance
             skills: dict[str, tuple[str, float]] = {}
             for t in by_work[work]:
                 if t.skill_code not in skills or t.completion_pct < skills[t.skill_code][1]:
@@ -571,12 +640,12 @@ def recommend_institute(region_deficits: Sequence[DeficitTask], listed: Sequence
         names = [f"{school_label(s.school_name, s.school_code)}, {s.mo_name}" for s in sorted(listed, key=lambda s: s.school_code)]
         items.append(Item("recommendation", "seminar", INSTITUTE,
                           f"Провести семинар по объективности оценивания для руководителей и учителей "
-                          f"{count_phrase(len(listed), OO_FORMS)} с признаками необъективности результатов ВПР "
+                          f"{schools_phrase(len(listed), 'gent')} с признаками необъективности результатов ВПР "
                           f"(критерии оценивания, организация проверки и наблюдения): " + "; ".join(names) + ".",
                           evidence=tuple(s.school_code for s in listed)))
     if low:
         items.append(Item("recommendation", "support", INSTITUTE,
-                          f"Обеспечить методическое сопровождение {count_phrase(len(low), OO_FORMS)} с устойчиво низкими "
+                          f"Обеспечить методическое сопровождение {schools_phrase(len(low), 'gent')} с устойчиво низкими "
                           "результатами в рамках региональной программы адресной помощи: "
                           + "; ".join(school_label(s.school_name, s.school_code) for s in sorted(low, key=lambda s: s.school_code)) + ".",
                           evidence=tuple(s.school_code for s in low)))

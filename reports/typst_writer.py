@@ -135,8 +135,8 @@ def _items(block: ItemList) -> str:
         entries = []
         for it in items:
             body = f"[#{lit(it.text)}]"
-            if it.topic == "objectivity" and it.evidence:
-                ev = ", ".join(f"[#{lit(e)}]" for e in it.evidence)
+            if it.printed_evidence:
+                ev = ", ".join(f"[#{lit(e)}]" for e in it.printed_evidence)
                 body = f"[#{lit(it.text)} #list({ev},)]"
             entries.append(body)
         out.append(f"#block(above: 0.9em, below: 0.3em, sticky: true, text(weight: \"bold\", {lit(addressee)}))\n"

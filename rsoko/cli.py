@@ -104,10 +104,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     inbox, truth, out = base / "inbox", base / "truth", base / "out"
     if not inbox.exists() or args.regenerate:
         generate_region(inbox, truth, seed=args.seed, scale="demo")
-        print(f"Синтетический регион (данные вымышленные) создан: {inbox}")
+        if not args.quiet:
+            print(f"Синтетический регион (данные вымышленные) создан: {inbox}")
     _demo_title_page(inbox)
     year = args.year or _latest_year(truth)
-    return _run(inbox, year, out, None, args.force)
+    return _run(inbox, year, out, None, args.force, quiet=args.quiet, verbose=args.verbose)
 
 
 def _demo_title_page(inbox: Path) -> None:
@@ -134,6 +135,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     else:
         run_bench(args.scale, Path(args.out), workdir=Path(args.workdir), seed=args.seed)
     return 0
+
+
+def _add_talk_options(command: argparse.ArgumentParser) -> None:
+    talk = command.add_mutually_exclusive_group()
+    talk.add_argument("--quiet", action="store_true",
+                      help="no progress and no summary; errors only / только ошибки, без хода работы")
+    talk.add_argument("--verbose", action="store_true",
+                      help="also each file's outcome and dbt's output / также итог по каждому файлу и вывод dbt")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,20 +187,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="output folder / папка результатов")
     run.add_argument("--db", help="warehouse DuckDB file (default OUT/warehouse.duckdb) / файл хранилища")
     run.add_argument("--force", action="store_true", help="recompute even if nothing changed / пересчитать")
-    talk = run.add_mutually_exclusive_group()
-    talk.add_argument("--quiet", action="store_true",
-                      help="no progress and no summary; errors only / только ошибки, без хода работы")
-    talk.add_argument("--verbose", action="store_true",
-                      help="also each file's outcome and dbt's output / также итог по каждому файлу и вывод dbt")
+    _add_talk_options(run)
     run.add_argument("--dbt-target", help=argparse.SUPPRESS)   # rsoko bench: dbt artefacts for node timings
     run.set_defaults(func=_cmd_run)
 
     demo = sub.add_parser("demo", help="generate the demo region and run it / демонстрационный прогон")
-    demo.add_argument("--dir", default=str(settings.PROJECT_ROOT / "var" / "demo"))
-    demo.add_argument("--seed", type=int, default=2025)
-    demo.add_argument("--year", type=int)
-    demo.add_argument("--regenerate", action="store_true")
-    demo.add_argument("--force", action="store_true")
+    demo.add_argument("--dir", default=str(settings.PROJECT_ROOT / "var" / "demo"),
+                      help="folder for inbox/, truth/ and out/ (default var/demo) / папка демонстрации")
+    demo.add_argument("--seed", type=int, default=2025, help="generator seed / зерно генератора")
+    demo.add_argument("--year", type=int,
+                      help="year to publish (default: the last generated) / год (по умолчанию последний)")
+    demo.add_argument("--regenerate", action="store_true",
+                      help="write the synthetic inbox again / создать выгрузки заново")
+    demo.add_argument("--force", action="store_true", help="recompute even if nothing changed / пересчитать")
+    _add_talk_options(demo)
     demo.set_defaults(func=_cmd_demo)
 
     bench = sub.add_parser("bench", help="benchmark every stage / замеры производительности")

@@ -21,7 +21,8 @@ import pandas as pd
 REGION = "86"
 SEEDS = Path(__file__).resolve().parents[1] / "dbt" / "seeds"
 SEED_FILES = {"vpr_deficit_zones": "vpr_deficit_zones.csv", "analysis_params": "analysis_params.csv",
-              "indicator_settings": "indicators/indicator_settings.csv"}
+              "indicator_settings": "indicators/indicator_settings.csv", "marker_thresholds": "marker_thresholds.csv",
+              "marker_catalogue": "marker_catalogue.csv"}
 
 CATALOGUE = [
     ("R01", "Средний тестовый балл ЕГЭ по русскому языку (ВТГ)", "up", "балл", "gia11", "results"),

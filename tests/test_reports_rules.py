@@ -15,6 +15,10 @@ R01 = IndicatorMeta("R01", "Средний тестовый балл ЕГЭ по
 R03 = IndicatorMeta("R03", "Доля результатов ЕГЭ ниже минимального балла (ВТГ)", "%", "down")
 R14 = IndicatorMeta("R14", "ВПР 4 класс, математика: доля «4» и «5»", "%", "up")
 CATALOGUE = {m.code: m for m in (R01, R03, R14)}
+# The seeds' values as these tests assume them (indicator_settings, analysis_params, vpr_deficit_zones,
+# marker_thresholds, marker_catalogue); the rules receive them, they never type them.
+CFG = RuleConfig(z=2.0, score_sd=15.0, cluster_z=2.0, min_group=10, listed_min_markers=2,
+                 marker_names={"M3": "Пики на границах отметок", "M4": "Несоответствие отметкам по журналу"})
 
 
 def change(code, value, n, prev, prev_n, verdict, se=0.5):
@@ -30,15 +34,16 @@ def test_dynamics_names_improvements_and_declines_with_their_numbers_and_n():
         change("R01", 70.71, 500, 69.02, 480, "улучшение", se=0.6),
         change("R03", 6.0, 500, 4.0, 480, "ухудшение", se=0.8),
         change("R14", 72.0, 900, 71.5, 880, "без существенных изменений"),
-    ], 2025, "Регион в целом")
+    ], 2025, "Регион в целом", CFG)
     texts = [i.text for i in items]
-    assert texts[0].startswith("Улучшение по показателю «Средний тестовый балл ЕГЭ по русскому языку (ВТГ)»")
-    assert "70,7 балла (n = 500) в 2025 г. против 69,0 балла (n = 480) в 2024 г." in texts[0]
-    assert "+1,7 балла" in texts[0]
-    assert "удвоенная стандартная ошибка изменения — 1,2 балла" in texts[0]
-    assert texts[1].startswith("Ухудшение по показателю «Доля результатов ЕГЭ ниже минимального балла (ВТГ)»")
-    assert "+2,0 п. п." in texts[1]
-    assert texts[2].startswith("По остальным показателям (1) изменения") and "R14" not in texts[2]
+    # declines first, then improvements
+    assert texts[0].startswith("Ухудшение по показателю «Доля результатов ЕГЭ ниже минимального балла (ВТГ)»")
+    assert "+2,0 процентного пункта" in texts[0]
+    assert texts[1].startswith("Улучшение по показателю «Средний тестовый балл ЕГЭ по русскому языку (ВТГ)»")
+    assert "70,7 балла (n = 500) в 2025 году против 69,0 балла (n = 480) в 2024 году" in texts[1]
+    assert "+1,7 балла" in texts[1]
+    assert "удвоенная стандартная ошибка изменения — 1,2 балла" in texts[1]
+    assert texts[2].startswith("По остальному показателю изменение") and "R14" not in texts[2]
     assert not any(re.search(r"\b[RP]\d\d\b", t) for t in texts)       # names, never codes
     assert all(i.addressee == "Регион в целом" and i.kind == "conclusion" for i in items)
 
@@ -48,25 +53,40 @@ def test_dynamics_three_year_trend_is_named_with_its_first_year():
                     value_y2=3.0, n_y2=450, trend="устойчивое ухудшение")
     flat = replace(change("R01", 70.71, 500, 69.02, 480, "улучшение", se=0.6),
                    value_y2=71.0, n_y2=470, trend="без устойчивой тенденции")
-    texts = [i.text for i in conclude_dynamics([trend, flat], 2025, "Регион в целом")]
-    assert texts[0].startswith("Улучшение") and "Устойчивой тенденции за три года нет (71,0 балла (n = 470) в 2023 г.)" in texts[0]
+    texts = [i.text for i in conclude_dynamics([trend, flat], 2025, "Регион в целом", CFG)]
+    assert texts[0].startswith("Улучшение") and "Устойчивой тенденции за три года нет (71,0 балла (n = 470) в 2023 году)" in texts[0]
     assert "изменение за год в пределах погрешности" in texts[1]
-    assert "За три года — устойчивое ухудшение: 3,0 % (n = 450) в 2023 г." in texts[1]
+    assert "За три года — устойчивое ухудшение: 3,0 % (n = 450) в 2023 году." in texts[1]
+
+
+def test_dynamics_orders_each_theme_by_size_of_change_times_n_and_words_the_seed_multiplier():
+    small = change("R03", 6.0, 100, 4.0, 100, "ухудшение")          # 2 p.p. × 100 = 200
+    large = change("R14", 60.0, 900, 70.0, 900, "ухудшение")        # 10 p.p. × 900 = 9 000
+    items = conclude_dynamics([small, large], 2025, "Регион", CFG)
+    assert [i.evidence for i in items] == [("R14",), ("R03",)]
+    only_stable = conclude_dynamics([change("R14", 72.0, 900, 71.5, 880, "без существенных изменений")], 2025, "Регион",
+                                    replace(CFG, z=3.0))
+    many = conclude_dynamics([change(c, 72.0, 900, 71.5, 880, "без существенных изменений") for c in ("R01", "R03", "R14")],
+                             2025, "Регион", CFG)
+    assert many[0].text.startswith("По всем 3 показателям изменения по сравнению с 2024 годом не выходят за удвоенную")
+    assert only_stable[0].text.startswith("По единственному показателю") and "утроенную стандартную ошибку" in only_stable[0].text
 
 
 def test_dynamics_never_cites_a_suppressed_value_and_reports_missing_previous_year():
     items = conclude_dynamics([
         change("R01", 70.0, 500, 60.0, 3, "улучшение"),      # previous year from 3 pupils
         change("R03", 5.0, 500, None, None, None),
-    ], 2025, "МО")
+    ], 2025, "МО", CFG)
     assert not any("Улучшение" in i.text for i in items)
-    assert any("Для показателей без сопоставимых данных за 2024 г. (2)" in i.text for i in items)   # n = 3 is not comparable
+    # n = 3 is not comparable; the indicators without a comparison are named
+    assert any(i.text.startswith("По показателям «Средний тестовый балл ЕГЭ по русскому языку (ВТГ)» и «Доля результатов "
+                                 "ЕГЭ ниже минимального балла (ВТГ)» нет сопоставимых данных за 2024 год") for i in items)
 
 
 # --- below the region ------------------------------------------------------------------------------
 
 def test_worse_than_reference_respects_noise_and_direction():
-    cfg = RuleConfig()
+    cfg = CFG
     # share 20 % vs region 10 %: SE at n=100 is 3 p.p., 2·SE = 6 < 10 → worse
     assert worse_than_reference(R14, 60.0, 100, 70.0, cfg)
     # n = 20: SE ≈ 10,2 p.p. → a 10-point gap is noise
@@ -87,11 +107,13 @@ def test_below_region_groups_by_municipality_and_cites_both_values():
         EntityValue("R14", "02", "Кедровый район", 69.5, 300),      # within noise
         EntityValue("R03", "03", "Таёжный район", 50.0, 4),          # n < 5: never cited
     ]
-    items = conclude_below_region(region, mos, CATALOGUE)
+    items = conclude_below_region(region, mos, CATALOGUE, CFG)
     assert [i.mo_code for i in items] == ["01"]
     assert items[0].addressee == "Город Северск"
     assert "«Доля результатов ЕГЭ ниже минимального балла (ВТГ)» — 9,0 % (n = 400) при 4,0 % по региону" in items[0].text
     assert items[0].evidence == ("R03", "R14") and "2 показателя" in items[0].text and "R14" not in items[0].text
+    # by importance: R14 12 p.p. × 300 = 3 600 before R03 5 p.p. × 400 = 2 000
+    assert items[0].text.index("«ВПР 4 класс, математика") < items[0].text.index("«Доля результатов ЕГЭ")
 
 
 # --- deficits ------------------------------------------------------------------------------------
@@ -99,13 +121,19 @@ def test_below_region_groups_by_municipality_and_cites_both_values():
 def test_region_deficits_cite_completion_threshold_and_schools():
     tasks = [DeficitTask("ВПР Математика 4", "10", "5.1", "Решать задачи в 3–4 действия", "П", 27.0, 1000, 28.5),
              DeficitTask("ВПР Математика 4", "3", "3.3", "Работать с таблицами", "Б", 51.3, 1010, 57.0)]
-    items = conclude_deficits(tasks, "Регион в целом", {("ВПР Математика 4", "3"): (40, 200)})
+    items = conclude_deficits(tasks, "Регион в целом", CFG, {("ВПР Математика 4", "3"): (40, 200)})
     assert len(items) == 1
     text = items[0].text
     assert text.startswith("ВПР Математика 4: дефицит на уровне региона")
     assert text.index("задание 3 ") < text.index("задание 10 ")          # work order, not text order
     assert "выполнение 51,3 % при пороге 57,0 %" in text and "при пороге 28,5 %" in text
-    assert "дефицит у 40 из 200 ОО" in text
+    assert "дефицит у 40 из 200 общеобразовательных организаций" in text
+
+
+def test_region_deficit_works_are_ordered_by_shortfall_times_pupils():
+    tasks = [DeficitTask("ВПР Математика 4", "3", "3.3", "", "Б", 56.0, 1000, 57.0),      # 1 × 1000
+             DeficitTask("ВПР Биология 6", "2", "1.2", "", "Б", 47.0, 400, 57.0)]         # 10 × 400
+    assert [i.text.split(":")[0] for i in conclude_deficits(tasks, "Регион", CFG)] == ["ВПР Биология 6", "ВПР Математика 4"]
 
 
 # --- objectivity and persistently low ---------------------------------------------------------------
@@ -118,21 +146,23 @@ LOW = LowSchool("860017", "МБОУ «ООШ № 17»", "02", "Кедровый 
 
 
 def test_objectivity_conclusion_names_schools_and_share():
-    items = conclude_objectivity([LISTED], 40, "Регион в целом")
-    assert "у 1 ОО из 40 (2,5 %)" in items[0].text
-    assert "МБОУ «СОШ № 5» (860005) — признаки M3, M4" in items[0].text
-    assert "не выявлены" in conclude_objectivity([], 40, "Регион")[0].text
-    assert conclude_objectivity([], 0, "Регион") == []
-    assert "МБОУ «ООШ № 17» (860017)" in conclude_persistently_low([LOW], "Регион")[0].text
+    items = conclude_objectivity([LISTED], 40, "Регион в целом", CFG)
+    assert "(не менее 2 разных признаков) выявлены у 1 из 40 общеобразовательных организаций (2,5 %)" in items[0].text
+    assert ("МБОУ «СОШ № 5» (860005) — M3 «Пики на границах отметок», M4 «Несоответствие отметкам по журналу»"
+            in items[0].text)
+    assert "не выявлены ни у одной из 21 общеобразовательной организации" in conclude_objectivity([], 21, "Регион", CFG)[0].text
+    assert conclude_objectivity([], 0, "Регион", CFG) == []
+    low = conclude_persistently_low([LOW], "Регион", CFG)[0].text
+    assert "МБОУ «ООШ № 17» (860017)" in low and "— 1 общеобразовательная организация:" in low
 
 
 def test_municipal_recommendations_observers_rechecking_targeted_help():
-    items = recommend_municipal([LISTED], [LOW], 2025)
+    items = recommend_municipal([LISTED], [LOW], 2025, CFG.marker_names)
     by_mo = {i.mo_code: i for i in items}
     rec = by_mo["01"]
     assert "Город Северск" in rec.addressee
-    for phrase in ("независимых наблюдателей при проведении ВПР в 2026 г.", "перепроверку работ ВПР 2025 г.",
-                   "программу адресной помощи", "МБОУ «СОШ № 5» (860005)", "признаки M3, M4"):
+    for phrase in ("независимых наблюдателей при проведении ВПР в 2026 году", "перепроверку работ ВПР 2025 года",
+                   "программу адресной помощи", "МБОУ «СОШ № 5» (860005)", "признаки M3 «Пики на границах отметок», M4"):
         assert phrase in rec.text
     assert any("27 из 55" in e for e in rec.evidence)
     assert rec.evidence[0].startswith("M3 — в 1 работе; ВПР Математика 4: Пики")
@@ -155,7 +185,8 @@ def test_school_recommendations_name_only_priority_skills_with_region_and_cluste
             "и 58,3 % по кластеру); задание 12 (20,0 % при 35,5 % по региону)") in text
     assert "маршрут" not in text
     routes = recommend_individual_routes([school, quiet])
-    assert len(routes) == 1 and "это 2 из 2 ОО, участвовавших в ВПР" in routes[0].text and routes[0].evidence == ("860009", "860010")
+    assert len(routes) == 1 and "есть в 2 из 2 общеобразовательных организаций, где проводились ВПР" in routes[0].text
+    assert routes[0].evidence == ("860009", "860010")
     assert recommend_individual_routes([quiet.__class__("1", "a", "01", "b")]) == []
 
 
@@ -167,7 +198,7 @@ def test_regional_summary_groups_schools_by_cluster_in_code_order_without_counts
     clusters = {"860030": "городские малые", "860002": "городские крупные", "860015": "городские крупные"}
     works = {c: ["ВПР Математика 6"] for c in clusters}
     text = summarise_school_recommendations(items, {"01": "Город Северск"}, clusters, works)[0].text
-    assert "Приоритетные дефициты выявлены в 3 ОО" in text
+    assert "Приоритетные дефициты выявлены в 3 общеобразовательных организациях" in text
     assert ("кластер «городские крупные»: ОО 860002 (860002) — Математика 6, ОО 860015 (860015) — Математика 6; "
             "кластер «городские малые»: ОО 860030 (860030) — Математика 6") in text
     assert "зад." not in text and "дефицитом" not in text
@@ -185,7 +216,7 @@ def test_institute_courses_and_seminar():
 
 
 def test_group_by_addressee_keeps_first_appearance_order():
-    items = recommend_municipal([LISTED], [LOW], 2025)
+    items = recommend_municipal([LISTED], [LOW], 2025, CFG.marker_names)
     groups = group_by_addressee(items)
     assert [g[0] for g in groups][0].endswith("Город Северск")
 
@@ -203,6 +234,7 @@ def test_school_recommendation_cites_at_most_five_works_in_work_order_and_counts
 
 def test_deficits_say_when_no_school_is_large_enough_instead_of_zero_out_of_n():
     t = DeficitTask("ВПР Биология 6", "2", "1.2", "", "Б", 50.0, 40)
-    text = conclude_deficits([t], "МО", {("ВПР Биология 6", "2"): (0, 0)}, mo_code="03")[0].text
-    assert "0 из" not in text and "дефицит отдельных ОО не оценивается" in text
-    assert "дефицит у 1 из 3 ОО" in conclude_deficits([t], "МО", {("ВПР Биология 6", "2"): (1, 3)}, mo_code="03")[0].text
+    text = conclude_deficits([t], "МО", CFG, {("ВПР Биология 6", "2"): (0, 0)}, mo_code="03")[0].text
+    assert "0 из" not in text and "нет 10 участников работы, дефицит отдельных организаций не оценивается" in text
+    assert "дефицит у 1 из 3 общеобразовательных организаций" in conclude_deficits(
+        [t], "МО", CFG, {("ВПР Биология 6", "2"): (1, 3)}, mo_code="03")[0].text

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from reports import cells
+from reports import cells, numerals
 from reports.context import Context, Scope
 from reports.document import Block, Document, Paragraph, Row, Section, Table
 from reports.formatting import fmt_date, fmt_number, fmt_signed, is_missing
@@ -151,10 +151,12 @@ def support_blocks(ctx: Context, scope: Scope) -> list[Block]:
                             group=_school(ctx, str(code)) + (" — ШНОР" if _int(g["shnor"].iloc[0]) else "")
                             + (", адресная помощь" if _int(g["helped"].iloc[0]) else "")))
     out.append(Table("effectiveness_support", f"ШНОР и ОО с адресной помощью: разрыв с кластером, {y - 2}–{y} годы",
-                     ["Показатель", f"Разрыв {y - 2}", f"Разрыв {y - 1}", f"Разрыв {y}", f"Изменение {y - 1}→{y} ± 2 ст. ош.",
+                     ["Показатель", f"Разрыв {y - 2}", f"Разрыв {y - 1}", f"Разрыв {y}", f"Изменение {y - 1}→{y} ± {fmt_number(ctx.methodology.param('effectiveness_se_multiplier'), 0)} ст. ош.",
                       "Оценка"], rows, widths=[3.2, 1.6, 1.6, 1.6, 2.6, 3],
                      notes=["Разрыв по индексу результатов — в баллах индекса (0–100), по работе — в процентных пунктах "
-                            "среднего выполнения; «—» — нет данных (в работе меньше 10 обучающихся ОО или ОО не писала её)."]))
+                            "среднего выполнения; «—» — нет данных (в работе меньше "
+                            f"{numerals.count(ctx.methodology.min_pupils('effectiveness_min_pupils'), 'обучающийся', 'gent')} ОО "
+                            "или ОО не писала её)."]))
     return out
 
 
