@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ingestion.schema import create_all
+from rsoko.settings import REPORT_CONFIG
 
 _KIND_CACHE: dict[str, tuple[str, int | None, str | None]] = {}
 
@@ -58,7 +59,8 @@ def walk_inbox(inbox: Path) -> tuple[list[tuple[Path, str]], list[tuple[Path, st
 
     Symbolic links are followed only when they stay inside the inbox: a link to a system file or
     to another folder would otherwise put data that nobody delivered (or that file's first line)
-    into the warehouse and the ledger. Skipped entries are never opened.
+    into the warehouse and the ledger. Skipped entries are never opened. `report.toml` at the
+    root is the region's title-page file, read by the publication, and is not listed at all.
     """
     root = Path(inbox).resolve()
     files: list[tuple[Path, str]] = []
@@ -81,6 +83,8 @@ def walk_inbox(inbox: Path) -> tuple[list[tuple[Path, str]], list[tuple[Path, st
                 if not _inside(p, root):
                     skipped.append((p, rel, LINK_OUT))
                     continue
+            if rel == REPORT_CONFIG:        # the title pages' settings, not an export (reports.report_config)
+                continue
             if p.is_file():
                 files.append((p, rel))
             else:

@@ -7,13 +7,14 @@ content; the first sheet lists the sheets with the report's table titles and the
 """
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import date, datetime
 from pathlib import Path
 from typing import Sequence
 
 import xlsxwriter
 
-from reports.document import Table
+from reports.document import Cell, Row, Table
 from reports.suppression import LEGEND, SMALL_SAMPLE_MARK
 
 SHEET_NAMES = {
@@ -31,8 +32,11 @@ SHEET_NAMES = {
     "listed_full": "Признаки по работам", "mo_skills": "Умения по МО", "source_files": "Файлы данных",
     "vpr_tasks_long": "ВПР задания",
 }
-MAX_WIDTH = 70
-FORMATS = {"int": "# ##0", "dec1": "0.0", "dec2": "0.00", "signed": "+0.0;-0.0;0.0"}
+MAX_WIDTH = 50          # longer texts wrap (the cells' format) rather than widen the column
+FORMATS = {"int": "# ##0", "dec1": "0.0", "dec2": "0.00", "signed": "+0.0;-0.0;0.0", "year": "0", "date": "dd.mm.yyyy"}
+SUPPRESSED_TEXT_NOTE = ("Знак «*» — текст, а не число: значение скрыто по правилу подавления малых групп, поэтому "
+                        "в формулах и сортировке такие ячейки не участвуют. Знак «†» входит в формат числа: "
+                        "ячейка остаётся числом.")
 
 
 def _sheet_name(t: Table, index: int, used: set[str]) -> str:
@@ -50,6 +54,65 @@ def _width(text: str) -> float:
     return min(MAX_WIDTH, max(6.0, len(text) * 1.1 + 2))
 
 
+def _split_totals(t: Table) -> tuple[list[Row], list[Row]]:
+    """(rows inside the autofilter, total rows below it). The region's row at the head or foot
+    of an ungrouped table is a total: filtering or sorting the municipalities must not move or
+    hide it, so it is written after the filtered range. Region rows inside groups (one per
+    work) are data of their group and stay where they are."""
+    rows = list(t.rows)
+    if t.group_title or not rows:
+        return rows, []
+    head = 0
+    while head < len(rows) and rows[head].emphasis:
+        head += 1
+    tail = len(rows)
+    while tail > head and rows[tail - 1].emphasis:
+        tail -= 1
+    if head == len(rows):       # every row is emphasised: nothing to filter
+        return rows, []
+    return rows[head:tail], rows[:head] + rows[tail:]
+
+
+def _text_lines(texts: Sequence[str], widths: Sequence[float]) -> int:
+    """How many lines the tallest of a row's texts takes when wrapped in its column."""
+    return max((math.ceil(len(x) * 1.1 / max(w - 2.0, 1.0)) for x, w in zip(texts, widths) if x), default=1)   # as _width
+
+
+def _header_height(columns: list[str], widths: list[float]) -> float:
+    """Points for the header row with its titles wrapped: not every spreadsheet program grows a
+    row to fit wrapped text when the file is opened (LibreOffice does not)."""
+    return 15 * max(1, _text_lines(columns, widths))
+
+
+def _note(ws, row: int, text: str, widths: list[float], fmt) -> None:
+    """A note under a table, wrapped across the table's columns: a long line left to overflow
+    to the right would widen the printed area and shrink the fitted page to illegibility."""
+    span = sum(widths)
+    ws.set_row(row, 15 * max(1, math.ceil(len(text) * 1.05 / max(span, 1.0))))
+    if len(widths) > 1:
+        ws.merge_range(row, 0, row, len(widths) - 1, text, fmt)
+    else:
+        ws.write_string(row, 0, text, fmt)
+
+
+def _is_wide(widths: list[float]) -> bool:
+    """Landscape when the columns would not fit across a portrait A4 page at a readable size."""
+    return len(widths) > 6 or sum(widths) > 110
+
+
+def _print_setup(ws, widths: list[float], header_rows: int) -> None:
+    """A4, landscape where wide, one page wide (as many long), header rows repeated on each page."""
+    ws.set_paper(9)
+    if _is_wide(widths):
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, header_rows - 1)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C&8Страница &P из &N")
+
+
 def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: datetime | None = None,
                 legend: str = LEGEND, contents_column: str = "Таблица отчёта") -> Path:
     """Write the annex workbook with one sheet per table (in report order).
@@ -59,6 +122,11 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
 
     `created` (the publication's time) is stored as the document date, so the same data give
     the same file and the manifest's hash changes only when the data do.
+
+    What a reader of a sheet gets: numbers, years and dates as numbers and dates (a «†» is part
+    of the number format, so the cell stays a number); a suppressed «*» is text by design, and a
+    note row under the table says so; long texts wrapped; no empty-string cells (an empty label
+    is a blank cell); the region's total row outside the autofilter; a frozen header; print setup.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -68,24 +136,42 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
         props["created"] = created.replace(tzinfo=None)
     wb.set_properties(props)
     header = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF5", "border": 1})
-    text = wb.add_format({"valign": "top"})
-    text_bold = wb.add_format({"valign": "top", "bold": True})
+    text = wb.add_format({"valign": "top", "text_wrap": True})
+    text_bold = wb.add_format({"valign": "top", "text_wrap": True, "bold": True})
     centered = wb.add_format({"align": "center", "valign": "top", "font_color": "#666666"})
     nums = {k: wb.add_format({"num_format": v, "valign": "top"}) for k, v in FORMATS.items()}
     nums_small = {k: wb.add_format({"num_format": v.split(";")[0] + f'"{SMALL_SAMPLE_MARK}"', "valign": "top", "italic": True})
                   for k, v in FORMATS.items()}
     nums_bold = {k: wb.add_format({"num_format": v, "valign": "top", "bold": True}) for k, v in FORMATS.items()}
     title_fmt = wb.add_format({"bold": True, "font_size": 12})
+    note_fmt = wb.add_format({"italic": True, "font_color": "#444444", "text_wrap": True, "valign": "top"})
     link = wb.add_format({"font_color": "blue", "underline": 1})
 
     toc = wb.add_worksheet("Содержание")
     toc.write(0, 0, title, title_fmt)
-    toc.write(1, 0, legend)
+    _note(toc, 1, legend, [30, 110], note_fmt)
+    if any(t.has_suppressed for t in tables):
+        _note(toc, 2, SUPPRESSED_TEXT_NOTE, [30, 110], note_fmt)
     toc.write_row(3, 0, ["Лист", contents_column], header)
     toc.freeze_panes(4, 0)
     toc.set_column(0, 0, 30)
-    toc.set_column(1, 1, 110)
+    toc.set_column(1, 1, 110, text)
+    _print_setup(toc, [30, 110], 4)
     used = {"содержание"}
+
+    def put(ws, r: int, col: int, cell: Cell, emphasis: bool) -> None:
+        if cell.kind == "date" and cell.status == "ok" and isinstance(cell.value, date):
+            ws.write_datetime(r, col, datetime(cell.value.year, cell.value.month, cell.value.day),
+                              nums_bold["date"] if emphasis else nums["date"])
+        elif cell.kind in FORMATS and cell.status in ("ok", "small") and isinstance(cell.value, (int, float)):
+            fmt = nums_small[cell.kind] if cell.status == "small" else (nums_bold[cell.kind] if emphasis else nums[cell.kind])
+            ws.write_number(r, col, cell.value, fmt)
+        elif cell.status == "suppressed":
+            ws.write_string(r, col, cell.text, centered)
+        elif (cell.kind in FORMATS and cell.status == "missing") or cell.text == "":
+            ws.write_blank(r, col, None, text_bold if emphasis else text)
+        else:
+            ws.write_string(r, col, cell.text, text_bold if emphasis else text)
 
     for i, t in enumerate(tables, start=1):
         name = _sheet_name(t, i, used)
@@ -93,34 +179,30 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
         toc.write(3 + i, 1, f"Таблица {t.number}. {t.title}" if t.number else t.title)
         ws = wb.add_worksheet(name)
         columns = ([t.group_title] if t.group_title else []) + list(t.columns)
-        widths = [_width(c if len(c) < 18 else c[:18]) for c in columns]
+        widths = [_width(c[:12]) for c in columns]     # a long title wraps in the header row
         ws.write_row(0, 0, columns, header)
-        r = 1
-        for row in t.rows:
-            c0 = 0
-            if t.group_title:
-                ws.write_string(r, 0, row.group or "", text)
-                widths[0] = max(widths[0], _width(row.group or ""))
-                c0 = 1
-            for j, cell in enumerate(row.cells):
-                col = c0 + j
-                if cell.kind in FORMATS and cell.status in ("ok", "small") and isinstance(cell.value, (int, float)):
-                    fmt = nums_small[cell.kind] if cell.status == "small" else (nums_bold[cell.kind] if row.emphasis else nums[cell.kind])
-                    ws.write_number(r, col, cell.value, fmt)
-                elif cell.status == "suppressed":
-                    ws.write_string(r, col, cell.text, centered)
-                elif cell.kind in FORMATS and cell.status == "missing":
-                    ws.write_blank(r, col, None)
-                else:
-                    ws.write_string(r, col, cell.text, text_bold if row.emphasis else text)
+        inside, totals = _split_totals(t)
+        lines = [([Cell.of_text(row.group)] if t.group_title else []) + list(row.cells) for row in inside + totals]
+        for line in lines:
+            for col, cell in enumerate(line):
                 widths[col] = max(widths[col], _width(cell.text))
+        r = 1
+        for row, line in zip(inside + totals, lines):
+            for col, cell in enumerate(line):
+                put(ws, r, col, cell, row.emphasis)
+            height = _text_lines([c.text for c in line], widths)
+            if height > 1:      # wrapped: not every program grows the row itself (LibreOffice does not)
+                ws.set_row(r, 15 * height)
             r += 1
         for col, w in enumerate(widths):
             ws.set_column(col, col, w)
+        ws.set_row(0, _header_height(columns, widths))
         ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(r - 1, 1), len(columns) - 1)
-        notes = list(t.notes) + ([LEGEND] if t.needs_legend else [])
+        ws.autofilter(0, 0, max(len(inside), 1), len(columns) - 1)
+        _print_setup(ws, widths, 1)
+        notes = list(t.notes) + ([LEGEND] if t.needs_legend else []) + \
+            ([SUPPRESSED_TEXT_NOTE] if t.has_suppressed else [])
         for k, n in enumerate(notes):
-            ws.write_string(r + 1 + k, 0, n)
+            _note(ws, r + 1 + k, n, widths, note_fmt)
     wb.close()
     return target

@@ -24,6 +24,7 @@ from reports.rules import (
     conclude_objectivity, conclude_persistently_low, recommend_individual_routes, recommend_institute,
     cite, recommend_municipal, recommend_schools, summarise_school_recommendations, worse_than_reference,
 )
+from reports.report_config import cover, region_subtitle
 from reports.suppression import MIN_PUBLISHED_N, SMALL_SAMPLE_N, chart_note, point, publishable
 from reports.templating import prose
 
@@ -118,10 +119,10 @@ def sources_table(ctx: Context) -> Table:
         loaded_at = r.loaded_at
         rows.append(Row([
             cells.text(r.file), cells.text(KIND_NAMES.get(r.kind, r.kind)),
-            cells.text("" if is_missing(r.year) else int(r.year)),
+            cells.year(r.year),
             cells.tally(r.rows_loaded), cells.tally(r.rows_quarantined),
             cells.text(STATUS_NAMES.get(r.status, r.status)),
-            cells.text(fmt_date(pd.Timestamp(loaded_at).to_pydatetime() if not is_missing(loaded_at) else None)),
+            cells.date(loaded_at),
         ]))
     return Table("source_files", "Загруженные файлы данных", ["Файл", "Вид данных", "Год", "Строк загружено",
                                                           "Строк в карантине", "Статус", "Дата загрузки"], rows,
@@ -142,7 +143,7 @@ def sources_summary_table(ctx: Context) -> Table:
         years = sorted({int(y) for y in g["year"].dropna()})
         rows.append(Row([cells.text(name), cells.text(", ".join(map(str, years))), cells.tally(len(used)),
                          cells.tally(used["rows_loaded"].sum()),
-                         cells.text(fmt_date(dates.max().to_pydatetime()) if len(dates) else "—")]))
+                         cells.date(dates.max() if len(dates) else None)]))
     return Table("sources", "Источники данных", ["Вид данных", "Годы", "Файлов загружено", "Строк загружено",
                                                   "Дата последней загрузки"], rows, widths=[3.5, 2, 1.6, 1.8, 2],
                  notes=["Перечень файлов с числом строк, статусом и датой загрузки — в приложении (лист «Файлы данных»); "
@@ -458,7 +459,7 @@ def _ege(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
                  for b in ("band_min_60", "band_61_80", "band_81_100")]
         line = [cells.text(r.subject_name), cells.count(n), cells.share(r.below_min, n), *bands,
                 cells.number(r.mean_score, n),
-                cells.text("" if is_missing(r.min_score) or not scored else int(r.min_score))]
+                cells.tally(r.min_score if scored else None)]
         if reg is not None:
             rr = reg.loc[r.subject_code] if r.subject_code in reg.index else None
             line.append(cells.number(None if rr is None else rr["mean_score"], None if rr is None else rr["participants"]))
@@ -1554,10 +1555,10 @@ def add_effectiveness_to(analysis: Section, ctx: Context, scope: Scope) -> Secti
 def build_document(ctx: Context, scope: Scope, *, generated_at: datetime, png: bool = False) -> Document:
     """The whole report for a scope (region or municipality), numbered and ready to render."""
     title = f"Аналитический отчёт о результатах оценочных процедур в системе общего образования за {ctx.year} год"
-    subtitle = (f"Регион (код субъекта Российской Федерации {ctx.region_code})" if scope.is_region
+    subtitle = (region_subtitle(ctx.config, ctx.region_code) if scope.is_region
                 else f"Муниципальное образование «{scope.name}» (код {scope.code})")
     doc = Document(title=title, subtitle=subtitle, scope_name=scope.name, year=ctx.year, generated=fmt_date(generated_at),
-                   kind=scope.kind, entity_code=scope.code)
+                   kind=scope.kind, entity_code=scope.code, cover=cover(ctx.config))
     doc.sections = [
         section_intro(ctx, scope),
         section_overview(ctx, scope, png=png),

@@ -6,10 +6,13 @@ n behind it, so no public cell can rest on fewer than 5 pupils/results by accide
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date as Date, datetime
 from typing import Hashable, Iterable, Sequence
 
+import pandas as pd
+
 from reports.document import Cell, Row
-from reports.formatting import fmt_int, fmt_number, fmt_signed, is_missing
+from reports.formatting import fmt_date, fmt_int, fmt_number, fmt_signed, is_missing
 from reports.suppression import SMALL_SAMPLE_MARK, SUPPRESSED_TEXT, Line, Point, combined_n, complementary, suppress
 
 
@@ -23,6 +26,21 @@ def tally(value: float | int | None) -> Cell:
     if is_missing(value):
         return Cell("—", None, "int", "missing")
     return Cell(fmt_int(value), int(value), "int")
+
+
+def year(value: float | int | None) -> Cell:
+    """A calendar year: printed without a thousands space, a number in the annex."""
+    if is_missing(value):
+        return Cell("—", None, "year", "missing")
+    return Cell(str(int(value)), int(value), "year")
+
+
+def date(value: Date | datetime | pd.Timestamp | str | None) -> Cell:
+    """A day (a file's load date): «20.11.2025» in print, a date in the annex."""
+    if value is None or is_missing(value):
+        return Cell("—", None, "date", "missing")
+    day = pd.Timestamp(value).date()
+    return Cell(fmt_date(day), day, "date")
 
 
 def count(value: float | int | None) -> Cell:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -71,14 +72,33 @@ def short_work(work: str) -> str:
     return f"{SUBJECT_ABBREVIATIONS.get(head, head)} {grade}"
 
 
+PNG_DPI = 240    # the DOCX's charts (Word takes no SVG): ≥ 200 dpi at the width they are printed (16.5 cm)
+
+
 def _comma(x: float, _pos: int | None = None) -> str:
     text = f"{x:.10g}"
     return text.replace(".", ",").replace("-", "\u2212")
 
 
+_drawing_seconds = [0.0]     # this process's time in _render (rsoko bench: publication per file kind)
+
+
+def drawing_seconds() -> float:
+    """Seconds this process has spent drawing charts (SVG and PNG) so far."""
+    return _drawing_seconds[0]
+
+
 def _render(fig: Figure, png: bool, *, tight: bool = True) -> ChartImage:
     """SVG (and PNG) of a figure. `tight` measures the labels first (an extra draw); charts with
     a fixed layout (the many small histograms) skip it."""
+    started = time.perf_counter()
+    try:
+        return _draw(fig, png, tight=tight)
+    finally:
+        _drawing_seconds[0] += time.perf_counter() - started
+
+
+def _draw(fig: Figure, png: bool, *, tight: bool) -> ChartImage:
     buf = io.StringIO()
     bbox = {"bbox_inches": "tight", "pad_inches": 0.04} if tight else {}
     fig.savefig(buf, format="svg", metadata={"Date": None}, **bbox)
@@ -88,7 +108,7 @@ def _render(fig: Figure, png: bool, *, tight: bool = True) -> ChartImage:
     png_bytes = None
     if png:
         pbuf = io.BytesIO()
-        fig.savefig(pbuf, format="png", dpi=150, **bbox)
+        fig.savefig(pbuf, format="png", dpi=PNG_DPI, **bbox)
         png_bytes = pbuf.getvalue()
     return ChartImage(svg=svg, png=png_bytes)
 

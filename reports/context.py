@@ -14,6 +14,7 @@ import pandas as pd
 from reports import methodology
 from reports.data import ReportData
 from reports.methodology import Methodology
+from reports.report_config import ReportConfig
 from reports.rules import IndicatorMeta, work_sort_key  # noqa: F401  (re-exported)
 
 SECTION_ORDER = {"results": 0, "selfdetermination": 1, "regional": 2}
@@ -62,8 +63,9 @@ class Scope:
 class Context:
     """The loaded marts with the lookups the builders need (constructed once per process)."""
 
-    def __init__(self, data: ReportData):
+    def __init__(self, data: ReportData, config: ReportConfig | None = None):
         self.data = data
+        self.config = config        # who publishes (report.toml); None: the region is named by its code
         self.year = data.year
         self.region_code = data.region_code
         schools = data["dim_schools"]
@@ -81,7 +83,9 @@ class Context:
     # --- scopes ----------------------------------------------------------------------------
     @cached_property
     def region(self) -> Scope:
-        return Scope("region", self.region_code, f"регион (код субъекта {self.region_code})",
+        name = self.config.region if self.config is not None and self.config.region else \
+            f"регион (код субъекта {self.region_code})"
+        return Scope("region", self.region_code, name,
                      frozenset(self.schools.index.astype(str)))
 
     def municipality(self, mo_code: str) -> Scope:

@@ -8,11 +8,12 @@ are plain text), never raw numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import ClassVar, Iterator, Literal, Union
 
 from reports.suppression import Published
 
-CellKind = Literal["text", "int", "dec1", "dec2", "signed"]
+CellKind = Literal["text", "int", "dec1", "dec2", "signed", "year", "date"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Cell:
     """One table cell: what is printed, the number behind it for the XLSX, and its status."""
 
     text: str
-    value: float | int | str | None = None
+    value: float | int | str | date | None = None
     kind: CellKind = "text"
     status: str = "ok"          # ok | small | suppressed | missing (see suppression.Published)
     mark: str = ""              # '' | 'worse' | 'better' — highlighted against a reference value
@@ -150,6 +151,37 @@ class Section:
             yield from s.walk()
 
 
+DEFAULT_ORGANISATION = "Региональная система оценки качества образования"
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What a title page prints around the title (from `report.toml`, reports.report_config).
+
+    The defaults are the title page of a region that has not written the file: the generic
+    organisation line, no approval block, no compilers, the year alone at the foot."""
+
+    organisation: str = DEFAULT_ORGANISATION
+    approval: tuple[str, str, str] | None = None    # position, name, date («УТВЕРЖДАЮ»)
+    compilers: tuple[str, ...] = ()
+    place: str = ""             # the city printed above the year at the foot of the page
+    region: str = ""            # the region's name (a municipal report prints it above its own name)
+
+    def foot(self, year: int) -> str:
+        """«Ханты-Мансийск, 2025» — the city and year line at the foot of the title page."""
+        return f"{self.place}, {year}" if self.place else str(year)
+
+    def approval_lines(self, year: int) -> list[str]:
+        """The approval block as printed lines; empty without one."""
+        if self.approval is None:
+            return []
+        position, name, date = self.approval
+        lines = ["УТВЕРЖДАЮ"] + ([position] if position else [])
+        lines.append(f"____________ {name}".rstrip())
+        lines.append(date or f"«____» ______________ {year} г.")
+        return lines
+
+
 @dataclass
 class Document:
     """A whole report: title page data and the five sections."""
@@ -162,6 +194,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     kind: Literal["region", "municipality", "school"] = "region"
     entity_code: str = ""
+    cover: Cover = field(default_factory=Cover)
 
     def walk(self) -> Iterator[Section]:
         for s in self.sections:

@@ -25,8 +25,41 @@ from reports.document import Chart, Document, ItemList, Paragraph, Section, Tabl
 from reports.rules import group_by_addressee
 from reports.suppression import LEGEND
 
-NUMERIC = {"int", "dec1", "dec2", "signed"}
+NUMERIC = {"int", "dec1", "dec2", "signed", "year", "date"}
 FONT = "Arial"
+
+
+LANG = "ru-RU"
+
+
+def _lang(rpr) -> None:
+    """ru-RU for Latin, East Asian and complex scripts: Word's spelling and hyphenation follow it."""
+    for old in rpr.findall(qn("w:lang")):
+        rpr.remove(old)
+    lang = OxmlElement("w:lang")
+    for attr in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attr), LANG)
+    rpr.append(lang)
+
+
+def _languages(d) -> None:
+    """Russian everywhere: the document defaults, every style of the template, the theme setting."""
+    styles = d.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    for holder in [defaults.find(qn("w:rPrDefault"))] + styles.findall(qn("w:style")):
+        rpr = holder.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            holder.append(rpr)
+        _lang(rpr)
+    settings = d.settings.element
+    theme = settings.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), LANG)
+    # contents, page numbers and SEQ numbers are fields: refreshed when the file is opened
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.find(qn("w:compat")).addprevious(update)
 
 
 def _base_styles(d) -> None:
@@ -43,24 +76,59 @@ def _base_styles(d) -> None:
         rpr = h.element.get_or_add_rPr()
         rpr.get_or_add_rFonts().set(qn("w:ascii"), FONT)
         rpr.get_or_add_rFonts().set(qn("w:hAnsi"), FONT)
+    cap = d.styles["Caption"]
+    cap.font.name = FONT
+    cap.font.size = Pt(8.5)
+    cap.font.italic = False
+    cap.font.color.rgb = RGBColor(0x1A, 0x1A, 0x1A)
+    cap.paragraph_format.space_before = Pt(6)
+    cap.paragraph_format.space_after = Pt(3)
+    toc_head = d.styles["TOC Heading"]      # «Содержание»: looks like a chapter, is not in the contents
+    toc_head.font.name = FONT
+    toc_head.font.size = Pt(15)
+    toc_head.font.bold = True
+    toc_head.font.color.rgb = RGBColor(0x1F, 0x4E, 0x79)
+    toc_head.element.get_or_add_pPr()
+    for lvl in toc_head.element.pPr.findall(qn("w:outlineLvl")):
+        toc_head.element.pPr.remove(lvl)
 
 
-def _page_setup(d) -> None:
+def _page_setup(d, running: str) -> None:
+    """A4; the title page has neither header nor page number (a different first page); every
+    other page has the running title in the header and «Страница N из M» in the footer."""
     sec = d.sections[0]
     sec.orientation = WD_ORIENT.PORTRAIT
     sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
     sec.left_margin, sec.right_margin = Cm(2.2), Cm(1.5)
     sec.top_margin, sec.bottom_margin = Cm(2.0), Cm(1.7)
-    # page numbers in the footer
+    sec.different_first_page_header_footer = True
+    h = sec.header.paragraphs[0]
+    h.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    run = h.add_run(running)
+    run.font.size = Pt(7.5)
+    run.font.color.rgb = RGBColor(0x5A, 0x5A, 0x5A)
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for attr, val in (("w:val", "single"), ("w:sz", "4"), ("w:space", "1"), ("w:color", "999999")):
+        bottom.set(qn(attr), val)
+    border.append(bottom)
+    h._p.get_or_add_pPr().append(border)
     p = sec.footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run("Страница ").font.size = Pt(7.5)
     _field(p, "PAGE", "1")
+    p.add_run(" из ").font.size = Pt(7.5)
+    _field(p, "NUMPAGES", "1")
 
 
-def _field(paragraph, instruction: str, placeholder: str) -> None:
-    """A Word field (PAGE, TOC) as fldChar begin/instr/separate/end runs."""
+def _field(paragraph, instruction: str, placeholder: str, *, bold: bool = False) -> None:
+    """A Word field (PAGE, TOC, SEQ) as fldChar begin/instr/separate/end runs."""
     def run_with(el):
         r = OxmlElement("w:r")
+        if bold:
+            rpr = OxmlElement("w:rPr")
+            rpr.append(OxmlElement("w:b"))
+            r.append(rpr)
         r.append(el)
         paragraph._p.append(r)
     begin = OxmlElement("w:fldChar")
@@ -121,10 +189,20 @@ def _set_cell_text(tc, text: str, *, bold: bool = False, align: str | None = Non
         tcpr.append(shd)
 
 
+def _caption(d, label: str, number: int, title: str, *, keep_with_next: bool, center: bool = False) -> None:
+    """«Таблица N. …» / «Рисунок N. …» in the Caption style, N a SEQ field (Word's «Вставить
+    название»), so a list of tables or figures can be built from them and numbers follow edits."""
+    cap = d.add_paragraph(style="Caption")
+    cap.paragraph_format.keep_with_next = keep_with_next
+    if center:
+        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cap.add_run(f"{label} ").bold = True
+    _field(cap, f"SEQ {label} \\* ARABIC", str(number), bold=True)
+    cap.add_run(f". {title}").bold = label == "Таблица"
+
+
 def _table(d, t: Table) -> None:
-    cap = d.add_paragraph()
-    cap.paragraph_format.keep_with_next = True
-    cap.add_run(f"Таблица {t.number}. {t.title}").bold = True
+    _caption(d, "Таблица", t.number, t.title, keep_with_next=True)
     ncols = len(t.columns)
     table = d.add_table(rows=1, cols=ncols)
     table.style = "Table Grid"
@@ -190,10 +268,9 @@ def _chart(d, c: Chart) -> None:
     if c.png:
         d.add_picture(io.BytesIO(c.png), width=Cm(16.5 if c.wide else 9.0))
         d.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p = d.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = p.add_run(f"Рисунок {c.number}. {c.caption}" + ("" if c.png else " (см. PDF-версию отчёта)"))
-    run.font.size = Pt(8.5)
+        d.paragraphs[-1].paragraph_format.keep_with_next = True
+    _caption(d, "Рисунок", c.number, c.caption + ("" if c.png else " (см. PDF-версию отчёта)"),
+             keep_with_next=False, center=True)
 
 
 def _items(d, block: ItemList) -> None:
@@ -228,6 +305,41 @@ def _section(d, s: Section) -> None:
         _section(d, child)
 
 
+def _title_page(d, doc: Document) -> None:
+    """Organisation, «УТВЕРЖДАЮ» block, title, region, compilers, city and year (doc.cover)."""
+    c = doc.cover
+    p = d.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run(c.organisation).bold = True
+    lines = c.approval_lines(doc.year)
+    for line in lines:
+        ap = d.add_paragraph(line)
+        ap.paragraph_format.left_indent = Cm(9.0)
+        ap.paragraph_format.space_after = Pt(2)
+    for _ in range(6 if lines else 8):
+        d.add_paragraph()
+    t = d.add_paragraph(doc.title, style="Title")
+    t.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text, size in ((doc.subtitle, 13), (c.region if doc.kind == "municipality" else "", 11)):
+        if text:
+            sp = d.add_paragraph(text)
+            sp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            sp.runs[0].font.size = Pt(size)
+    for _ in range(6):
+        d.add_paragraph()
+    if c.compilers:
+        d.add_paragraph().add_run("Составители:").bold = True
+        for name in c.compilers:
+            d.add_paragraph(name).paragraph_format.space_after = Pt(0)
+        d.add_paragraph()
+    gp = d.add_paragraph(f"Дата формирования: {doc.generated}")
+    gp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    gp.runs[0].font.size = Pt(8)
+    fp = d.add_paragraph(c.foot(doc.year))
+    fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fp.runs[0].font.size = Pt(11)
+
+
 def _normalised_zip(data: bytes) -> bytes:
     """The same archive with fixed entry dates, so equal content gives an equal file (and hash)."""
     import zipfile
@@ -242,11 +354,13 @@ def _normalised_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_docx(doc: Document, target: Path, *, created: datetime | None = None) -> Path:
-    """Write `doc` as an editable DOCX at `target` (dated `created`, reproducibly)."""
+def write_docx(doc: Document, target: Path, *, created: datetime | None = None, running: str | None = None) -> Path:
+    """Write `doc` as an editable DOCX at `target` (dated `created`, reproducibly); `running` is
+    the header of every page but the title page (default: the title and the scope)."""
     d = new_docx()
     _base_styles(d)
-    _page_setup(d)
+    _languages(d)
+    _page_setup(d, running or f"{doc.title} · {doc.scope_name}")
     core = d.core_properties
     core.title = doc.title
     core.subject = doc.subtitle
@@ -256,19 +370,9 @@ def write_docx(doc: Document, target: Path, *, created: datetime | None = None) 
         stamp = created.astimezone(timezone.utc).replace(tzinfo=None) if created.tzinfo else created
         core.created = core.modified = stamp
         core.revision = 1
-    p = d.add_paragraph("Региональная система оценки качества образования")
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for _ in range(6):
-        d.add_paragraph()
-    t = d.add_paragraph(doc.title, style="Title")
-    t.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    sp = d.add_paragraph(doc.subtitle)
-    sp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    sp.runs[0].font.size = Pt(13)
-    gp = d.add_paragraph(f"Дата формирования: {doc.generated}")
-    gp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _title_page(d, doc)
     d.add_page_break()
-    d.add_paragraph("Содержание", style="Heading 1")
+    d.add_paragraph("Содержание", style="TOC Heading")
     _field(d.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', "Оглавление формируется при открытии документа (обновите поле, F9).")
     for s in doc.sections:
         _section(d, s)

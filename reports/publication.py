@@ -19,15 +19,18 @@ import resource
 import shutil
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from reports import charts
 from reports.build import annex_tables, build_document
 from reports.context import Context
 from reports.data import ReportData, load
+from reports.report_config import ReportConfig, load as load_config
 from reports.formatting import fmt_bytes, fmt_date
-from reports.render import render_html, running_title, software_version
+from reports.render import municipal_links, region_links, render_html, running_title, software_version
 from reports.typst_writer import write_pdf
 from reports.suppression import LEGEND
 from reports.templating import environment, static_text
@@ -46,27 +49,36 @@ class PublicationResult:
     index_path: Path
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # seconds of work per file kind, summed over this process and the workers (rsoko bench):
+    # build (the Document trees), charts, pdf, html, docx, xlsx, index (page + manifest), packs
+    kinds: dict[str, float] = field(default_factory=dict)
 
 
 # --- worker processes ------------------------------------------------------------------------
 
-def _render_municipality(data: ReportData, mo_code: str, stage_dir: str, generated_at: datetime) -> dict:
+def _render_municipality(data: ReportData, mo_code: str, stage_dir: str, generated_at: datetime,
+                         config: ReportConfig | None = None) -> dict:
     """In a worker: build, render and write one municipality's report from its slice of the rows."""
-    return render_municipality(Context(data), mo_code, Path(stage_dir), generated_at)
+    return render_municipality(Context(data, config), mo_code, Path(stage_dir), generated_at)
 
 
 def render_municipality(ctx: Context, mo_code: str, stage_dir: Path, generated_at: datetime) -> dict:
-    """One municipal report: HTML with inline SVG, and the PDF."""
+    """One municipal report: HTML with inline SVG, and the PDF; with the seconds of each kind."""
     started = time.perf_counter()
     cpu = time.process_time()
+    drawn = charts.drawing_seconds()
     doc = build_document(ctx, ctx.municipality(mo_code), generated_at=generated_at)
     built = time.perf_counter()
+    chart_s = charts.drawing_seconds() - drawn
     html_path = stage_dir / "mo" / f"{mo_code}.html"
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(render_html(doc), encoding="utf-8")
+    html_path.write_text(render_html(doc, links=municipal_links(mo_code)), encoding="utf-8")
+    html_done = time.perf_counter()
     write_pdf(doc, stage_dir / "mo" / f"{mo_code}.pdf", running_title(doc))
     done = time.perf_counter()
-    return {"mo_code": mo_code, "build_s": built - started, "render_s": done - built, "cpu_s": time.process_time() - cpu}
+    return {"mo_code": mo_code, "build_s": built - started, "render_s": done - built, "cpu_s": time.process_time() - cpu,
+            "kinds": {"build": built - started - chart_s, "charts": chart_s, "html": html_done - built,
+                      "pdf": done - html_done}}
 
 
 # --- publication page and manifest ------------------------------------------------------------
@@ -122,18 +134,45 @@ def metadata_date(year: int) -> datetime:
     return datetime(int(year), 12, 15, tzinfo=timezone.utc)
 
 
+CARDS = (
+    ("Региональный аналитический отчёт", "report.", "DOCX — для редактирования; HTML — для чтения с телефона."),
+    ("Приложение с данными таблиц отчёта", "annex.", "Один лист на каждую таблицу отчёта и полные таблицы по МО и ОО."),
+    ("Справка об эффективности принятых мер", "effectiveness.", ""),
+)
+
+
+def _cards(entries: list[dict]) -> list[dict]:
+    """The download cards of the page: the region's documents, PDF first."""
+    out = []
+    for title, prefix, note in CARDS:
+        files = [e for e in entries if e["path"].startswith(prefix) and "/" not in e["path"]]
+        if files:
+            out.append({"title": title, "files": files, "note": note})
+    return out
+
+
 def write_index(stage_dir: Path, ctx: Context, generated_at: datetime) -> Path:
-    """index.html: every published file (but itself and manifest.json, which it links)."""
+    """index.html: a download page — who publishes, the region's documents, its key results, each
+    municipality's report, and every published file (but itself and manifest.json, which it
+    links) with its size and SHA-256, folded."""
+    from reports.document import DEFAULT_ORGANISATION
+    from reports.index_page import key_results, municipality_links, publisher_lines
+    from reports.report_config import region_subtitle
+
     entries = file_entries(stage_dir, {"index.html", "manifest.json"})
     groups: dict[str, list[dict]] = {}
     for e in entries:
         group, title = describe(e["path"], ctx.mo_names)
-        groups.setdefault(group, []).append({**e, "title": title, "size": fmt_bytes(e["bytes"]),
-                                             "format": e["path"].rsplit(".", 1)[-1].upper()})
+        e.update(title=title, size=fmt_bytes(e["bytes"]), format=e["path"].rsplit(".", 1)[-1].upper())
+        groups.setdefault(group, []).append(e)
+    published = {e["path"] for e in entries}
+    organisation = ctx.config.institute if ctx.config is not None and ctx.config.institute else DEFAULT_ORGANISATION
     html = environment().get_template("index.html.j2").render(
         year=ctx.year, groups=groups, generated=fmt_date(generated_at), version=software_version(),
-        region_code=ctx.region_code, css=static_text("index.css"), legend=LEGEND,
-        files_count=len(entries))
+        region_name=region_subtitle(ctx.config, ctx.region_code), organisation=organisation,
+        publisher=publisher_lines(ctx), cards=_cards(entries), key=key_results(ctx),
+        municipalities=municipality_links(ctx, published), annex="annex.xlsx" if "annex.xlsx" in published else None,
+        css=static_text("index.css"), legend=LEGEND, files_count=len(entries))
     target = stage_dir / "index.html"
     target.write_text(html, encoding="utf-8")
     return target
@@ -167,14 +206,32 @@ def write_manifest(stage_dir: Path, year: int, generated_at: datetime, inputs: l
     return target
 
 
-def write_effectiveness(ctx: Context, stage_dir: Path, generated_at: datetime) -> list[Path]:
-    """effectiveness.pdf and effectiveness.docx: the справка, through the report's own writers."""
+def write_effectiveness(ctx: Context, stage_dir: Path, generated_at: datetime,
+                        kinds: dict[str, float] | None = None) -> list[Path]:
+    """effectiveness.pdf and effectiveness.docx: the справка, through the report's own writers
+    (the seconds of each kind are added to `kinds`)."""
     from reports.docx_writer import write_docx
     from reports.sections.effectiveness import build_effectiveness_document, running_title as effectiveness_title
 
-    doc = build_effectiveness_document(ctx, generated_at=generated_at)
-    return [write_pdf(doc, stage_dir / "effectiveness.pdf", effectiveness_title(doc)),
-            write_docx(doc, stage_dir / "effectiveness.docx", created=metadata_date(ctx.year))]
+    kinds = {} if kinds is None else kinds
+    with _timed(kinds, "build"):
+        doc = build_effectiveness_document(ctx, generated_at=generated_at)
+    with _timed(kinds, "pdf"):
+        pdf = write_pdf(doc, stage_dir / "effectiveness.pdf", effectiveness_title(doc))
+    with _timed(kinds, "docx"):
+        docx = write_docx(doc, stage_dir / "effectiveness.docx", created=metadata_date(ctx.year),
+                          running=effectiveness_title(doc))
+    return [pdf, docx]
+
+
+@contextmanager
+def _timed(kinds: dict[str, float], kind: str):
+    """Add the seconds of the block to kinds[kind]."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        kinds[kind] = kinds.get(kind, 0.0) + time.perf_counter() - started
 
 
 def _swap_in(stage_dir: Path, public_dir: Path) -> None:
@@ -205,7 +262,8 @@ def _cpu_seconds() -> float:
 
 
 def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | None = None,
-            generated_at: datetime | None = None, workers: int = WORKERS, packs: bool = True) -> PublicationResult:
+            generated_at: datetime | None = None, workers: int = WORKERS, packs: bool = True,
+            config_path: Path | None = None) -> PublicationResult:
     """Render and publish `out_dir/public/` for `year` from the warehouse (opened read-only).
 
     `out_dir` is the year's folder (OUT/<year>). `inputs` ([{file, kind, sha256, rows}]) go to
@@ -214,10 +272,13 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
     With `packs`, the restricted school packs (reports.packs) are built on the same pool into
     their own staging folder and swapped in as `out_dir/restricted/` after `public/`; nothing of
     them is listed in public/.
+    `config_path` is the region's `report.toml` (reports.report_config: the title pages); when it
+    is None or absent the documents name the region by its code and a warning says so.
     """
     t0 = time.perf_counter()
     cpu0 = _cpu_seconds()
     timings: dict[str, float] = {}
+    kinds: dict[str, float] = {}
     generated_at = generated_at or datetime.now().astimezone()
     out_dir = Path(out_dir)
     public_dir = out_dir / "public"
@@ -227,8 +288,9 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
     (stage_dir / "mo").mkdir(parents=True)
 
     data = load(Path(warehouse), int(year))
-    ctx = Context(data)
-    warnings = [f"в хранилище нет таблицы {t}: соответствующие разделы отчёта пусты" for t in data.missing]
+    config, warnings = load_config(config_path)
+    ctx = Context(data, config)
+    warnings += [f"в хранилище нет таблицы {t}: соответствующие разделы отчёта пусты" for t in data.missing]
     from reports import packs as school_packs
 
     pack_data = school_packs.load(Path(warehouse), int(year)) if packs else None
@@ -243,57 +305,73 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
         if workers > 0 and ctx.mo_codes:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
             futures = [pool.submit(_render_municipality, data.for_schools(ctx.municipality(mo).school_codes), mo,
-                                   str(stage_dir), generated_at) for mo in ctx.mo_codes]
+                                   str(stage_dir), generated_at, config) for mo in ctx.mo_codes]
         pack_futures = (school_packs.submit(pool, pack_data, pack_stage, generated_at)
                         if pool is not None and pack_data is not None else [])
         try:
             step = time.perf_counter()
-            doc = build_document(ctx, ctx.region, generated_at=generated_at, png=True)
-            (stage_dir / "report.html").write_text(render_html(doc), encoding="utf-8")
+            drawn = charts.drawing_seconds()
+            with _timed(kinds, "build"):
+                doc = build_document(ctx, ctx.region, generated_at=generated_at, png=True)
+            with _timed(kinds, "html"):
+                (stage_dir / "report.html").write_text(render_html(doc, links=region_links(ctx.mo_names)),
+                                                       encoding="utf-8")
             timings["region_build_s"] = time.perf_counter() - step
 
             step = time.perf_counter()
-            write_pdf(doc, stage_dir / "report.pdf", running_title(doc))
+            with _timed(kinds, "pdf"):
+                write_pdf(doc, stage_dir / "report.pdf", running_title(doc))
             timings["region_pdf_s"] = time.perf_counter() - step
 
             from reports.annex import write_annex
             from reports.docx_writer import write_docx
 
             step = time.perf_counter()
-            write_docx(doc, stage_dir / "report.docx", created=metadata_date(ctx.year))
+            with _timed(kinds, "docx"):
+                write_docx(doc, stage_dir / "report.docx", created=metadata_date(ctx.year), running=running_title(doc))
             timings["region_docx_s"] = time.perf_counter() - step
 
             step = time.perf_counter()
-            write_annex(annex_tables(ctx, doc), stage_dir / "annex.xlsx",
-                        title=f"Приложение к аналитическому отчёту за {ctx.year} год: данные таблиц",
-                        created=metadata_date(ctx.year))
+            with _timed(kinds, "build"):
+                tables = annex_tables(ctx, doc)
+            with _timed(kinds, "xlsx"):
+                write_annex(tables, stage_dir / "annex.xlsx",
+                            title=f"Приложение к аналитическому отчёту за {ctx.year} год: данные таблиц",
+                            created=metadata_date(ctx.year))
             timings["annex_s"] = time.perf_counter() - step
 
             step = time.perf_counter()
-            write_effectiveness(ctx, stage_dir, generated_at)
+            write_effectiveness(ctx, stage_dir, generated_at, kinds)
             timings["effectiveness_s"] = time.perf_counter() - step
+            own_charts = charts.drawing_seconds() - drawn      # drawn while building this process's documents
 
             if pool is None:
-                for mo in ctx.mo_codes:
-                    render_municipality(ctx, mo, stage_dir, generated_at)
+                results = [render_municipality(ctx, mo, stage_dir, generated_at) for mo in ctx.mo_codes]
             else:
                 step = time.perf_counter()
                 results = [f.result() for f in futures]
                 timings["municipal_wait_s"] = time.perf_counter() - step
                 timings["municipal_cpu_s"] = sum(r["cpu_s"] for r in results)
+            kinds["build"] -= own_charts
+            kinds["charts"] = kinds.get("charts", 0.0) + own_charts
+            for r in results:
+                for kind, seconds in r["kinds"].items():
+                    kinds[kind] = kinds.get(kind, 0.0) + seconds
             step = time.perf_counter()
             if pack_data is not None:
                 packed = (school_packs.collect(pack_futures, pack_data, pack_stage, generated_at) if pool is not None
                           else school_packs.build_all(pack_data, pack_stage, generated_at))
                 timings["packs_wait_s"] = time.perf_counter() - step
                 timings["packs_cpu_s"] = sum(r["cpu_s"] for r in packed)
+                kinds["packs"] = timings["packs_cpu_s"] if pool is not None else timings["packs_wait_s"]
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
 
-        write_index(stage_dir, ctx, generated_at)
-        manifest_inputs = inputs if inputs is not None else ledger_inputs(data)
-        write_manifest(stage_dir, ctx.year, generated_at, manifest_inputs)
+        with _timed(kinds, "index"):
+            write_index(stage_dir, ctx, generated_at)
+            manifest_inputs = inputs if inputs is not None else ledger_inputs(data)
+            write_manifest(stage_dir, ctx.year, generated_at, manifest_inputs)
         _swap_in(stage_dir, public_dir)
         if pack_stage is not None:
             school_packs.swap_in(pack_stage, out_dir)
@@ -308,4 +386,4 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
     timings["cpu_s"] = _cpu_seconds() - cpu0
     return PublicationResult(year=ctx.year, public_dir=public_dir, files=files,
                              manifest_path=public_dir / "manifest.json", index_path=public_dir / "index.html",
-                             timings=timings, warnings=warnings)
+                             timings=timings, warnings=warnings, kinds=kinds)

@@ -24,7 +24,6 @@ from reports.rules import group_by_addressee
 from reports.suppression import LEGEND
 
 NBSP = "\u00a0"
-ORG_LINE = "Региональная система оценки качества образования"
 MUNICIPAL_NOTE = ("Отчёт муниципалитета; региональный отчёт и приложение с данными "
                   "опубликованы на странице публикации.")
 
@@ -184,18 +183,35 @@ def _section(s: Section, assets: dict[str, str]) -> str:
 
 
 def _title_page(doc: Document, running: str) -> str:
+    """Organisation, «УТВЕРЖДАЮ» block, title, region, compilers, city and year (doc.cover)."""
+    c = doc.cover
     note = ""
     if doc.kind == "municipality":
-        note = f"#v(1em)\n#text(size: 9pt, {lit(MUNICIPAL_NOTE)})\n"
+        note = f"#v(1em)\n#align(center, text(size: 9pt, {lit(MUNICIPAL_NOTE)}))\n"
+    approval = ""
+    if c.approval_lines(doc.year):
+        lines = ", ".join(f"{lit(x)}" for x in c.approval_lines(doc.year))
+        approval = (f"#align(right, block(width: 48%, align(left, text(size: 10pt, "
+                    f"stack(spacing: 0.8em, ..({lines},).map(x => par(justify: false, x)))))))\n")
+    region = ""
+    if doc.kind == "municipality" and c.region:
+        region = f"#v(0.6em)\n#align(center, text(size: 11pt, {lit(c.region)}))\n"
+    compilers = ""
+    if c.compilers:
+        names = ", ".join(lit(x) for x in c.compilers)
+        compilers = (f"#text(size: 9pt, weight: \"bold\", {lit('Составители:')})\n"
+                     f"#text(size: 9pt, stack(spacing: 0.5em, {names},))\n#v(1.5em)\n")
     return (
-        "#[\n#set par(justify: false)\n"
-        f"#align(center, text(size: 10pt, {lit(ORG_LINE)}))\n"
+        "#[\n#set par(justify: false)\n#set text(hyphenate: false)\n"
+        f"#align(center, text(size: 10.5pt, weight: \"bold\", {lit(c.organisation)}))\n#v(2.5em)\n"
+        f"{approval}"
         "#v(1fr)\n"
-        f"#align(center, text(size: 10pt, {lit(running)}))\n#v(1.5em)\n"
         f"#align(center, text(size: 22pt, weight: \"bold\", {lit(doc.title)}))\n#v(1em)\n"
-        f"#align(center, text(size: 13pt, {lit(doc.subtitle)}))\n"
+        f"#align(center, text(size: 13pt, {lit(doc.subtitle)}))\n{region}{note}"
         "#v(1fr)\n"
-        f"#align(center, text(size: 9pt, {lit('Дата формирования: ' + doc.generated)}))\n{note}"
+        f"{compilers}"
+        f"#align(center, text(size: 8pt, fill: luma(90), {lit('Дата формирования: ' + doc.generated)}))\n#v(0.8em)\n"
+        f"#align(center, text(size: 11pt, {lit(c.foot(doc.year))}))\n"
         "]\n#pagebreak()\n"
     )
 
@@ -203,7 +219,7 @@ def _title_page(doc: Document, running: str) -> str:
 def _heading_block(doc: Document) -> str:
     """A short document's head instead of a title page and contents (a school pack's summary)."""
     return (
-        f"#text(size: 8pt, fill: luma(90), {lit(ORG_LINE)})\n"
+        f"#text(size: 8pt, fill: luma(90), {lit(doc.cover.organisation)})\n"
         f"#block(above: 0.6em, below: 0.3em, text(size: 14pt, weight: \"bold\", {lit(doc.title)}))\n"
         f"#block(below: 0.8em, text(size: 10pt, {lit(doc.subtitle)}))\n"
         f"#text(size: 8pt, fill: luma(90), {lit('Дата формирования: ' + doc.generated)})\n"

@@ -9,6 +9,8 @@ What it measures, on an inbox generated once per scale and seed (and reused):
   wall-clock union of those dbt nodes' execution intervals from run_results.json), publish_s
   (data tables + reports);
 - rerun_s: the same command again on the unchanged inbox;
+- publication_by_kind_s: the publication's seconds per file kind (PDF, DOCX, XLSX, HTML,
+  charts, school packs, the Document trees, the page and manifest), summed over the processes;
 - peak_rss_mb: the peak of the summed resident memory of the whole process tree (this process,
   the run, dbt, renderers), sampled from /proc every 0.2 s.
 Timings belong here, never in tests.
@@ -30,6 +32,10 @@ from pathlib import Path
 from rsoko import settings
 
 SCALES = {"region": "region", "large": "large"}
+# reports.publication.PublicationResult.kinds, in print order
+PUBLICATION_KINDS = ("pdf", "docx", "xlsx", "html", "charts", "packs", "build", "index")
+PUBLICATION_KIND_NAMES = {"pdf": "PDF", "docx": "DOCX", "xlsx": "XLSX", "html": "HTML", "charts": "charts",
+                          "packs": "school packs", "build": "documents", "index": "index+manifest"}
 MARKER_PATHS = ("models/marts/objectivity", "models/marts/vpr", "models/intermediate/vpr")
 
 
@@ -212,6 +218,10 @@ def run_bench(scale: str, out_file: Path, *, workdir: Path, seed: int = 2025) ->
         "rerun_s": round(rerun_s, 2),
     }
     processing = timings.get("ingest_s", 0.0) + dbt_total
+    # publication by file kind: seconds of work summed over the publishing process and its workers
+    # (two workers run at once, so the sum exceeds publish_s); from the run's own timings
+    publication = {kind: round(timings[f"publish_{kind}_s"], 2) for kind in PUBLICATION_KINDS
+                   if f"publish_{kind}_s" in timings}
     result = {
         "scale": scale,
         "cores": os.cpu_count(),
@@ -222,6 +232,7 @@ def run_bench(scale: str, out_file: Path, *, workdir: Path, seed: int = 2025) ->
             "processing_to_raw_parse": round(processing / parse["raw_parse_s"], 2) if parse["raw_parse_s"] else None,
             "rerun_to_end_to_end": round(rerun_s / end_to_end_s, 3) if end_to_end_s else None,
         },
+        "publication_by_kind_s": publication,
         "peak_rss_mb": round(peak_kb / 1024),
         "year": year,
     }
@@ -258,6 +269,11 @@ def _print_table(result: dict) -> None:
     print(f"{'stage':<16}{'seconds':>10}")
     for stage, seconds in result["stages"].items():
         print(f"{stage:<16}{seconds:>10.2f}")
+    by_kind = result.get("publication_by_kind_s", {})
+    if by_kind:
+        print("publication by file kind (seconds of work, summed over processes):")
+        for kind, seconds in by_kind.items():
+            print(f"  {PUBLICATION_KIND_NAMES.get(kind, kind):<14}{seconds:>10.2f}")
     print(f"{'peak_rss_mb':<16}{result['peak_rss_mb']:>10}")
     for name, value in result["ratios"].items():
         print(f"{name:<28}{value}")

@@ -106,8 +106,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         generate_region(inbox, truth, seed=args.seed, scale="demo")
         if not args.quiet:
             print(f"Синтетический регион (данные вымышленные) создан: {inbox}")
+    _demo_title_page(inbox)
     year = args.year or _latest_year(truth)
     return _run(inbox, year, out, None, args.force, quiet=args.quiet, verbose=args.verbose)
+
+
+def _demo_title_page(inbox: Path) -> None:
+    """The demo's inbox gets the shipped `config/report.toml` (fictitious institute), unless the
+    person has put one there already: the demo shows a title page as a region would fill it."""
+    import shutil
+
+    target = inbox / settings.REPORT_CONFIG
+    if not target.exists():
+        shutil.copyfile(settings.PROJECT_ROOT / "config" / settings.REPORT_CONFIG, target)
 
 
 def _latest_year(truth: Path) -> int:

@@ -292,11 +292,13 @@ def export_data(warehouse: Path, year: int, data_dir: Path) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- 6. publication
-def publish(warehouse: Path, year: int, stage: Path):
-    """Render the publication into <stage>/public from the warehouse, read-only."""
+def publish(warehouse: Path, year: int, stage: Path, inbox: Path | None = None):
+    """Render the publication into <stage>/public from the warehouse, read-only; the title pages
+    from `<inbox>/report.toml` (reports.report_config) when there is one."""
     from reports import publish as publish_reports
 
-    return publish_reports(Path(warehouse), int(year), Path(stage))
+    config_path = Path(inbox) / settings.REPORT_CONFIG if inbox is not None else None
+    return publish_reports(Path(warehouse), int(year), Path(stage), config_path=config_path)
 
 
 # --------------------------------------------------------------------------- 7. finalisation
@@ -363,7 +365,7 @@ def finalise(stage: Path, year_dir: Path, *, fingerprint: str | None, timings: d
         write_state(year_dir, state)
 
 
-def inputs_fingerprint(warehouse: Path, year: int) -> str:
+def inputs_fingerprint(warehouse: Path, year: int, inbox: Path | None = None) -> str:
     """What a run's outputs depend on: the loaded inputs, the year and the software version.
 
     An unchanged rerun compares this with the fingerprint stored by the last successful
@@ -377,7 +379,10 @@ def inputs_fingerprint(warehouse: Path, year: int) -> str:
     for path in sorted(settings.DBT_PROJECT_DIR.rglob("*")):
         if path.is_file() and path.suffix in {".sql", ".yml", ".csv"} and "target" not in path.parts:
             code.update(path.read_bytes())
-    payload = json.dumps({"year": year, "version": __version__, "inputs": rows, "code": code.hexdigest()})
+    config = Path(inbox) / settings.REPORT_CONFIG if inbox is not None else None
+    title = hashlib.sha256(config.read_bytes()).hexdigest() if config is not None and config.is_file() else ""
+    payload = json.dumps({"year": year, "version": __version__, "inputs": rows, "code": code.hexdigest(),
+                          **({"title_page": title} if title else {})})
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -482,7 +487,7 @@ def _run_locked(config: RunConfig, progress: Progress) -> RunResult:
     result = RunResult(year=year, year_dir=year_dir, load_report=report, timings=timings)
     clean_stale(year_dir)
 
-    fingerprint = inputs_fingerprint(config.warehouse, year)
+    fingerprint = inputs_fingerprint(config.warehouse, year, config.inbox)
     state = read_state(year_dir)
     if not config.force and state.get("fingerprint") == fingerprint:
         result.repaired = verify_outputs(year_dir, state)
@@ -494,7 +499,10 @@ def _run_locked(config: RunConfig, progress: Progress) -> RunResult:
     try:
         progress.detail(step("dbt", build_models, config.warehouse, year, target_path=config.dbt_target))
         step("export", export_data, config.warehouse, year, stage / "data")
-        step("publish", publish, config.warehouse, year, stage)
+        published = step("publish", publish, config.warehouse, year, stage, config.inbox)
+        for warning in published.warnings:
+            progress.detail(f"  предупреждение: {warning}")
+        timings.update({f"publish_{kind}_s": seconds for kind, seconds in published.kinds.items()})
         timings["total_s"] = time.perf_counter() - started
         finalise(stage, year_dir, fingerprint=fingerprint, timings=timings)
     except BaseException:

@@ -19,6 +19,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
 DEFAULT_INBOX = PROJECT_ROOT / "var" / "inbox"
 DEFAULT_OUT = PROJECT_ROOT / "var" / "out"
 WAREHOUSE_FILE = "warehouse.duckdb"
+REPORT_CONFIG = "report.toml"    # the title-page file a region keeps at the root of its inbox (reports.report_config)
 
 
 def out_path() -> Path:

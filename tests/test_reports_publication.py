@@ -243,12 +243,12 @@ def test_municipal_reports_rendered_from_their_slice_equal_those_from_all_rows(p
     from reports.build import build_document
     from reports.context import Context
     from reports.data import load
-    from reports.render import render_html
+    from reports.render import municipal_links, render_html
 
     info, result = published
     ctx = Context(load(info.path, YEAR))
     for mo in info.mo_codes:
-        full = render_html(build_document(ctx, ctx.municipality(mo), generated_at=GENERATED))
+        full = render_html(build_document(ctx, ctx.municipality(mo), generated_at=GENERATED), links=municipal_links(mo))
         assert (result.public_dir / "mo" / f"{mo}.html").read_text(encoding="utf-8") == full
         sliced = ctx.data.for_schools(ctx.municipality(mo).school_codes)
         assert len(sliced["fct_deficits"]) < len(ctx.data["fct_deficits"])

@@ -26,7 +26,8 @@ from dagster import (
 
 from dagster_project.assets.dbt import mart_asset_keys
 from dagster_project.partitions import one_year_per_run
-from dagster_project.resources import ClockResource, PublicationResource, RunLockResource, WarehouseResource
+from dagster_project.resources import (ClockResource, InboxResource, PublicationResource, RunLockResource,
+                                       WarehouseResource)
 from rsoko import pipeline
 
 PUBLISHED_REPORT = AssetKey("published_report")
@@ -74,13 +75,15 @@ def build_publication_assets(partitions_def: PartitionsDefinition) -> list[Asset
                      "страница публикации, манифест; "
                      "OUT/<год>/restricted: пакеты ОО (не публикуются)"),
     )
-    def published_report(context: AssetExecutionContext, warehouse: WarehouseResource,
+    def published_report(context: AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource,
                          publication: PublicationResource, run_lock: RunLockResource) -> MaterializeResult:
         year, year_dir, stage = run_folders(context, publication)
-        pipeline.publish(warehouse.file, year, stage)
+        published = pipeline.publish(warehouse.file, year, stage, inbox.folder)
+        for warning in published.warnings:
+            context.log.warning(warning)
         # the state (inputs' fingerprint, data hashes) only when data/ was staged in this run too
         both = (stage / "data").is_dir()
-        fingerprint = pipeline.inputs_fingerprint(warehouse.file, year) if both else None
+        fingerprint = pipeline.inputs_fingerprint(warehouse.file, year, inbox.folder) if both else None
         pipeline.finalise(stage, year_dir, fingerprint=fingerprint, timings={})
         files = [p for p in (year_dir / "public").rglob("*") if p.is_file()]
         packs = sorted((year_dir / "restricted" / "oo").glob("*.xlsx"))

@@ -19,6 +19,7 @@ from reports import cells, numerals
 from reports.context import Context, Scope
 from reports.document import Block, Document, Paragraph, Row, Section, Table
 from reports.formatting import fmt_date, fmt_number, fmt_signed, is_missing
+from reports.report_config import cover, region_subtitle
 
 TITLE = "Справка об эффективности принятых мер"
 SECTION_TITLE = "Анализ эффективности принятых мер"
@@ -208,8 +209,9 @@ def build_effectiveness_document(ctx: Context, *, generated_at: datetime) -> Doc
     scope = ctx.region
     y = ctx.year
     doc = Document(title=f"{TITLE} за {y} год",
-                   subtitle=f"Регион (код субъекта Российской Федерации {ctx.region_code})",
-                   scope_name=scope.name, year=y, generated=fmt_date(generated_at), kind="region", entity_code=scope.code)
+                   subtitle=region_subtitle(ctx.config, ctx.region_code),
+                   scope_name=scope.name, year=y, generated=fmt_date(generated_at), kind="region", entity_code=scope.code,
+                   cover=cover(ctx.config))
     intro = Section("1", "Назначение справки и данные")
     intro.add(Paragraph(
         f"Справка подготовлена в рамках управленческого цикла: анализ результатов {y - 1} года → решения → меры → "
