@@ -242,10 +242,9 @@ def _trend_points(frame: pd.DataFrame) -> dict[tuple[str, str], list[charts.Tren
     """(indicator, entity) -> its publishable yearly values; a suppressed value is no point."""
     out: dict[tuple[str, str], list[charts.TrendPoint]] = defaultdict(list)
     for r in frame.itertuples():
-        if is_missing(r.value) or not publishable(r.n_units):
-            continue
-        out[(r.indicator_code, str(r.entity_code))].append(
-            charts.TrendPoint(int(r.year), float(r.value), small=int(r.n_units) < SMALL_SAMPLE_N))
+        p = point(None if is_missing(r.value) else r.value, r.n_units)
+        if p.drawn:
+            out[(r.indicator_code, str(r.entity_code))].append(charts.TrendPoint(int(r.year), p.value, small=p.status == "small"))
     return out
 
 
