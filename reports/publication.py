@@ -246,10 +246,15 @@ def _swap_in(stage_dir: Path, public_dir: Path) -> None:
 
 def _pool_context():
     """`fork` when this process runs a single thread (workers inherit the imported libraries,
-    saving seconds of start-up), else `spawn` (forking a multi-threaded process is unsafe)."""
+    saving seconds of start-up), else `spawn` (forking a multi-threaded process is unsafe).
+    Typst's compiler starts native threads that `threading` does not count: once this process
+    has compiled a PDF (a second publication in one process: a test session, a Dagster worker),
+    a forked worker hung in its first compile, so that case spawns too."""
     import threading
 
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    from reports.typst_writer import has_compiled
+
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1 and not has_compiled():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 

@@ -258,6 +258,15 @@ def _timestamp(doc: Document) -> int:
     return int(datetime(doc.year, 12, 15, tzinfo=timezone.utc).timestamp())
 
 
+_compiled = [False]     # whether this process has run the compiler (its native worker threads now exist)
+
+
+def has_compiled() -> bool:
+    """True once this process has compiled a PDF: the compiler's native threads are then running,
+    and a process forked from here may deadlock in its next compile (publication._pool_context)."""
+    return _compiled[0]
+
+
 def write_pdf(doc: Document, target: Path, running: str, *, cover: bool = True) -> Path:
     """Compile `doc` to the PDF file `target` (A4, DejaVu embedded); `cover` as in typst_source."""
     import typst
@@ -270,6 +279,7 @@ def write_pdf(doc: Document, target: Path, running: str, *, cover: bool = True) 
         (root / "main.typ").write_text(source, encoding="utf-8")
         for name, svg in assets.items():
             (root / name).write_text(svg, encoding="utf-8")
+        _compiled[0] = True
         pdf = typst.compile(str(root / "main.typ"), root=str(root), font_paths=list(font_paths()),
                             ignore_system_fonts=True, timestamp=_timestamp(doc))
     target.write_bytes(pdf)
