@@ -239,12 +239,15 @@ TREND_CHART_MAX_LINES = 12      # beyond this many municipalities the regional p
 
 
 def _trend_points(frame: pd.DataFrame) -> dict[tuple[str, str], list[charts.TrendPoint]]:
-    """(indicator, entity) -> its publishable yearly values; a suppressed value is no point."""
+    """(indicator, entity) -> its yearly values as `suppression.point` lets a chart draw them:
+    a suppressed value is no point, a small sample is marked."""
     out: dict[tuple[str, str], list[charts.TrendPoint]] = defaultdict(list)
     for r in frame.itertuples():
-        p = point(None if is_missing(r.value) else r.value, r.n_units)
-        if p.drawn:
-            out[(r.indicator_code, str(r.entity_code))].append(charts.TrendPoint(int(r.year), p.value, small=p.status == "small"))
+        p = point(r.value, r.n_units)
+        if not p.drawn:
+            continue
+        out[(r.indicator_code, str(r.entity_code))].append(
+            charts.TrendPoint(int(r.year), float(p.value), small=p.status == "small"))
     return out
 
 

@@ -5,8 +5,8 @@ and WeasyPrint embeds nothing extra; the SVG carries no date and a fixed hash sa
 data give byte-identical charts (the manifest's hashes then only change when data do). Labels
 are Russian with a decimal comma. A chart is a public cell too: callers pass only the points that
 `suppression.point` / `cells.plotted` let through (the same rule as the table beside, complements
-included), with labels already carrying «†» where a value is a small sample. `Figure` is used directly (no pyplot state), which keeps charts cheap and safe
-in worker processes.
+included), with labels already carrying «†» where a value is a small sample. `Figure` is used
+directly (no pyplot state), which keeps charts cheap and safe in worker processes.
 """
 from __future__ import annotations
 
