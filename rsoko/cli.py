@@ -31,11 +31,13 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def stage_timings(timings: dict[str, float]) -> str:
-    """`{"ingest_s": 1.2, ...}` -> «загрузка 1,2 с, …» with the Russian stage names."""
+    """`{"ingest_s": 1.2, ...}` -> «загрузка 1,2 с, …» with the Russian stage names. Only the stages:
+    the per-file-kind seconds of publication (`publish_pdf_s`, …) are for `rsoko bench` and the log."""
     from rsoko.console import seconds_ru
     from rsoko.pipeline import STAGES
 
-    return ", ".join(f"{STAGES.get(key.removesuffix('_s'), key)} {seconds_ru(seconds)}" for key, seconds in timings.items())
+    return ", ".join(f"{STAGES[key.removesuffix('_s')]} {seconds_ru(seconds)}" for key, seconds in timings.items()
+                     if key.removesuffix("_s") in STAGES)
 
 
 def _run(inbox: Path, year: int | None, out: Path, db: Path | None, force: bool, *,
