@@ -297,7 +297,7 @@ def indicator_trends_chart(panels: Sequence[tuple[str, dict[str, Sequence[TrendP
     municipalities). One legend for the figure, below it."""
     rows = max(1, -(-len(panels) // columns))
     legend_rows = -(-(len({n for _, s in panels for n in s}) + 1) // 4)
-    height = 1.55 * rows + 0.2 * legend_rows + 0.1
+    height = 1.25 * rows + 0.2 * legend_rows + 0.1    # six rows and the caption fit one A4 page
     fig = Figure(figsize=(FULL_WIDTH_IN, height))
     axes = fig.subplots(rows, columns, squeeze=False)
     names: list[str] = []
