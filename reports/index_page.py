@@ -76,7 +76,7 @@ def municipality_links(ctx: Context, published: set[str]) -> list[MunicipalityLi
         pdf, html = f"mo/{code}.pdf", f"mo/{code}.html"
         rows.append(MunicipalityLinks(code, ctx.mo_names[code], pdf if pdf in published else None,
                                       html if html in published else None))
-    return sorted(rows, key=lambda m: (m.name, m.code))
+    return sorted(rows, key=lambda m: (m.name.casefold(), m.code))   # «г. …» among the others, not after them
 
 
 def publisher_lines(ctx: Context) -> list[str]:
