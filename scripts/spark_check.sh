@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The dbt models on Spark, proven equal to DuckDB (issue 15; docs/spark.md): sets up the optional
-# extra in its own venv (.venv-spark, pins from pyproject.toml's `spark` extra), generates a small
-# synthetic region (or takes --inbox DIR), builds and tests every model on both engines, compares
-# every staging, intermediate and mart table and prints `N of M tables identical`.
+# extra in its own venv (.venv-spark, pins from pyproject.toml's `spark` extra) and Java when it is
+# missing (Debian's openjdk-17, as root), generates the demo region (or --scale/--years, or takes
+# --inbox DIR), builds and tests every model on both engines, compares every staging, intermediate
+# and mart table and prints `N of M tables identical`.
 # Exit code 0 only when both builds and all their dbt tests passed and every table is identical.
-#   bash scripts/spark_check.sh [--scale 0.01] [--years 2024,2025] [--inbox DIR] [--work DIR]
+#   bash scripts/spark_check.sh [--scale demo|0.01] [--years 2023,2024,2025] [--inbox DIR] [--work DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
-if ! command -v java >/dev/null 2>&1; then
+source scripts/debian_package.sh
+if ! ensure_debian_package java openjdk-17-jre-headless "Spark"; then
   echo "Spark needs Java (17 or later): java is not on PATH / для Spark нужна Java 17+" >&2
   exit 2
 fi
