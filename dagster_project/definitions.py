@@ -26,7 +26,7 @@ from dagster_project.sensors import build_inbox_sensor
 
 def build_definitions(warehouse: Path, inbox: Path, out: Path, today: str | None = None) -> Definitions:
     """Definitions bound to one warehouse, inbox and output folder."""
-    years = year_partitions(inbox)
+    years = year_partitions(inbox, warehouse)
     return Definitions(
         assets=[*build_raw_assets(years), build_gate_asset(years), build_dbt_assets(years),
                 *build_publication_assets(years)],

@@ -134,18 +134,24 @@ def sniff(path: Path, rel: str) -> tuple[str, int | None, str | None]:
     return ident.kind, year, ident.problem
 
 
-def scan_inbox(inbox: Path, con: duckdb.DuckDBPyConnection | None = None) -> list[InboxFile]:
+def ledger_kinds(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int | None, str | None]]:
+    """sha256 → (kind, year, None) of every file the ledger has recognised (duplicates aside)."""
+    return {sha: (kind, year, None) for sha, kind, year in con.execute(
+        "select sha256, kind, year from meta.ingestion_ledger where status <> 'duplicate'").fetchall()}
+
+
+def scan_inbox(inbox: Path, con: duckdb.DuckDBPyConnection | None = None,
+               known: dict[str, tuple[str, int | None, str | None]] | None = None) -> list[InboxFile]:
     """Every file of the inbox with its SHA-256, size, mtime, kind and year.
 
-    Cheap: a file whose content the ledger (when `con` is given) or this process already knows
-    is not opened beyond hashing; XLSX kinds are recognised from their first rows only.
+    Cheap: a file whose content the ledger (when `con` is given, or its `ledger_kinds` as
+    `known`) or this process already knows is not opened beyond hashing; XLSX kinds are
+    recognised from their first rows only.
     """
-    known: dict[str, tuple[str, int | None, str | None]] = {}
+    known = dict(known or {})
     if con is not None:
         create_all(con)
-        for sha, kind, year in con.execute(
-                "select sha256, kind, year from meta.ingestion_ledger where status <> 'duplicate'").fetchall():
-            known[sha] = (kind, year, None)
+        known.update(ledger_kinds(con))
     files, skipped = walk_inbox(inbox)
     out = [skipped_entry(*s) for s in skipped]
     for path, rel in files:

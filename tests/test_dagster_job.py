@@ -67,6 +67,35 @@ def test_partitions_are_the_years_of_the_inbox(dagster_run):
     assert job.partitions_def.get_partition_keys() == [str(y) for y in dagster_run["years"]]
 
 
+def test_partitions_come_from_the_ledger_when_the_warehouse_has_one(dagster_run, tmp_path):
+    """Loading the location reads the ledger's kind and year of each known file instead of opening
+    it again; a warehouse that another process holds for writing falls back to the content."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from dagster_project.partitions import inbox_years
+
+    inbox, years = dagster_run["inbox"], [str(y) for y in dagster_run["years"]]
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copy(dagster_run["warehouse"], warehouse)
+    assert inbox_years(inbox, warehouse) == years
+    with duckdb.connect(str(warehouse)) as con:   # the ledger, not the file, now says 2099
+        con.execute("update meta.ingestion_ledger set year = 2099 where sha256 = "
+                    "(select min(sha256) from meta.ingestion_ledger where year is not null)")
+    assert inbox_years(inbox, warehouse) == [*years, "2099"]
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+         "time.sleep(60)", str(warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        assert inbox_years(inbox, warehouse) == years
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_gate_fails_for_a_year_without_results_and_blocks_dbt(demo_region, tmp_path):
     """An inbox with the reference data, НИКО and admissions but no ГИА or ВПР: the year is a
     partition (it has files), the blocking check `has_results` fails with the Russian reason,
