@@ -22,8 +22,10 @@ stamp=.venv-spark/.rsoko-spark-installed
 if [ ! -x .venv-spark/bin/python ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$pins" ]; then
   echo "== creating .venv-spark and installing the spark extra: $pins"
   [ -x .venv-spark/bin/python ] || .venv/bin/python -m venv .venv-spark
+  # without PYTHONPATH: pip would see this checkout's rsoko.egg-info and complain that its (DuckDB-side)
+  # requirements are missing from .venv-spark, which needs none of them
   # shellcheck disable=SC2086
-  .venv-spark/bin/python -m pip install --quiet $pins
+  env -u PYTHONPATH .venv-spark/bin/python -m pip install --quiet $pins
   echo "$pins" > "$stamp"
 fi
 
