@@ -16,7 +16,7 @@ import xlsxwriter
 
 from reports import outline
 from reports.document import Cell, Row, Table
-from reports.suppression import LEGEND, SMALL_SAMPLE_MARK
+from reports.suppression import SMALL_SAMPLE_MARK, legend as suppression_legend
 
 SHEET_NAMES = outline.sheet_names()   # table key → sheet name, declared with the table in the outline
 MAX_WIDTH = 50          # longer texts wrap (the cells' format) rather than widen the column
@@ -101,7 +101,7 @@ def _print_setup(ws, widths: list[float], header_rows: int) -> None:
 
 
 def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: datetime | None = None,
-                legend: str = LEGEND, contents_column: str = "Таблица отчёта") -> Path:
+                legend: str | None = None, contents_column: str = "Таблица отчёта") -> Path:
     """Write the annex workbook with one sheet per table (in report order).
 
     The school packs (reports.packs_xlsx) are written by the same function with their own
@@ -115,6 +115,7 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
     note row under the table says so; long texts wrapped; no empty-string cells (an empty label
     is a blank cell); the region's total row outside the autofilter; a frozen header; print setup.
     """
+    legend = suppression_legend() if legend is None else legend
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False, "strings_to_urls": False})
@@ -187,7 +188,7 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(inside), 1), len(columns) - 1)
         _print_setup(ws, widths, 1)
-        notes = list(t.notes) + ([LEGEND] if t.needs_legend else []) + \
+        notes = list(t.notes) + ([suppression_legend()] if t.needs_legend else []) + \
             ([SUPPRESSED_TEXT_NOTE] if t.has_suppressed else [])
         for k, n in enumerate(notes):
             _note(ws, r + 1 + k, n, widths, note_fmt)

@@ -11,7 +11,7 @@ import pandas as pd
 from reports import cells, numerals, outline
 from reports.context import Context, Scope
 from reports.document import Paragraph, Row, Section, Table
-from reports.formatting import is_missing
+from reports.formatting import fmt_number, is_missing
 from reports.rules import DeficitTask, MarkTwoShare, PrioritySkill, SchoolEvidence, work_sort_key
 from reports.sections.common import notes, task_order, title, to_float
 
@@ -154,6 +154,7 @@ def priority_deficits_table(ctx: Context, scope: Scope) -> Table:
     """Per school (code order, grouped by municipality in the regional annex): every priority deficit
     with the school's, the region's and the cluster's completion — what the recommendations cite."""
     d = _priority_rows(ctx, scope, named_only=False)
+    gap, most = ctx.methodology.param("priority_min_gap_pp"), int(ctx.methodology.param("priority_max_skills_per_work"))
     rows = [Row([cells.text(r.work), cells.text(r.task), cells.text("" if is_missing(r.skill_code) else r.skill_code),
                  cells.text("" if is_missing(r.skill_name) else r.skill_name),
                  cells.number(r.completion_pct, r.participants), cells.reference(r.region_completion_pct),
@@ -163,6 +164,7 @@ def priority_deficits_table(ctx: Context, scope: Scope) -> Table:
     return Table("priority_deficits", title(ctx, scope, "priority_deficits"),
                  ["Работа", "Задание", "Код умения", "Умение", "Выполнение в ОО, %", "Регион, %", "Кластер, %",
                   "Названо в рекомендации"], rows, group_title="ОО", widths=[2.6, 1, 1, 5, 1.4, 1.2, 1.2, 1.4],
-                 notes=["Приоритетный дефицит: задание с дефицитом, выполненное ОО не менее чем на 10 п. п. и значимо "
+                 notes=[f"Приоритетный дефицит: задание с дефицитом, выполненное ОО не менее чем на {fmt_number(gap, 0 if float(gap).is_integer() else 1)} п. п. и значимо "
                         "(с поправкой Бонферрони на число заданий работы) хуже, чем в регионе, и хуже, чем в кластере ОО. "
-                        "В рекомендации ОО названы не более трёх умений по каждой работе — с наибольшим отставанием."])
+                        f"В рекомендации ОО названы не более {numerals.spelled(most, 'gent')} умений по каждой работе — "
+                        "с наибольшим отставанием."])

@@ -12,7 +12,6 @@ from reports import cells
 from reports.context import Context, Scope
 from reports.document import Row, Section, Table
 from reports.sections.common import notes, sub, title
-from reports.suppression import MIN_PUBLISHED_N, SMALL_SAMPLE_N
 from reports.templating import prose
 
 PROCEDURES = ("ЕГЭ", "ГВЭ-11", "ОГЭ", "ГВЭ-9", "ВПР", "НИКО")
@@ -32,7 +31,8 @@ def build(ctx: Context, scope: Scope, sec: Section, *, png: bool = False) -> Non
     sub(sec, "introduction.coverage", scope).add(*prose("coverage_intro", year=ctx.year, is_region=scope.is_region),
                                                  coverage_table(ctx, scope))
     sub(sec, "introduction.sources", scope).add(*prose("sources_intro"), sources_summary_table(ctx, scope))
-    sub(sec, "introduction.reading_rules", scope).add(*prose("reading_rules", min_n=MIN_PUBLISHED_N, small_n=SMALL_SAMPLE_N,
+    sub(sec, "introduction.reading_rules", scope).add(*prose("reading_rules", min_n=ctx.methodology.suppression.published,
+                                                             small_n=ctx.methodology.suppression.small,
                                                              se_accs=ctx.methodology.se("accs")))
 
 
