@@ -41,6 +41,7 @@ BUILDERS: dict[str, Builder] = {
 
 
 def _fill(ctx: Context, scope: Scope, path: str, sec: Section, png: bool) -> None:
+    """Hand the part at `path` to its module, or open its subparts in outline order and fill each."""
     builder = BUILDERS.get(path)
     if builder is not None:
         builder(ctx, scope, sec, png=png)

@@ -60,6 +60,7 @@ class Part:
 
 def T(key: str, title: str | None, sheet: str | None = None, scopes: frozenset[str] = BOTH,
       municipal_title: str | None = None) -> TableSpec:
+    """A table declaration, short enough for the outline to read as a list."""
     return TableSpec(key, title, sheet, scopes, municipal_title)
 
 
@@ -186,6 +187,7 @@ LONG_FORMS: dict[str, TableSpec] = {
 
 # ------------------------------------------------------------------------------------ lookups
 def _walk(parts: tuple[Part, ...], prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Part]]:
+    """(key path, part) of every part, depth first in reading order."""
     for p in parts:
         path = prefix + (p.key,)
         yield path, p
@@ -201,6 +203,7 @@ def part(path: str) -> Part:
 
 
 def _tables() -> Iterator[TableSpec]:
+    """Every table declared: the report's, the annex's own and the long forms."""
     for _, p in _walk(OUTLINE):
         yield from p.tables
     yield from ANNEX
@@ -208,6 +211,7 @@ def _tables() -> Iterator[TableSpec]:
 
 
 def table(key: str) -> TableSpec:
+    """The declaration of the table `key` (KeyError when the outline does not know it)."""
     for t in _tables():
         if t.key == key:
             return t

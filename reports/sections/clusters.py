@@ -150,6 +150,7 @@ def school_vs_cluster_table(ctx: Context, scope: Scope, codes=SCHOOL_VS_CLUSTER_
 
 
 def _standing(ctx: Context, scope: Scope, year: int | None = None) -> pd.DataFrame:
+    """The standing rows (index beside the cluster) of the scope's schools, of one year or all."""
     st = ctx.data["mart_school_standing"]
     st = st[st["school_code"].astype(str).isin(scope.school_codes)]
     return st if year is None else st[st["year"] == year]

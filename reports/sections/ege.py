@@ -36,6 +36,7 @@ def build(ctx: Context, scope: Scope, sec: Section, *, png: bool = False) -> Non
 
 
 def _results(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
+    """The ЕГЭ tables and the mean-score figure (everything of §3.1 but the tasks)."""
     y = ctx.year
     cur = _ege_frame(ctx, scope, y)
     if cur.empty:

@@ -18,6 +18,7 @@ def build(ctx: Context, scope: Scope, sec: Section, *, png: bool = False) -> Non
 
 
 def _results(ctx: Context, scope: Scope, sec: Section, png: bool) -> None:
+    """The ОГЭ tables and the marks figure (everything of §3.2 but the tasks)."""
     y = ctx.year
     cur = ctx.rows("mart_oge_marks", scope, year=y).sort_values("subject_code")
     if cur.empty:

@@ -151,6 +151,7 @@ def indicator_trend_charts(ctx: Context, scope: Scope, *, png: bool) -> list[Cha
 
 
 def _index_n(ctx: Context, year: int, level: str, entity: str, which: str) -> int | None:
+    """The n behind an index: the smallest n of the indicators it combines (R, P or both)."""
     n = ctx.indicator_n
     sel = n[(n["year"] == year) & (n["level"] == level) & (n["entity_code"].astype(str) == entity)]
     dirs = {"results": ("R",), "self": ("P",), "overall": ("R", "P")}[which]
@@ -175,6 +176,7 @@ def index_blocks(ctx: Context, scope: Scope) -> list:
 
 
 def index_table(ctx: Context, scope: Scope) -> Table:
+    """Each municipality's indices of Y and the overall index of Y−1 (its own row emphasised in its report)."""
     idx = ctx.data["mart_index"]
     mos = idx[idx["level"] == "municipality"]
     rows = []
@@ -200,6 +202,7 @@ def index_table(ctx: Context, scope: Scope) -> Table:
 
 
 def municipal_context_table(ctx: Context) -> Table:
+    """The network of schools per municipality by the conditions the clusters are made of."""
     sch = ctx.schools
     rows = []
     for mo in ctx.mo_codes:
@@ -225,6 +228,7 @@ def municipal_context_table(ctx: Context) -> Table:
 
 
 def municipal_key_table(ctx: Context, codes=MUNICIPAL_KEY) -> Table:
+    """Key indicators of every municipality beside the region, worse beyond noise highlighted."""
     y = ctx.year
     codes = [c for c in codes if c in ctx.catalogue]
     mo_vals = indicator_values(ctx, "municipality", y, codes)
@@ -254,6 +258,7 @@ def municipal_key_table(ctx: Context, codes=MUNICIPAL_KEY) -> Table:
 
 
 def schools_context_table(ctx: Context, scope: Scope) -> Table:
+    """The municipality's schools in code order with the cluster each is compared with."""
     sch = ctx.schools[ctx.schools["school_code"].isin(scope.school_codes)].sort_values("school_code")
     rows = [Row([cells.text(r.school_code), cells.text(r.short_name), cells.text(r.school_type), cells.text(r.cluster_name)])
             for r in sch.itertuples()]

@@ -261,12 +261,14 @@ def municipal_skills_table(ctx: Context) -> Table:
 
 
 def _task_lookup(ctx: Context, scope: Scope) -> dict[tuple[str, str], tuple]:
+    """(work, task) -> completion, n, deficit flag, zone, level and skill of the scope's tasks."""
     d = ctx.rows("fct_deficits", scope, year=ctx.year)
     return {(r.work, str(r.task)): (r.completion_pct, r.participants, r.deficit, r.zone, r.level_of_task, r.skill_code)
             for r in d.itertuples()}
 
 
 def _by_mark_lookup(ctx: Context) -> dict[tuple[str, str, int], tuple]:
+    """(work, task, mark) -> completion and n of the region's pupils with that mark."""
     bm = ctx.data["mart_vpr_completion_by_mark"]
     bm = bm[bm["year"] == ctx.year]
     return {(r.work, str(r.task), int(r.mark)): (r.completion_pct, r.participants) for r in bm.itertuples()}
