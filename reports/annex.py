@@ -14,24 +14,11 @@ from typing import Sequence
 
 import xlsxwriter
 
+from reports import outline
 from reports.document import Cell, Row, Table
-from reports.suppression import LEGEND, SMALL_SAMPLE_MARK
+from reports.suppression import SMALL_SAMPLE_MARK, legend as suppression_legend
 
-SHEET_NAMES = {
-    "coverage": "Охват", "sources": "Источники данных", "indicators": "Показатели", "index": "Составной индекс",
-    "mo_context": "Сеть ОО", "mo_key": "Показатели МО (ключевые)", "ege_bands": "ЕГЭ группы баллов",
-    "ege_dynamics": "ЕГЭ динамика", "ege_category": "ЕГЭ категории", "ege_mo": "ЕГЭ по МО", "oge_marks": "ОГЭ отметки",
-    "oge_mo": "ОГЭ по МО", "vpr_marks": "ВПР отметки", "vpr_journal": "ВПР и журнал", "vpr_tasks": "ВПР задания",
-    "vpr_skills": "ВПР умения", "deficits": "ВПР дефициты", "deficits_mo": "ВПР дефициты по МО", "niko": "НИКО",
-    "profiles_mo": "Самоопределение по МО", "admissions": "Поступление", "clusters": "Кластеры",
-    "low_schools": "Устойчиво низкие", "markers": "Признаки", "listed": "ОО с признаками",
-    "mo_indicators": "Показатели МО (все)", "school_vs_cluster": "ОО и кластеры", "deficits_schools": "Дефициты ОО",
-    "priority_deficits": "Приоритетные дефициты ОО", "gia_tasks_gia11": "ЕГЭ задания", "good_practice": "Лучшие практики", "shnor": "ШНОР",
-    "gia_tasks_gia9": "ОГЭ задания", "gia_tasks_gia11_bands": "ЕГЭ задания (все)",
-    "gia_tasks_gia11_marks": "ЕГЭ базовая задания", "gia_tasks_gia9_marks": "ОГЭ задания (все)",
-    "listed_full": "Признаки по работам", "mo_skills": "Умения по МО", "source_files": "Файлы данных",
-    "vpr_tasks_long": "ВПР задания",
-}
+SHEET_NAMES = outline.sheet_names()   # table key → sheet name, declared with the table in the outline
 MAX_WIDTH = 50          # longer texts wrap (the cells' format) rather than widen the column
 FORMATS = {"int": "# ##0", "dec1": "0.0", "dec2": "0.00", "signed": "+0.0;-0.0;0.0", "year": "0", "date": "dd.mm.yyyy"}
 SUPPRESSED_TEXT_NOTE = ("Знак «*» — текст, а не число: значение скрыто по правилу подавления малых групп, поэтому "
@@ -114,7 +101,7 @@ def _print_setup(ws, widths: list[float], header_rows: int) -> None:
 
 
 def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: datetime | None = None,
-                legend: str = LEGEND, contents_column: str = "Таблица отчёта") -> Path:
+                legend: str | None = None, contents_column: str = "Таблица отчёта") -> Path:
     """Write the annex workbook with one sheet per table (in report order).
 
     The school packs (reports.packs_xlsx) are written by the same function with their own
@@ -128,6 +115,7 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
     note row under the table says so; long texts wrapped; no empty-string cells (an empty label
     is a blank cell); the region's total row outside the autofilter; a frozen header; print setup.
     """
+    legend = suppression_legend() if legend is None else legend
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(target), {"strings_to_numbers": False, "strings_to_urls": False})
@@ -200,7 +188,7 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(inside), 1), len(columns) - 1)
         _print_setup(ws, widths, 1)
-        notes = list(t.notes) + ([LEGEND] if t.needs_legend else []) + \
+        notes = list(t.notes) + ([suppression_legend()] if t.needs_legend else []) + \
             ([SUPPRESSED_TEXT_NOTE] if t.has_suppressed else [])
         for k, n in enumerate(notes):
             _note(ws, r + 1 + k, n, widths, note_fmt)

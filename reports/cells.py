@@ -1,7 +1,7 @@
 """Cells of public tables: every number passes through `suppression.suppress` here.
 
 The builders never format a number themselves; they call these helpers with the value *and* the
-n behind it, so no public cell can rest on fewer than 5 pupils/results by accident.
+n behind it, so no public cell can rest on fewer pupils/results than the seed allows by accident.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from reports import methodology
+from reports import methodology, suppression
 from reports.data import ReportData
 from reports.methodology import Methodology
 from reports.report_config import ReportConfig
@@ -79,6 +79,7 @@ class Context:
             r.code: IndicatorMeta(r.code, r.name_ru, r.unit, r.direction) for r in cat.itertuples()
         }
         self.sections: dict[str, str] = dict(zip(cat["code"], cat["section"]))
+        suppression.configure(methodology.suppression_minima(data["analysis_params"]))   # every public number
 
     # --- scopes ----------------------------------------------------------------------------
     @cached_property

@@ -23,7 +23,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from reports.document import Chart, Document, ItemList, Paragraph, Section, Table
 from reports.rules import group_by_addressee
-from reports.suppression import LEGEND
+from reports.suppression import legend
 
 NUMERIC = {"int", "dec1", "dec2", "signed", "year", "date"}
 FONT = "Arial"
@@ -256,7 +256,7 @@ def _table(d, t: Table) -> None:
                                align="right" if cell.kind in NUMERIC else ("center" if cell.status == "suppressed" else None),
                                color="B00020" if cell.mark == "worse" else None)
             tbl.append(tr)
-    notes = list(t.notes) + ([LEGEND] if t.needs_legend else [])
+    notes = list(t.notes) + ([legend()] if t.needs_legend else [])
     for n in notes:
         p = d.add_paragraph()
         run = p.add_run(n)

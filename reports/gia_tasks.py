@@ -15,7 +15,7 @@ from reports.context import Context, Scope
 from reports.document import ItemList, Paragraph, Row, Section, Table
 from reports.formatting import fmt_number, is_missing
 from reports.rules import Item
-from reports.suppression import SMALL_SAMPLE_N, SUPPRESSED_TEXT, Line, complementary, publishable
+from reports.suppression import SUPPRESSED_TEXT, Line, complementary, minima, publishable, sample_status
 
 BAND_GROUPS = (("below_min", "ниже минимального"), ("min_60", "от минимального до 60"), ("61_80", "61–80"),
                ("81_100", "81–100"))
@@ -90,7 +90,7 @@ def task_table(ctx: Context, scope: Scope, exam: str, subjects: tuple[int, ...] 
                  notes=["Выполнение задания — сумма полученных баллов к сумме максимальных баллов, %. Задания: К — с "
                         "кратким ответом, Р — с развёрнутым (по критериям). Зона риска определяется по группе участников "
                         "с баллом от минимального до 60 (ЕГЭ) или с отметкой «3» (ОГЭ, базовая математика); «—» — в этой "
-                        "группе меньше 5 участников или она пуста."])
+                        f"группе меньше {minima().published} участников или она пуста."])
 
 
 def hidden_groups(subject_rows: pd.DataFrame) -> frozenset[tuple[str, str]]:
@@ -130,7 +130,7 @@ def risk_items(ctx: Context, scope: Scope, exam: str) -> list[Item]:
                                + (SUPPRESSED_TEXT if (r.task_key, ref) in hidden else f"{fmt_number(r.reference_completion_pct)} %")
                                + ")" for r in risky.itertuples())
             n = int(risky["reference_participants"].min())
-            small = "; малая выборка" if n < SMALL_SAMPLE_N else ""
+            small = "; малая выборка" if sample_status(n) == "small" else ""
             text = (f"{name}: в зоне риска {numerals.out_of(len(risky), len(part), 'задание')} — {listed}; "
                     f"в скобках — выполнение в опорной группе ({numerals.count(n, 'участник')}{small}).")
         out.append(Item("conclusion", "gia_risk", "Зоны риска", text))

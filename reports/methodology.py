@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from reports.formatting import fmt_number
+from reports.suppression import Minima
 
 
 class MethodologyMissing(RuntimeError):
@@ -50,6 +51,11 @@ class Methodology:
         """A minimum group size of a rule as an integer (a seed parameter)."""
         return int(self.param(parameter))
 
+    @property
+    def suppression(self) -> Minima:
+        """The minima of the suppression rule (seed analysis_params)."""
+        return Minima(int(self.param("suppress_below_n")), int(self.param("small_sample_below_n")))
+
     def se_words(self) -> str:
         """«удвоенную» for 2, else «в N раза большую» — how the prose names the noise margin."""
         return "удвоенную" if self.se_multiplier == 2 else f"в {fmt_number(self.se_multiplier)} раза большую"
@@ -67,6 +73,17 @@ def se_phrase(multiplier: float, case: str = "gent") -> str:
     if stem:
         return f"{stem}{adjective_end} {noun}"
     return f"{noun}, {participle} на {fmt_number(multiplier, 2).rstrip('0').rstrip(',')}"
+
+
+def suppression_minima(analysis: pd.DataFrame | None) -> Minima:
+    """The suppression minima from the rows of seed analysis_params alone: a Context reads them on
+    construction (before any cell is made), even where the other seeds are not needed."""
+    params = _pairs(analysis)
+    missing = [p for p in ("suppress_below_n", "small_sample_below_n") if p not in params]
+    if missing:
+        raise MethodologyMissing(f"в хранилище нет параметра {missing[0]} (reference.analysis_params): "
+                                 "выполните dbt seed")
+    return Minima(int(params["suppress_below_n"]), int(params["small_sample_below_n"]))
 
 
 def _pairs(frame: pd.DataFrame | None) -> dict[str, float]:

@@ -123,3 +123,16 @@ def count(n: int, noun_phrase: str, case: str = "nomn") -> str:
 def out_of(k: int, n: int, noun_phrase: str) -> str:
     """«5 из 31 участника», «0 из 25 участников»: the noun agrees with the total, in the genitive."""
     return f"{fmt_int(k)} из {count(n, noun_phrase, 'gent')}"
+
+
+_WORDS = ("один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять", "десять")
+
+
+def spelled(n: int, case: str = "nomn") -> str:
+    """A small number in words in `case` («не более трёх умений»): prose spells out numbers up to ten
+    that come from a seed; larger ones stay in digits."""
+    if not 1 <= n <= len(_WORDS):
+        return fmt_int(n)
+    word = _WORDS[n - 1]
+    form = _analyzer().parse(word)[0].inflect({case}) if case != "nomn" else None
+    return form.word if form is not None else word

@@ -32,7 +32,7 @@ from reports.report_config import ReportConfig, load as load_config
 from reports.formatting import fmt_bytes, fmt_date
 from reports.render import municipal_links, region_links, render_html, running_title, software_version
 from reports.typst_writer import write_pdf
-from reports.suppression import LEGEND
+from reports.suppression import legend
 from reports.templating import environment, static_text
 
 WORKERS = 2
@@ -172,7 +172,7 @@ def write_index(stage_dir: Path, ctx: Context, generated_at: datetime) -> Path:
         region_name=region_subtitle(ctx.config, ctx.region_code), organisation=organisation,
         publisher=publisher_lines(ctx), cards=_cards(entries), key=key_results(ctx),
         municipalities=municipality_links(ctx, published), annex="annex.xlsx" if "annex.xlsx" in published else None,
-        css=static_text("index.css"), legend=LEGEND, files_count=len(entries))
+        css=static_text("index.css"), legend=legend(), files_count=len(entries))
     target = stage_dir / "index.html"
     target.write_text(html, encoding="utf-8")
     return target

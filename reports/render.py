@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from reports.document import Document
 from reports.rules import group_by_addressee
-from reports.suppression import LEGEND
+from reports.suppression import legend
 from reports.templating import environment, static_text
 
 
@@ -59,6 +59,6 @@ def render_html(doc: Document, *, for_pdf: bool = False, links: ReportLinks | No
     reader who opened it from a link in a message finds the rest of the publication).
     """
     template = environment().get_template("report.html.j2")
-    return template.render(doc=doc, css=static_text("report.css"), legend=LEGEND, version=software_version(),
+    return template.render(doc=doc, css=static_text("report.css"), legend=legend(), version=software_version(),
                            running_title=running_title(doc), group_by_addressee=group_by_addressee,
                            chart_mode="img" if for_pdf else "inline", links=links)

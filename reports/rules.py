@@ -3,7 +3,7 @@
 Each rule is a small pure function over plain records (no database, no pandas): it decides *when*
 something is worth saying, cites the numbers it rests on and names whom it concerns. The wording
 is formal Russian for municipal education departments. A rule never states a number that the
-tables would suppress (n < 5): it goes through `suppression.suppress` like every public cell.
+tables would suppress (n below the seed's minimum): it goes through `suppression.suppress` like every public cell.
 Schools are never ranked: a school is named because of its own evidence (markers, deficits, a
 persistently low index), and lists are ordered by code.
 """

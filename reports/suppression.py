@@ -1,7 +1,8 @@
 """Suppression of small groups — the one place where a public number meets its n.
 
 Methodology, «Suppression of small groups»: a value computed from fewer than 5 pupils/results is
-published as `*`; one from 5–9 is published with the note «малая выборка». n is the number of
+published as `*`; one from 5–9 is published with the note «малая выборка» (the two minima are the
+seed analysis_params rows `suppress_below_n` and `small_sample_below_n`). n is the number of
 pupils or results behind the value (mart columns `n_units`, `participants`, `pupils`; for R16/R17
 the pupils, not Σ max); a change between years or an index uses the *smaller* n of what it
 combines. Every public cell of the HTML, PDF, DOCX and XLSX is produced by `suppress`, so the rule
@@ -14,16 +15,48 @@ from typing import Callable, Hashable, Iterable, Literal, Mapping, Sequence, Typ
 
 from reports.formatting import fmt_number, is_missing
 
-MIN_PUBLISHED_N = 5
-"""Below this n a value is not published at all."""
-SMALL_SAMPLE_N = 10
-"""Below this n (and at least MIN_PUBLISHED_N) a value carries the note «малая выборка»."""
 SUPPRESSED_TEXT = "*"
 SMALL_SAMPLE_MARK = "†"
 SMALL_SAMPLE_NOTE = "малая выборка"
 
 Status = Literal["ok", "small", "suppressed", "missing"]
 K = TypeVar("K", bound=Hashable)
+
+
+class SuppressionNotConfigured(RuntimeError):
+    """A public number was asked for before the seeds' minima were read (no report Context built)."""
+
+
+@dataclass(frozen=True)
+class Minima:
+    """The two group sizes of the rule, from seed analysis_params (reports.methodology reads them)."""
+
+    published: int      # below this n a value is not published at all («*»)
+    small: int          # below this n (and at least `published`) a value carries «†» — малая выборка
+
+    def __post_init__(self) -> None:
+        if not 0 < self.published <= self.small:
+            raise ValueError(f"пороги подавления несовместимы: {self.published} и {self.small}")
+
+
+_minima: Minima | None = None
+
+
+def configure(minima: Minima) -> None:
+    """Set the minima for this process. `reports.context.Context` calls it with the warehouse's seed
+    values, so every caller (cells, charts, rules, gia_tasks, the legend of every writer), in the
+    main process and in each worker that builds its own Context, applies the same numbers; there is
+    no default in code, so a number typed here could not silently disagree with the seed."""
+    global _minima
+    _minima = minima
+
+
+def minima() -> Minima:
+    """The minima in force (a clear error before a Context has read them)."""
+    if _minima is None:
+        raise SuppressionNotConfigured("пороги подавления малых групп не прочитаны из reference.analysis_params: "
+                                       "отчёт строится без контекста хранилища")
+    return _minima
 
 
 @dataclass(frozen=True)
@@ -54,9 +87,10 @@ def combined_n(*ns: float | int | None) -> int | None:
 
 def sample_status(n: float | int | None) -> Status:
     """How a value resting on n pupils/results may be published."""
-    if is_missing(n) or int(n) < MIN_PUBLISHED_N:  # type: ignore[arg-type]
+    m = minima()
+    if is_missing(n) or int(n) < m.published:  # type: ignore[arg-type]
         return "suppressed"
-    if int(n) < SMALL_SAMPLE_N:  # type: ignore[arg-type]
+    if int(n) < m.small:  # type: ignore[arg-type]
         return "small"
     return "ok"
 
@@ -66,8 +100,9 @@ def suppress(value: float | int | None, n: float | int | None, *,
     """Publish `value` computed from `n` pupils/results, or hide it.
 
     - no value → «—» (nothing to hide; e.g. no previous year);
-    - n < 5 or n unknown → «*», the number is dropped;
-    - 5 ≤ n ≤ 9 → the number followed by «†» (the tables' note explains «† — малая выборка»);
+    - n below the published minimum (5) or n unknown → «*», the number is dropped;
+    - n below the small-sample minimum (5 ≤ n ≤ 9) → the number followed by «†» (the tables' note
+      explains «† — малая выборка»);
     - otherwise the number as `fmt` writes it.
     """
     if is_missing(value):
@@ -166,9 +201,12 @@ def chart_note(points: Iterable[Point]) -> str:
     return f" ({SMALL_SAMPLE_MARK} — {SMALL_SAMPLE_NOTE})" if any(p.drawn and p.status == "small" for p in points) else ""
 
 
-LEGEND = (
-    f"{SUPPRESSED_TEXT} — значение не публикуется: рассчитано менее чем по {MIN_PUBLISHED_N} участникам (результатам) "
-    "или скрыто, чтобы его нельзя было вычислить по итогу строки (столбца); "
-    f"{SMALL_SAMPLE_MARK} — {SMALL_SAMPLE_NOTE} (от {MIN_PUBLISHED_N} до {SMALL_SAMPLE_N - 1} участников); "
-    "— — нет данных."
-)
+def legend() -> str:
+    """The «*»/«†» legend under tables, on the index page and in the annex, with the minima in force."""
+    m = minima()
+    return (
+        f"{SUPPRESSED_TEXT} — значение не публикуется: рассчитано менее чем по {m.published} участникам (результатам) "
+        "или скрыто, чтобы его нельзя было вычислить по итогу строки (столбца); "
+        f"{SMALL_SAMPLE_MARK} — {SMALL_SAMPLE_NOTE} (от {m.published} до {m.small - 1} участников); "
+        "— — нет данных."
+    )

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from reports.document import Cell, Chart, Document, ItemList, Paragraph, Row, Section, Table
 from reports.rules import group_by_addressee
-from reports.suppression import LEGEND
+from reports.suppression import legend
 
 NBSP = "\u00a0"
 MUNICIPAL_NOTE = ("Отчёт муниципалитета; региональный отчёт и приложение с данными "
@@ -116,7 +116,7 @@ def _table(t: Table) -> str:
     for note_text in t.notes:
         parts.append(f"note({lit(note_text)})")
     if t.needs_legend:
-        parts.append(f"note({lit(LEGEND)})")
+        parts.append(f"note({lit(legend())})")
     return "#{\n  " + "\n  ".join(parts) + "\n}\n"
 
 

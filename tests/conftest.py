@@ -45,3 +45,19 @@ def demo_run(demo_region) -> dict:
 
 def read_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def suppression_minima_from_the_seed():
+    """Every test starts with the suppression minima of the shipped seed (dbt/seeds/analysis_params.csv),
+    as a Context built on a seeded warehouse would set them: tests of cells, rules and writers that
+    make no Context still apply the seed's numbers, and a test that edits the seed rows cannot leak
+    its minima into the next test."""
+    import pandas as pd
+
+    from reports import suppression
+    from reports.methodology import suppression_minima
+
+    seed = Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "analysis_params.csv"
+    suppression.configure(suppression_minima(pd.read_csv(seed)))
+    yield

@@ -61,7 +61,7 @@ def test_the_dagster_assets_are_built_from_the_declarations():
 
 
 def test_one_russian_title_per_kind_shared_by_the_report():
-    from reports.build import KIND_NAMES
+    from reports.sections.introduction import KIND_NAMES
 
     t = titles()
     assert len(set(t.values())) == len(t)

@@ -12,7 +12,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from reports import gia_tasks
-from reports.build import section_recommendations
+from reports.build import build_section
 from reports.context import Context
 from reports.data import load
 
@@ -81,7 +81,7 @@ def test_school_recommendations_name_only_priority_skills(demo_run, ctx):
 
     recommended: dict[str, str] = {}
     for mo in ctx.mo_codes:
-        sec = section_recommendations(ctx, ctx.municipality(mo))
+        sec = build_section(ctx, ctx.municipality(mo), "recommendations")
         for block in sec.subsections[1].blocks:
             for it in block.items:
                 if it.topic == "school_deficits":
@@ -98,7 +98,7 @@ def test_school_recommendations_name_only_priority_skills(demo_run, ctx):
 
 
 def test_regional_school_list_is_grouped_by_cluster_in_code_order(demo_run, ctx):
-    sec = section_recommendations(ctx, ctx.region)
+    sec = build_section(ctx, ctx.region, "recommendations")
     items = [it for b in sec.subsections[1].blocks for it in b.items if it.topic == "school_deficits_summary"]
     assert items
     for it in items:

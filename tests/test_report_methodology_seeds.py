@@ -12,10 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from reports import suppression
 from reports.build import build_document
 from reports.context import Context
 from reports.data import load
-from reports.document import Document, ItemList, Paragraph, Table
+from reports.document import Cell, Document, ItemList, Paragraph, Table
 from reports_fixture import build_fixture_warehouse
 
 YEAR = 2025
@@ -59,6 +60,8 @@ def warehouses(tmp_path_factory) -> tuple[Path, Path]:
         con.execute("update reference.marker_thresholds set value = 3 where parameter = 'listed_min_markers'")
         con.execute("update reference.marker_thresholds set value = 0.01 where marker_code = 'all' and parameter = 'alpha'")
         con.execute("update reference.marker_catalogue set name_ru = 'Всплески у границ отметок' where marker_code = 'M3'")
+        con.execute("update reference.analysis_params set value = 8 where parameter = 'suppress_below_n'")
+        con.execute("update reference.analysis_params set value = 12 where parameter = 'small_sample_below_n'")
     finally:
         con.close()
     return as_shipped, edited
@@ -81,3 +84,41 @@ def test_edited_seeds_change_the_sentences_around_them(warehouses):
     assert "если работу выполнили не менее 12 обучающихся ОО" in text
     assert "с уровнем значимости 0,01 " in text and "не менее 3 разных признаков" in text
     assert "Всплески у границ отметок" in text and "Пики на границах отметок" not in text
+
+
+def _numbers(warehouse: Path) -> tuple[list[Cell], str, str]:
+    """Every number cell of the regional and the municipal reports (each cell knows its n), the
+    legend under the tables and the report's «Правила представления данных», as built on `warehouse`."""
+    ctx = Context(load(warehouse, YEAR))
+    cells: list[Cell] = []
+    rules = ""
+    for scope in (ctx.region, *(ctx.municipality(mo) for mo in ctx.mo_codes)):
+        doc = build_document(ctx, scope, generated_at=datetime(YEAR, 12, 1))
+        cells += [c for t in doc.tables() for r in t.rows for c in r.cells if c.kind != "text" and c.n is not None]
+        rules = "\n".join(b.text for s in doc.walk() if s.title == "Правила представления данных"
+                          for b in s.blocks if isinstance(b, Paragraph))
+    return cells, suppression.legend(), rules
+
+
+def test_the_suppression_minima_are_the_seed_rows(warehouses):
+    """Seed rows suppress_below_n / small_sample_below_n: 5 and 10 as shipped, 8 and 12 in the edited
+    warehouse. Expected statuses follow from the rule as the methodology states it (n < minimum →
+    «*»; minimum ≤ n < small-sample minimum → «†»), cell by cell from each cell's own n; complementary
+    suppression may hide more cells, never fewer."""
+    shipped, shipped_legend, shipped_rules = _numbers(warehouses[0])
+    edited, edited_legend, edited_rules = _numbers(warehouses[1])
+
+    # as shipped: n 5–9 printed with «†», n < 5 hidden
+    assert any(5 <= c.n <= 7 and c.text.endswith("†") for c in shipped)
+    assert all(c.text == "*" for c in shipped if c.n < 5 and c.status != "missing")
+    assert all(c.status in ("small", "suppressed") for c in shipped if 5 <= c.n <= 9 and c.status != "missing")
+    assert "менее чем по 5 участникам" in shipped_legend and "(от 5 до 9 участников)" in shipped_legend
+    assert "менее чем по 5 участникам" in shipped_rules and "по 5–9 участникам" in shipped_rules
+
+    # edited: the same n of 5–7 are now hidden, 8–11 carry «†»
+    assert any(5 <= c.n <= 7 for c in edited)
+    assert all(c.text == "*" for c in edited if c.n < 8 and c.status != "missing")
+    assert all(c.status in ("small", "suppressed") for c in edited if 8 <= c.n <= 11 and c.status != "missing")
+    assert any(10 <= c.n <= 11 and c.text.endswith("†") for c in edited)
+    assert "менее чем по 8 участникам" in edited_legend and "(от 8 до 11 участников)" in edited_legend
+    assert "менее чем по 8 участникам" in edited_rules and "по 8–11 участникам" in edited_rules

@@ -7,7 +7,8 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from reports.build import _trend_points, build_document, trend_panels
+from reports.build import build_document
+from reports.sections.overview import _trend_points, trend_panels
 from reports.context import Context
 from reports.data import load
 from reports_fixture import build_fixture_warehouse

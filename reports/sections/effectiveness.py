@@ -15,14 +15,15 @@ from datetime import datetime
 
 import pandas as pd
 
-from reports import cells, numerals
+from reports import cells, numerals, outline
 from reports.context import Context, Scope
 from reports.document import Block, Document, Paragraph, Row, Section, Table
 from reports.formatting import fmt_date, fmt_number, fmt_signed, is_missing
 from reports.report_config import cover, region_subtitle
+from reports.sections.common import sub, title
 
 TITLE = "Справка об эффективности принятых мер"
-SECTION_TITLE = "Анализ эффективности принятых мер"
+SECTION_TITLE = outline.part("analysis.effectiveness").title
 CAUTION = ("Сопоставления ниже показывают связь принятых мер с изменением результатов, а не доказывают, что "
            "изменение вызвано мерой: на результаты ОО влияют и другие обстоятельства (состав обучающихся, "
            "кадры, случайные колебания малых групп).")
@@ -70,7 +71,7 @@ def measures_blocks(ctx: Context) -> list[Block]:
             for r in m.sort_values(["measure", "addressee_level"]).itertuples()]
     return [Paragraph(f"Зарегистрировано мер за {y} год: {_int(m['measures'].sum())} (строк реестра «Меры»); "
                       "мера муниципального уровня относится ко всем ОО муниципалитета."),
-            Table("effectiveness_measures", f"Зарегистрированные меры, {y} год",
+            Table("effectiveness_measures", title(ctx, ctx.region, "effectiveness_measures"),
                   ["Мера", "Уровень", "Мер", "ОО, которых касается"], rows, widths=[5, 2.5, 1.2, 2])]
 
 
@@ -103,8 +104,7 @@ def listed_blocks(ctx: Context, scope: Scope) -> list[Block]:
         rows.append(Row([cells.text(_school(ctx, str(r.school_code))), cells.text(r.markers_previous),
                          cells.text(r.markers if not is_missing(r.markers) else "—"), cells.text(now),
                          cells.text(r.measures if not is_missing(r.measures) else "мер не зарегистрировано")]))
-    out.append(Table("effectiveness_listed",
-                     f"ОО с признаками необъективности в {y - 1} году: их признаки и меры в {y} году",
+    out.append(Table("effectiveness_listed", title(ctx, scope, "effectiveness_listed"),
                      ["ОО, муниципалитет", f"Признаки в {y - 1}", f"Признаки в {y}", f"Перечень {y}", f"Меры {y}"],
                      rows, widths=[5, 2, 2, 2.2, 4]))
     return out
@@ -150,7 +150,7 @@ def support_blocks(ctx: Context, scope: Scope) -> list[Block]:
                              change, word],
                             group=_school(ctx, str(code)) + (" — ШНОР" if _int(g["shnor"].iloc[0]) else "")
                             + (", адресная помощь" if _int(g["helped"].iloc[0]) else "")))
-    out.append(Table("effectiveness_support", f"ШНОР и ОО с адресной помощью: разрыв с кластером, {y - 2}–{y} годы",
+    out.append(Table("effectiveness_support", title(ctx, scope, "effectiveness_support"),
                      ["Показатель", f"Разрыв {y - 2}", f"Разрыв {y - 1}", f"Разрыв {y}", f"Изменение {y - 1}→{y} ± {fmt_number(ctx.methodology.param('effectiveness_se_multiplier'), 0)} ст. ош.",
                       "Оценка"], rows, widths=[3.2, 1.6, 1.6, 1.6, 2.6, 3],
                      notes=["Разрыв по индексу результатов — в баллах индекса (0–100), по работе — в процентных пунктах "
@@ -185,7 +185,7 @@ def courses_blocks(ctx: Context) -> list[Block]:
                          cells.worded(None if is_missing(r.difference) else fmt_signed(r.difference) + margin, *n_all),
                          cells.worded(COURSE_VERDICTS.get(r.verdict) if not is_missing(r.verdict) else None, *n_all)],
                         group=str(r.work)))
-    out.append(Table("effectiveness_courses", f"Умения, на которые направлены курсы: выполнение, {y - 1}–{y} годы, %",
+    out.append(Table("effectiveness_courses", title(ctx, ctx.region, "effectiveness_courses"),
                      ["Умение", "ОО с курсами", f"{y - 1}", f"{y}", "Остальные ОО", f"{y - 1}", f"{y}",
                       "Разность изменений, п. п.", "Оценка"], rows,
                      widths=[4, 1.2, 1.1, 1.1, 1.2, 1.1, 1.1, 2.2, 2.4], compact=True))
@@ -193,15 +193,14 @@ def courses_blocks(ctx: Context) -> list[Block]:
 
 
 # ------------------------------------------------------------------------------------ documents
-def add_effectiveness(ctx: Context, scope: Scope, parent: Section) -> Section:
-    """The analysis as a subsection of the report's analysis section (the hook in reports/build.py)."""
-    sec = parent.sub(SECTION_TITLE)
+def build(ctx: Context, scope: Scope, sec: Section, *, png: bool = False) -> None:
+    """The analysis as the report's subsection «Анализ эффективности принятых мер» (outline
+    «analysis.effectiveness»), the same blocks as the справка."""
     sec.add(Paragraph(f"Анализ эффективности мер, принятых по итогам {ctx.year - 1} года; полностью — в отдельной "
                       f"«{TITLE}» за {ctx.year} год."), *measures_blocks(ctx))
-    sec.sub("ОО с признаками необъективности прошлого года").add(*listed_blocks(ctx, scope))
-    sec.sub("ШНОР и адресная помощь").add(*support_blocks(ctx, scope))
-    sec.sub("Курсы повышения квалификации").add(*courses_blocks(ctx))
-    return sec
+    sub(sec, "analysis.effectiveness.effectiveness_listed", scope).add(*listed_blocks(ctx, scope))
+    sub(sec, "analysis.effectiveness.effectiveness_support", scope).add(*support_blocks(ctx, scope))
+    sub(sec, "analysis.effectiveness.effectiveness_courses", scope).add(*courses_blocks(ctx))
 
 
 def build_effectiveness_document(ctx: Context, *, generated_at: datetime) -> Document:
