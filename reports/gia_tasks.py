@@ -90,6 +90,11 @@ def rule_sentence(rows: pd.DataFrame, thresholds: dict[str, float]) -> str:
     return text
 
 
+def rule_lead(rule: str) -> str:
+    """`rule_sentence` as a sentence of its own: «Зоны риска определены по уровням …» / «План ГИА не представлен: …»."""
+    return f"Зоны риска определены {rule}" if rule.startswith(PLAN_RULE) else rule[:1].upper() + rule[1:]
+
+
 def thresholds_of(ctx: Context) -> dict[str, float]:
     """The seed's risk thresholds (analysis_params) that `rule_sentence` states."""
     return {name: ctx.methodology.param(name) for name in RISK_PARAMS}
@@ -145,8 +150,8 @@ def task_table(ctx: Context, scope: Scope, exam: str, subjects: tuple[int, ...] 
                  notes=["Выполнение задания — сумма полученных баллов к сумме максимальных баллов, %. Задания: К — с "
                         "кратким ответом, Р — с развёрнутым (по критериям)"
                         + ("; уровень задания (Б — базовый, П — повышенный, В — высокий) — из «Плана ГИА»" if levels else "")
-                        + f". Зоны риска: {rule_sentence(df[df['score_group'] == 'all'], thresholds_of(ctx))}; «—» — в "
-                        "группе, по которой она определяется, меньше 5 участников или она пуста."])
+                        + f". {rule_lead(rule_sentence(df[df['score_group'] == 'all'], thresholds_of(ctx)))}. «—» в "
+                        "графе «Зона риска» — в группе, по которой она определяется, меньше 5 участников или она пуста."])
 
 
 def hidden_groups(subject_rows: pd.DataFrame) -> frozenset[tuple[str, str]]:
@@ -208,8 +213,7 @@ def add_subsection(ctx: Context, scope: Scope, sec: Section, exam: str, focus: t
         return
     frame = _frame(ctx, scope, exam)
     rule = rule_sentence(frame[frame["score_group"] == "all"], thresholds_of(ctx))
-    lead = f"Зоны риска определены {rule}" if rule.startswith(PLAN_RULE) else rule[:1].upper() + rule[1:]
-    sub.add(Paragraph(f"{lead}. "
+    sub.add(Paragraph(f"{rule_lead(rule)}. "
                       "Задания в зоне риска не освоены значительной частью участников и требуют внимания в "
                       "преподавании."),
             ItemList(items))
