@@ -170,3 +170,22 @@ def test_the_report_names_the_rule_it_used(with_plan, without_plan):
     assert "по уровням заданий из «Плана ГИА»" in plan_text and "50 %" in plan_text and "15 %" in plan_text
     no_plan_text = gia_tasks.rule_sentence(region_all(without_plan[1]), thresholds)
     assert no_plan_text.startswith("план ГИА не представлен: ") and "50 %" in no_plan_text
+
+
+def test_a_later_plan_of_the_same_subject_replaces_the_earlier_and_other_subjects_stay(tmp_path):
+    from tests.fixtures.ingestion.craft import set_mtime
+
+    inbox = tmp_path / "inbox"
+    reference_inbox(inbox, YEAR)
+    old = write_csv(inbox / "old.csv", plan_file_rows())
+    set_mtime(old, 3600)
+    new = write_csv(inbox / "new.csv", [PLAN_HEADER, [str(YEAR), "Русский язык", "11", "1", "1", "П", "1.1", "", "нет"]])
+    set_mtime(new, 60)
+    math9 = write_csv(inbox / "math9.csv", [PLAN_HEADER, [str(YEAR), "Математика", "9", "1", "1", "Б", "1.1", "", "нет"]])
+    set_mtime(math9, 1800)
+    got = load_checked(tmp_path, inbox)
+    assert got.entry("old.csv")["status"] == "superseded"
+    assert all("заменено исправленной выгрузкой new.csv" in q["reason"] for q in got.quarantined("old.csv"))
+    assert got.entry("math9.csv")["status"] == "loaded"
+    assert got.con.execute("select exam, subject_code, task, task_level from raw.gia_plan order by exam").fetchall() == [
+        ("ЕГЭ", 1, "1", "П"), ("ОГЭ", 2, "1", "Б")]
