@@ -112,6 +112,8 @@ def test_a_gia_plan_is_told_from_a_vpr_plan_with_the_same_columns(tmp_path):
         "план ЕГЭ история.csv": ([PLAN_HEADER, ["2025", "История", "11", "1", "1", "Б", "1", "", "нет"]], "gia_plan"),
         "e.csv": ([PLAN_HEADER, ["2025", "История", "11", "1", "1", "В", "1", "", "нет"]], "gia_plan"),   # level В
         "vpr.csv": (plan_rows(YEAR), "vpr_plan"),
+        # a folder's name says nothing of the file: a ВПР plan of grade 11 history under «ЕГЭ/»
+        "ЕГЭ/история.csv": ([PLAN_HEADER, ["2025", "История", "11", "1", "1", "Б", "1", "", "нет"]], "vpr_plan"),
         # a ВПР plan of grade 4 with a stray «В» stays a ВПР plan (its bad row is the ВПР suite's)
         "f.csv": (plan_rows(YEAR, tasks=[("1", 1, "В", "1.1", "нет")]), "vpr_plan"),
     }

@@ -9,7 +9,8 @@ below another. The plan has the columns of «План ВПР» (contract §5):
 Since the columns are the same, a file is taken for a «План ГИА» rather than a «План ВПР» when
 (`gia_evidence`) any of these holds:
 - it has the column `Экзамен`;
-- its file name, a sheet name or a title row above the header names ГИА, ЕГЭ, ОГЭ or ГВЭ;
+- its file name (not its folder's), a sheet name or a title row above the header names ГИА, ЕГЭ,
+  ОГЭ or ГВЭ;
 - every row is of `Класс` 9 or 11 and some row says that it cannot be ВПР: `Класс` 9 (there is
   no ВПР in grade 9), `Уровень` «В» (high level exists in ГИА plans only), or `Класс` 11 with
   Русский язык or Математика (ВПР in grade 11 has neither).
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import PurePath
 
 import pandas as pd
 
@@ -131,7 +133,8 @@ class GiaPlanReader(ColumnTableReader):
             head = next((h for h in src.heads if h.name == table.sheet), None)
             above = [str(c) for r in (head.rows[: table.header_row - 1] if head else []) for c in r if c]
             src.cache["gia_plan_evidence"] = gia_evidence(
-                has_exam="exam" in fields, names=[src.rel, *(h.name for h in src.heads), *above],
+                # the file's own name, not its folders: an inbox folder «ГИА и ВПР» says nothing of a file
+                has_exam="exam" in fields, names=[PurePath(src.rel).name, *(h.name for h in src.heads), *above],
                 grades=list(frame["grade"]), levels=list(frame["task_level"]), subjects=list(frame["subject"]))
         return src.cache["gia_plan_evidence"]
 
