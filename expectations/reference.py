@@ -73,6 +73,13 @@ def register_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFram
     return df, checks
 
 
+def practice_check(E) -> Check:
+    """`Практико-ориентированное` of a plan (ВПР or ГИА) reads as да or нет."""
+    return Check(E.ExpectColumnValuesToBeNull(column="practice_oriented__bad"), "Практико-ориентированное",
+                 lambda sub: [f"недопустимое значение «{v}» в столбце «Практико-ориентированное»: ожидается да или нет"
+                              for v in sub["practice_oriented__bad"]], value="practice_oriented__bad")
+
+
 def plan_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, list[Check]]:
     E = gx_expectations()
     df = df.copy(deep=False)  # new columns only: the reader's frame is not touched
@@ -84,9 +91,7 @@ def plan_suite(df: pd.DataFrame, params: ContextParams) -> tuple[pd.DataFrame, l
         text_required(E, "task", "Задание"),
         *int_checks(E, "task_max", "Макс. балл", 1, 100, "максимальный балл"),
         in_set(E, "task_level", "Уровень", ["Б", "П"]),
-        Check(E.ExpectColumnValuesToBeNull(column="practice_oriented__bad"), "Практико-ориентированное",
-              lambda sub: [f"недопустимое значение «{v}» в столбце «Практико-ориентированное»: ожидается да или нет"
-                           for v in sub["practice_oriented__bad"]], value="practice_oriented__bad"),
+        practice_check(E),
         Check(E.ExpectColumnValuesToBeNull(column="_repeat_of"), "Задание",
               m.repeat("те же Год, Предмет, Класс и Задание"), value="task"),
     ]

@@ -18,6 +18,7 @@ from typing import Callable
 from expectations.appeals import appeals_suite
 from expectations.forms import forms_suite
 from expectations.gia import gia_suite
+from expectations.gia_plan import gia_plan_suite
 from expectations.measures import measures_suite
 from expectations.reference import admissions_suite, ege_min_suite, plan_suite, register_suite, scale_suite
 from expectations.works import header_suite, niko_suite, questionnaire_suite, tasks_suite, vpr_suite
@@ -26,6 +27,7 @@ from ingestion.readers.admissions import AdmissionsReader
 from ingestion.readers.ege_min import EgeMinReader
 from ingestion.readers.gia import GiaReader
 from ingestion.readers.gia_appeals import AppealReader
+from ingestion.readers.gia_plan import GiaPlanReader
 from ingestion.readers.gia_rcoi import RcoiProtocolReader
 from ingestion.readers.measures import MeasuresReader
 from ingestion.readers.niko import NikoReader
@@ -106,6 +108,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          ("vpr_scale",), Supersede(("year",))),
     Kind("ege_min", "Минимальные баллы ЕГЭ", (EgeMinReader(),), COLUMN_TABLES, {"ege_min": ege_min_suite},
          ("ege_min",), Supersede(("year",))),
+    # «План ГИА» (optional): the columns of «План ВПР», told apart by content (ingestion/readers/gia_plan.py);
+    # a later plan of the same year, exam, subject and grade replaces the earlier one's rows
+    Kind("gia_plan", "План ГИА", (GiaPlanReader(),), COLUMN_TABLES, {"gia_plan": gia_plan_suite},
+         ("gia_plan",), Supersede(("year", "exam", "subject", "grade"))),
     Kind("gia11", "Результаты ГИА-11 (ЕГЭ, ГВЭ-11)", (GiaReader("gia11"), RcoiProtocolReader("gia11")), COLUMN_TABLES,
          {"gia11": gia_suite("gia11")}, ("gia11", "gia11_tasks"), _GIA_ROW,
          depends_on=("register", "ege_min"), school_column="school_code"),

@@ -72,6 +72,14 @@ RAW_TABLES: dict[str, str] = {
         task_level varchar, skill_code varchar, skill_name varchar, practice_oriented boolean,
         _extra json
     """,
+    # «План ГИА» (optional): one row per task (or criterion `NК<m>`) of an exam; exam ЕГЭ/ОГЭ/ГВЭ-11/ГВЭ-9
+    # (defaulted from the grade), subject_code of contract §2 found from the subject's name; task `27К3`
+    # is task_no 27, criterion 3 (null for a task scored as one)
+    "gia_plan": """
+        year integer, exam varchar, subject varchar, subject_code integer, grade integer, task varchar,
+        task_no integer, criterion integer, task_max integer, task_level varchar, skill_code varchar, skill_name varchar,
+        practice_oriented boolean, _extra json
+    """,
     "vpr_scale": """
         year integer, subject varchar, grade integer, min_mark3 integer, min_mark4 integer,
         min_mark5 integer, _extra json

@@ -52,7 +52,7 @@ MARTS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "marts.mart_gia_task_completion": (("exam", "year", "gia_form", "subject_code", "subject_name", "level", "entity_code",
                                         "score_group", "part", "task_no", "task_key", "participants",
                                         "completion_pct", "reference_participants", "reference_completion_pct",
-                                        "risk_zone"), "year"),
+                                        "risk_zone", "task_level", "risk_rule"), "year"),
     "marts.mart_profile_admissions": (("year", "level", "entity_code", "profile", "admitted", "matched",
                                        "graduates"), "year"),
     "marts.fct_objectivity_markers": (("year", "school_code", "work", "marker_code", "value", "threshold",

@@ -4,7 +4,9 @@ Reads `mart_gia_task_completion` (region and municipality rows; the school rows 
 `data/gia_tasks.csv`). The risk zone itself is decided in dbt from the seed parameters; here it is
 only shown, and only where the group it rests on is large enough to publish. The report prints the
 full task table for the focus subjects (Russian, mathematics) and, for every subject, the tasks in
-the risk zone; the annex carries the full table of every subject.
+the risk zone; the annex carries the full table of every subject. Which rule decided (the task
+levels of the optional «План ГИА», or without it the reference score group) is the mart's
+`risk_rule`, and the text says which with the seed's thresholds (`rule_sentence`).
 """
 from __future__ import annotations
 
@@ -16,6 +18,10 @@ from reports.document import ItemList, Paragraph, Row, Section, Table
 from reports.formatting import fmt_number, is_missing
 from reports.rules import Item
 from reports.suppression import SUPPRESSED_TEXT, Line, complementary, minima, publishable, sample_status
+
+RISK_PARAMS = ("gia_risk_basic_pct", "gia_risk_high_pct", "gia_risk_below_pct")
+PLAN_RULE = "по уровням заданий из «Плана ГИА»"
+NO_PLAN = "план ГИА не представлен"
 
 BAND_GROUPS = (("below_min", "ниже минимального"), ("min_60", "от минимального до 60"), ("61_80", "61–80"),
                ("81_100", "81–100"))
@@ -46,6 +52,54 @@ def _risk_cell(row) -> cells.Cell:
     return cells.text("да" if int(row.risk_zone) == 1 else "нет")
 
 
+def _uses_plan(rows: pd.DataFrame) -> pd.Series:
+    """Per row: its risk zone was decided by the task's level from the «План ГИА»."""
+    if "risk_rule" not in rows:
+        return pd.Series(False, index=rows.index)
+    return rows["risk_rule"] == "plan"
+
+
+def rule_sentence(rows: pd.DataFrame, thresholds: dict[str, float]) -> str:
+    """Which rule decided the risk zones of these task rows, with the thresholds of the seed.
+
+    The methodology has two rules (levels from the optional «План ГИА», or without it the reference
+    score group); a reader must be told which one stands behind a «да», and for which subjects
+    when a plan covers only some of them.
+    """
+    def pct(name: str) -> str:  # «50 %», «12,5 %»: a seed's number as written
+        value = float(thresholds[name])
+        return f"{fmt_number(value, 0 if value.is_integer() else 1)} %"
+
+    plan_text = (f"{PLAN_RULE}: задание базового уровня (Б) в зоне риска группы участников, если его выполнение "
+                 f"в этой группе ниже {pct('gia_risk_basic_pct')}, задание повышенного (П) или высокого (В) "
+                 f"уровня — ниже {pct('gia_risk_high_pct')}")
+    no_plan_text = (f"{NO_PLAN}: задание в зоне риска, если его выполнение в опорной группе участников (баллы от "
+                    f"минимального до 60 по ЕГЭ, отметка «3» по ОГЭ, ГВЭ и базовой математике) ниже "
+                    f"{pct('gia_risk_below_pct')}")
+    uses = _uses_plan(rows)
+    if not uses.any():
+        return no_plan_text
+    if uses.all():
+        return plan_text
+    names = "subject_name" if "subject_name" in rows else "subject_code"
+    with_plan = sorted({str(v) for v in rows.loc[uses, names]})
+    without = sorted({str(v) for v in rows.loc[~uses, names]} - set(with_plan))
+    text = f"{PLAN_RULE} ({', '.join(with_plan)}){plan_text[len(PLAN_RULE):]}"
+    if without:
+        text += f"; по остальным предметам ({', '.join(without)}) {no_plan_text}"
+    return text
+
+
+def rule_lead(rule: str) -> str:
+    """`rule_sentence` as a sentence of its own: «Зоны риска определены по уровням …» / «План ГИА не представлен: …»."""
+    return f"Зоны риска определены {rule}" if rule.startswith(PLAN_RULE) else rule[:1].upper() + rule[1:]
+
+
+def thresholds_of(ctx: Context) -> dict[str, float]:
+    """The seed's risk thresholds (analysis_params) that `rule_sentence` states."""
+    return {name: ctx.methodology.param(name) for name in RISK_PARAMS}
+
+
 def task_table(ctx: Context, scope: Scope, exam: str, subjects: tuple[int, ...] | None, key: str) -> Table | None:
     """Completion of every task per score group, with the risk zone (and the region's for a municipality)."""
     df = _frame(ctx, scope, exam)
@@ -59,6 +113,8 @@ def task_table(ctx: Context, scope: Scope, exam: str, subjects: tuple[int, ...] 
         r = r[r["score_group"] == "all"]
         reg = {(s, k): (v, n) for s, k, v, n in zip(r["subject_code"], r["task_key"], r["completion_pct"], r["participants"])}
     scheme = _groups(df)
+    levels = "task_level" in df and df["task_level"].notna().any()
+    first = 2 if levels else 1                 # column of «Все участники»
     rows = []
     for code, part in df.groupby("subject_code", sort=True):
         groups = _groups(part)
@@ -69,7 +125,10 @@ def task_table(ctx: Context, scope: Scope, exam: str, subjects: tuple[int, ...] 
         alls = part[part["score_group"] == "all"].sort_values("_o")
         name = str(alls["subject_name"].iloc[0]) if len(alls) else str(code)
         for t in alls.itertuples():
-            line = [cells.text(t.task_key), cells.number(t.completion_pct, t.participants)]
+            line = [cells.text(t.task_key)]
+            if levels:
+                line.append(cells.text(t.task_level if not is_missing(t.task_level) else "—"))
+            line.append(cells.number(t.completion_pct, t.participants))
             line += [cells.number(*by.get((t.task_key, g), (None, None))) for g, _ in groups]
             if reg is not None:
                 line.append(cells.number(*reg.get((code, t.task_key), (None, None))))
@@ -78,19 +137,22 @@ def task_table(ctx: Context, scope: Scope, exam: str, subjects: tuple[int, ...] 
     if not rows:
         return None
     # «Все участники» is the sum of the score groups: a group hidden alone would be their difference
-    cells.complement_cells(rows, [((i, 1), [(i, 2 + g) for g in range(len(scheme))]) for i in range(len(rows))])
+    cells.complement_cells(rows, [((i, first), [(i, first + 1 + g) for g in range(len(scheme))])
+                                  for i in range(len(rows))])
     form = EXAM_FORMS[exam][0]
-    cols = ["Задание", "Все участники, %"] + [f"{label}, %" for _, label in scheme]
+    cols = ["Задание"] + (["Уровень"] if levels else []) + ["Все участники, %"] + [f"{label}, %" for _, label in scheme]
     if reg is not None:
         cols.append("Регион, %")
     cols.append("Зона риска")
     return Table(key, f"{form}: выполнение заданий по группам участников, {ctx.year} год ({scope.name})", cols, rows,
-                 group_title="Предмет", widths=[1.3, 1.4] + [1.4] * len(scheme) + ([1.2] if reg is not None else []) + [1.1],
+                 group_title="Предмет", widths=[1.3] + ([1.0] if levels else []) + [1.4] + [1.4] * len(scheme) + ([1.2] if reg is not None else []) + [1.1],
                  compact=True,
                  notes=["Выполнение задания — сумма полученных баллов к сумме максимальных баллов, %. Задания: К — с "
-                        "кратким ответом, Р — с развёрнутым (по критериям). Зона риска определяется по группе участников "
-                        "с баллом от минимального до 60 (ЕГЭ) или с отметкой «3» (ОГЭ, базовая математика); «—» — в этой "
-                        f"группе меньше {minima().published} участников или она пуста."])
+                        "кратким ответом, Р — с развёрнутым (по критериям)"
+                        + ("; уровень задания (Б — базовый, П — повышенный, В — высокий) — из «Плана ГИА»" if levels else "")
+                        + f". {rule_lead(rule_sentence(df[df['score_group'] == 'all'], thresholds_of(ctx)))}. «—» в "
+                        f"графе «Зона риска» — в группе, по которой она определяется, меньше {minima().published} "
+                        "участников или она пуста."])
 
 
 def hidden_groups(subject_rows: pd.DataFrame) -> frozenset[tuple[str, str]]:
@@ -122,17 +184,22 @@ def risk_items(ctx: Context, scope: Scope, exam: str) -> list[Item]:
         risky = part[part["risk_zone"] == 1]
         name = str(part["subject_name"].iloc[0])
         subject_rows = frame[frame["subject_code"] == code]
-        hidden, ref = hidden_groups(subject_rows), _reference_group(subject_rows)
+        hidden = hidden_groups(subject_rows)
+        by_plan = bool(_uses_plan(part).all())
+        ref = "all" if by_plan else _reference_group(subject_rows)
         if risky.empty:
             text = f"{name}: заданий в зоне риска нет (из {numerals.count(len(part), 'задание', 'gent')})."
         else:
             listed = ", ".join(f"{r.task_key} ("
+                               + (f"{r.task_level}, " if by_plan else "")
                                + (SUPPRESSED_TEXT if (r.task_key, ref) in hidden else f"{fmt_number(r.reference_completion_pct)} %")
                                + ")" for r in risky.itertuples())
             n = int(risky["reference_participants"].min())
             small = "; малая выборка" if sample_status(n) == "small" else ""
+            where = ("уровень задания по «Плану ГИА» и выполнение всеми участниками" if by_plan
+                     else "выполнение в опорной группе")
             text = (f"{name}: в зоне риска {numerals.out_of(len(risky), len(part), 'задание')} — {listed}; "
-                    f"в скобках — выполнение в опорной группе ({numerals.count(n, 'участник')}{small}).")
+                    f"в скобках — {where} ({numerals.count(n, 'участник')}{small}).")
         out.append(Item("conclusion", "gia_risk", "Зоны риска", text))
     return out
 
@@ -145,9 +212,11 @@ def add_subsection(ctx: Context, scope: Scope, sec: Section, exam: str, focus: t
         sub.add(Paragraph(f"Поэлементные результаты {EXAM_FORMS[exam][0]} за {ctx.year} год не поставлены или групп, "
                           "достаточных для публикации, нет."))
         return
-    sub.add(Paragraph("Задание находится в зоне риска, если его выполнение в опорной группе участников (баллы от "
-                      "минимального до 60 по ЕГЭ, отметка «3» по ОГЭ) ниже порога методики: такие задания не освоены "
-                      "теми, кто сдаёт экзамен на удовлетворительный результат, и требуют внимания в преподавании."),
+    frame = _frame(ctx, scope, exam)
+    rule = rule_sentence(frame[frame["score_group"] == "all"], thresholds_of(ctx))
+    sub.add(Paragraph(f"{rule_lead(rule)}. "
+                      "Задания в зоне риска не освоены значительной частью участников и требуют внимания в "
+                      "преподавании."),
             ItemList(items))
     table = task_table(ctx, scope, exam, focus, f"gia_tasks_{exam}")
     if table is not None:

@@ -208,7 +208,7 @@ DATA_EXPORTS: dict[str, str] = {
     # ГИА task completion per score group and the risk zones (methodology, «ГИА tasks and risk zones»)
     "gia_tasks.csv": """
         select year, exam, gia_form, subject_code, subject_name, level, entity_code, score_group,
-               task_key as task, participants, completion_pct, risk_zone
+               task_key as task, task_level, participants, completion_pct, risk_rule, risk_zone
         from marts.mart_gia_task_completion where year = $year
         order by exam, gia_form, subject_code, level, entity_code, score_group, part desc, task_no
     """,

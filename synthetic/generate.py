@@ -10,6 +10,8 @@ Files written (per year Y of `years`; names are free, the readers recognise file
     vpr/Y/vpr_Y_<subject>_<grade>.xlsx             ВПР, one workbook per work (28 works a year)
     spravochniki/plan_vpr_Y.csv, shkala_vpr_Y.csv  ВПР task plan and scale
     spravochniki/min_bally_ege_Y.csv               minimum ЕГЭ scores (the defaults)
+    spravochniki/specifikacii_Y.csv                «План ГИА» of the last year and the one before
+                                                   (`synthetic._gia_plan`; told from «План ВПР» by content)
     postuplenie/postuplenie_Y.csv                  admissions of the year's ВТГ
     niko/niko_Y_<subject>_<grade>.xlsx             НИКО study of the year
     mery/mery_Y.csv                                «Меры» of the last year (`synthetic._measures`)
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from . import _gia as G
+from . import _gia_plan as GP
 from . import _gia_rcoi as GR
 from . import _measures as MS
 from . import _model as M
@@ -188,6 +191,16 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
         W.write_csv(inbox / rel, adm)
         record(rel, "admissions", y, dt.datetime(y, 11, 1, 9, 0, 0))
 
+    # ---- «План ГИА» (optional): the last year and the one before
+    gia_plan_truth: list[dict] = []
+    for y in years:
+        rows, truth_rows = GP.plan_year(y, tuple(years))
+        if rows:
+            rel = f"spravochniki/specifikacii_{y}.csv"
+            W.write_csv(inbox / rel, pd.DataFrame(rows, columns=GP.COLUMNS))
+            record(rel, "gia_plan", y, dt.datetime(y, 2, 1, 9, 0, 0), rows=len(rows))
+            gia_plan_truth += truth_rows
+
     # ---- НИКО
     for y in years:
         d = _niko(R, y)
@@ -215,6 +228,7 @@ def generate_region(inbox: Path, truth_dir: Path, *, seed: int = 2025, scale: st
         "schools": R.n_schools,
         "nonobjective_previous": P.truth_entries(R, measures.previous) if measures else [],
         "measures": MS.truth(R, measures) if measures else None,
+        "gia_plan": gia_plan_truth,
         "note": "Synthetic data. nonobjective lists the schools planted in the last year; M6 also "
                 "inflated the grade-4 Русский язык/Математика works of the previous year.",
     }

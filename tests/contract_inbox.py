@@ -594,6 +594,24 @@ def _other(root: Path, files: dict, key: bytes) -> None:
     _write(root / "mery.csv", _csv_bytes(mery))
     files["mery.csv"] = FileFact("measures", 2, 2, "loaded")
 
+    # «План ГИА» (optional; methodology «ГИА tasks and risk zones»): the columns of «План ВПР» (§5) and
+    # an `Экзамен` column, under a title naming ГИА. The answer strings of ЕГЭ Русский язык have 5
+    # short tasks and 2 criteria: tasks 1–5 are К1–К5, the criteria 6К1, 6К2 are Р1, Р2
+    plan_gia = [["План ГИА на 2025 год (по спецификациям КИМ)"],
+                ["Год", "Предмет", "Класс", "Задание", "Макс. балл", "Уровень", "Код умения", "Проверяемое умение",
+                 "Практико-ориентированное", "Экзамен"]]
+    plan_gia += [[YEAR, "Русский язык", 11, label, top, level, f"1.{i}", f"Умение 1.{i}", "нет", "ЕГЭ"]
+                 for i, (label, top, level) in enumerate(GIA_PLAN_RUS11, start=1)]
+    plan_gia.append([YEAR, "Русский язык", 11, "7", 1, "Г", "1.8", "Умение 1.8", "нет", "ЕГЭ"])  # row 10: level
+    _xlsx(root / "spravochniki/plan_gia.xlsx", [("План", plan_gia)])
+    files["spravochniki/plan_gia.xlsx"] = FileFact("gia_plan", len(GIA_PLAN_RUS11) + 1, len(GIA_PLAN_RUS11), "partial",
+                                                   quarantined=[(10, "Уровень")])
+
+
+# «План ГИА» of ЕГЭ Русский язык: (label, max, level) and the task key of the answer strings it names
+GIA_PLAN_RUS11 = [("1", 1, "Б"), ("2", 1, "Б"), ("3", 1, "П"), ("4", 1, "Б"), ("5", 1, "П"), ("6К1", 3, "В"),
+                  ("6К2", 2, "В")]
+GIA_PLAN_KEYS = {"К1": "Б", "К2": "Б", "К3": "П", "К4": "Б", "К5": "П", "Р1": "В", "Р2": "В"}
 
 ADMISSIONS = [("E1", "ВО", "09.03.01", "в регионе", "технологический"),
               ("E2", "ВО", "45.03.02", "за пределами", "гуманитарный"),

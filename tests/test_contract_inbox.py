@@ -119,6 +119,21 @@ def test_appeals_replace_the_result_and_the_raw_layer_keeps_the_original(run):
     assert r01[("school", "590002")] == pytest.approx((66 + 20) / 2)
 
 
+def test_the_gia_plan_gives_the_levels_and_its_risk_rule(run):
+    """Methodology «ГИА tasks and risk zones»: with the «План ГИА», each task of ЕГЭ Русский язык carries
+    the level written for it, and is in the risk zone of a group when that group's completion is below
+    50 % (Б) or 15 % (П, В); the subjects the plan does not cover keep the no-plan rule."""
+    rows = [r for r in run["table"]("gia_tasks.csv") if r["exam"] == "gia11" and r["gia_form"] == "ЕГЭ"]
+    rus = [r for r in rows if r["subject_code"] == "1"]
+    assert {r["task"] for r in rus} == set(C.GIA_PLAN_KEYS)
+    for r in rus:
+        assert (r["task_level"], r["risk_rule"]) == (C.GIA_PLAN_KEYS[r["task"]], "plan"), r
+        limit = 50.0 if r["task_level"] == "Б" else 15.0
+        assert int(r["risk_zone"]) == int(float(r["completion_pct"]) < limit), r
+    others = [r for r in rows if r["subject_code"] != "1"]
+    assert others and all(r["risk_rule"] == "no_plan" and r["task_level"] == "" for r in others)
+
+
 def test_ids_are_the_contract_hmac_and_link_to_admissions(run):
     with duckdb.connect(str(run["warehouse"]), read_only=True) as con:
         ids = {r[0] for r in con.execute("select participant_id from raw.gia11 union select participant_id from raw.gia9").fetchall()}

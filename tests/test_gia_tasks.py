@@ -10,11 +10,14 @@ scores, following the methodology's text rather than the SQL:
   after the appeals and re-checks (the latest replacing decision of `raw.gia_appeals`, §11);
 - completion = Σ scores / Σ max; score groups: ЕГЭ bands by test score (ниже минимального,
   минимальный–60, 61–80, 81–100), marks for ОГЭ, ГВЭ and Математика базовая;
-- risk zone of a group: the completion of its «минимальный–60» results (ЕГЭ) or of its mark-3
-  results (otherwise) is below 50 %.
+- risk zone of a group: for a task the generator's «План ГИА» gives a level (its ground truth,
+  `truth.json` → `gia_plan`), the group's own completion is below 50 % (Б) or 15 % (П, В); for any
+  other task, the completion of its «минимальный–60» results (ЕГЭ) or of its mark-3 results
+  (otherwise) is below 50 %.
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -23,6 +26,7 @@ import pandas as pd
 import pytest
 
 RISK_BELOW_PCT = 50.0
+RISK_PLAN_PCT = {"Б": 50.0, "П": 15.0, "В": 15.0}
 SEEDS = Path(__file__).resolve().parents[1] / "dbt" / "seeds"
 
 
@@ -107,8 +111,11 @@ def completion(tasks: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def gia(demo_run) -> dict:
     published = pd.read_csv(demo_run["data"] / "gia_tasks.csv", dtype={"entity_code": str})
+    truth = json.loads((Path(demo_run["truth"]) / "truth.json").read_text(encoding="utf-8"))
+    levels = {(t["exam"], t["gia_form"], t["subject_code"], t["task"]): t["level"]
+              for t in truth["gia_plan"] if t["year"] == demo_run["year"]}
     return {"published": published, "expected": expected_tasks(demo_run["warehouse"], demo_run["year"]),
-            "year": demo_run["year"]}
+            "year": demo_run["year"], "levels": levels}
 
 
 KEY = ["exam", "gia_form", "subject_code", "task"]
@@ -145,12 +152,23 @@ def test_school_completion_and_risk_zones(gia):
     ref = completion(reference, KEY + ["school_code"]).rename(columns={"school_code": "entity_code"})
     ref["risk_exp"] = (ref.completion_pct < RISK_BELOW_PCT).astype(int)
     merged = schools.merge(ref[KEY + ["entity_code", "risk_exp"]], on=KEY + ["entity_code"], how="left")
+    # a task of the «План ГИА»: the school's own completion against the threshold of its level
+    level = [gia["levels"].get((e, f, int(c), t)) for e, f, c, t in
+             zip(merged.exam, merged.gia_form, merged.subject_code, merged.task)]
+    merged["level_exp"] = level
+    planned = merged.level_exp.notna()
+    assert planned.sum() > 100 and (~planned).sum() > 100
+    limit = merged.level_exp.map(RISK_PLAN_PCT)
+    merged.loc[planned, "risk_exp"] = (merged.completion_pct[planned] < limit[planned]).astype(int)
+    assert (merged.task_level[planned] == merged.level_exp[planned]).all()
+    assert (merged.risk_rule == planned.map({True: "plan", False: "no_plan"})).all()
+    assert merged.task_level[~planned].isna().all()
     # a school with no reference-group result has no verdict
     assert merged[merged.risk_exp.isna()].risk_zone.isna().all()
-    judged = merged.dropna(subset=["risk_exp"])
-    assert len(judged) > 100
-    assert (judged.risk_zone.astype(int) == judged.risk_exp.astype(int)).all()
-    assert 0 < judged.risk_zone.mean() < 1
+    for judged in (merged[planned], merged[~planned].dropna(subset=["risk_exp"])):
+        assert len(judged) > 100
+        assert (judged.risk_zone.astype(int) == judged.risk_exp.astype(int)).all()
+        assert 0 < judged.risk_zone.mean() < 1
 
 
 def test_municipality_rows_add_up_to_the_region(gia):

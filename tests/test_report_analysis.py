@@ -123,6 +123,17 @@ def test_each_ege_and_oge_subject_has_its_risk_zones_as_in_gia_tasks_csv(demo_ru
     assert html.count("Выполнение заданий и зоны риска") >= 2
 
 
+def test_gia_subsections_name_the_risk_rule_of_each_subject(demo_run):
+    """The demo's last year has a «План ГИА» for ЕГЭ Русский язык and Математика профильного уровня and
+    for ОГЭ Математика (synthetic/_gia_plan.py): §3.1 names the plan rule for those two and the no-plan
+    rule for the other ЕГЭ subjects; the task tables carry the level column."""
+    html = (demo_run["public"] / "report.html").read_text(encoding="utf-8")
+    assert "Зоны риска определены по уровням заданий из «Плана ГИА» (Математика профильного уровня, Русский язык)" in html
+    assert "по остальным предметам (" in html and "план ГИА не представлен: " in html
+    assert "Зоны риска определены по уровням заданий из «Плана ГИА» (Математика)" in html
+    assert "<th>Уровень</th>" in html or ">Уровень<" in html
+
+
 def test_indicator_table_shows_three_years_with_n_as_in_indicators_csv(demo_run):
     y = demo_run["year"]
     ind = pd.read_csv(demo_run["data"] / "indicators.csv", dtype={"entity_code": str})

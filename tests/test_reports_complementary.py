@@ -103,9 +103,11 @@ def page_lines(page: Path) -> tuple[list, set, int]:
     # ГИА tasks: «Все участники» = Σ score groups, per task row
     for key in [k for k in tables if k.startswith("gia_tasks")]:
         for t in tables[key]:
-            groups = [j for j, c in enumerate(t.columns) if j >= 2 and c not in ("Регион, %", "Зона риска")]
+            # found by header: with a «План ГИА» the table has a «Уровень» column before «Все участники»
+            total = t.columns.index("Все участники, %")
+            groups = [j for j, c in enumerate(t.columns) if j > total and c not in ("Регион, %", "Зона риска")]
             for i, r in enumerate(t.rows):
-                cells = [HtmlRow([r.cells[j]], r.group) for j in (1, *groups)]
+                cells = [HtmlRow([r.cells[j]], r.group) for j in (total, *groups)]
                 add(_column_lines(cells, 0, list(range(1, len(cells))), {0: None}, (key, i)))
     return lines, hidden, in_lines
 

@@ -78,7 +78,7 @@ def test_summary_and_layout(demo):
         assert (demo["inbox"] / rel).is_file()
     kinds = {f["kind"] for f in demo["files"]}
     assert kinds == {"register", "gia9", "gia11", "vpr", "vpr_plan", "vpr_scale", "ege_min", "admissions", "niko",
-                     "measures"}
+                     "measures", "gia_plan"}
     # the truth lives outside the inbox and never inside it
     assert not any(p.name in ("truth.json", "files.json") for p in demo["inbox"].rglob("*"))
     truth = json.loads((demo["truth"] / "truth.json").read_text(encoding="utf-8"))
@@ -227,6 +227,31 @@ def test_plan_scale_minimums(demo):
     assert list(mins.columns) == ["Год", "Код предмета", "Минимальный балл"]
     d = dict(zip(mins["Код предмета"], mins["Минимальный балл"].astype(int)))
     assert d["1"] == 24 and d["2"] == 27 and d["12"] == 42 and d["9"] == 22 and "22" not in d
+
+
+def test_gia_plan_of_the_last_two_years(demo):
+    """«План ГИА»: the last year for ЕГЭ Русский язык, Математика профильного уровня and ОГЭ Математика, the
+    year before for ЕГЭ Русский язык only; one row per short task and long criterion, as many as the
+    answer strings have, the essay of Русский язык (its criteria 27К1…) of high level."""
+    files = {f["year"]: f for f in demo["files"] if f["kind"] == "gia_plan"}
+    assert set(files) == set(YEARS[-2:])
+    last = _csv(demo["inbox"] / files[YEARS[-1]]["file"])
+    assert list(last.columns) == ["Год", "Предмет", "Класс", "Задание", "Макс. балл", "Уровень", "Код умения",
+                                  "Проверяемое умение", "Практико-ориентированное"]
+    by = {k: g for k, g in last.groupby(["Предмет", "Класс"])}
+    assert set(by) == {("Русский язык", "11"), ("Математика профильного уровня", "11"), ("Математика", "9")}
+    rus = by[("Русский язык", "11")]
+    # ЕГЭ Русский язык: 26 short tasks and 10 essay criteria (27К1…27К10), the essay of level В
+    assert rus["Задание"].tolist()[:26] == [str(i) for i in range(1, 27)]
+    assert rus["Задание"].tolist()[26:] == [f"27К{m}" for m in range(1, 11)]
+    assert set(rus["Уровень"].iloc[26:]) == {"В"} and set(rus["Уровень"].iloc[:26]) == {"Б", "П"}
+    assert set(last["Уровень"]) == {"Б", "П", "В"}
+    before = _csv(demo["inbox"] / files[YEARS[-2]]["file"])
+    assert set(before["Предмет"]) == {"Русский язык"}
+    truth = json.loads((demo["truth"] / "truth.json").read_text(encoding="utf-8"))["gia_plan"]
+    assert len(truth) == len(last) + len(before)
+    assert {t["task"] for t in truth if t["subject_code"] == 1 and t["year"] == YEARS[-1]} == (
+        {f"К{i}" for i in range(1, 27)} | {f"Р{i}" for i in range(1, 11)})
 
 
 def _short_sum(s: str) -> int:

@@ -1,10 +1,15 @@
 -- ГИА task completion (methodology, «ГИА tasks and risk zones»), per exam, year, form, subject and
 -- task, for the region, each municipality and school, over all counted results (score_group
 -- 'all') and per score group. completion_pct = 100 · Σ scores / Σ max.
--- risk_zone (rows of score_group 'all'): without a «План ГИА», a task is in the risk zone of a
--- group when the completion of that group's reference score group — «минимальный–60» for ЕГЭ
--- with test scores, mark 3 otherwise — is below gia_risk_below_pct (seed analysis_params);
--- null when the group has no results in its reference score group.
+-- task_level: the task's level Б/П/В from the «План ГИА» (int_gia_task_levels), null without one.
+-- risk_rule says which rule decided risk_zone:
+-- 'plan' (the task has a level): in every row, the task is in the risk zone of that group when
+--   the group's own completion is below gia_risk_basic_pct (level Б) or gia_risk_high_pct (П, В);
+--   the reference columns are then the row's own participants and completion;
+-- 'no_plan' (rows of score_group 'all' only): the task is in the risk zone of a group when the
+--   completion of that group's reference score group — «минимальный–60» for ЕГЭ with test scores,
+--   mark 3 otherwise — is below gia_risk_below_pct; null when that score group has no results.
+-- All three thresholds are rows of seed analysis_params.
 with task_scores as (
 
     select * from {{ ref('int_gia_task_scores') }}
@@ -14,7 +19,7 @@ with task_scores as (
 
 params as (
 
-    {{ seed_params('analysis_params', ['gia_risk_below_pct']) }}
+    {{ seed_params('analysis_params', ['gia_risk_below_pct', 'gia_risk_basic_pct', 'gia_risk_high_pct']) }}
 
 ),
 
@@ -103,11 +108,26 @@ final as (
         completions.score_sum,
         completions.max_sum,
         completions.completion_pct,
-        case when completions.score_group = 'all' then reference_groups.reference_participants end
-            as reference_participants,
-        case when completions.score_group = 'all' then reference_groups.reference_completion_pct end
-            as reference_completion_pct,
+        levels.task_level,
+        case when levels.task_level is not null then 'plan' else 'no_plan' end as risk_rule,
         case
+            when levels.task_level is not null then completions.participants
+            when completions.score_group = 'all' then reference_groups.reference_participants
+        end as reference_participants,
+        case
+            when levels.task_level is not null then completions.completion_pct
+            when completions.score_group = 'all' then reference_groups.reference_completion_pct
+        end as reference_completion_pct,
+        case
+            when levels.task_level is not null then
+                case
+                    when completions.completion_pct < case
+                            when levels.task_level = 'Б' then params.gia_risk_basic_pct
+                            else params.gia_risk_high_pct
+                        end
+                        then 1
+                    else 0
+                end
             when completions.score_group <> 'all' or reference_groups.reference_completion_pct is null
                 then null
             when reference_groups.reference_completion_pct < params.gia_risk_below_pct then 1
@@ -115,6 +135,12 @@ final as (
         end as risk_zone
     from completions
     cross join params
+    left join {{ ref('int_gia_task_levels') }} as levels
+        on completions.exam = levels.exam
+        and completions.year = levels.year
+        and completions.gia_form = levels.gia_form
+        and completions.subject_code = levels.subject_code
+        and completions.task_key = levels.task_key
     left join reference_groups
         on completions.exam = reference_groups.exam
         and completions.year = reference_groups.year
