@@ -86,6 +86,7 @@ def _comma(x: float, _pos: int | None = None) -> str:
 
 _drawing_seconds = [0.0]     # this process's CPU seconds in the chart functions (rsoko bench)
 _renders = [0]               # charts actually drawn by this process (cache misses)
+_hits = [0]                  # charts taken from the cache
 
 
 def drawing_seconds() -> float:
@@ -97,6 +98,11 @@ def drawing_seconds() -> float:
 def renders() -> int:
     """How many charts this process has drawn (not taken from the cache) so far."""
     return _renders[0]
+
+
+def cache_hits() -> int:
+    """How many charts this process has taken from the cache so far."""
+    return _hits[0]
 
 
 def _render(fig: Figure, png: bool, *, tight: bool = True) -> ChartImage:
@@ -165,6 +171,7 @@ def cached(fn: Callable[..., ChartImage]) -> Callable[..., ChartImage]:
             hit = _cache.get(key)
             if hit is not None:
                 _cache.move_to_end(key)
+                _hits[0] += 1
                 return hit
             image = fn(*args, **kwargs)
             _cache[key] = image

@@ -21,10 +21,10 @@ def _histogram(shares, **kw):
 
 
 def test_two_identical_specs_are_drawn_once():
-    before = charts.renders()
+    before, hits = charts.renders(), charts.cache_hits()
     first = charts.marks_chart(["Рус. яз. 4", "Мат. 4"], [[10.0, 30.0, 40.0, 20.0], [5.0, 35.0, 40.0, 20.0]])
     second = charts.marks_chart(["Рус. яз. 4", "Мат. 4"], [[10.0, 30.0, 40.0, 20.0], [5.0, 35.0, 40.0, 20.0]])
-    assert charts.renders() - before == 1
+    assert charts.renders() - before == 1 and charts.cache_hits() - hits == 1
     assert second.svg == first.svg
 
 
