@@ -10,11 +10,15 @@ directly (no pyplot state), which keeps charts cheap and safe in worker processe
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import io
 import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import matplotlib
 
@@ -80,22 +84,104 @@ def _comma(x: float, _pos: int | None = None) -> str:
     return text.replace(".", ",").replace("-", "\u2212")
 
 
-_drawing_seconds = [0.0]     # this process's time in _render (rsoko bench: publication per file kind)
+_drawing_seconds = [0.0]     # this process's CPU seconds in the chart functions (rsoko bench)
+_renders = [0]               # charts actually drawn by this process (cache misses)
+_hits = [0]                  # charts taken from the cache
 
 
 def drawing_seconds() -> float:
-    """Seconds this process has spent drawing charts (SVG and PNG) so far."""
+    """CPU seconds this process has spent in the chart functions so far: building the figures
+    and drawing them (SVG and PNG); a cache hit costs next to nothing and adds next to nothing."""
     return _drawing_seconds[0]
+
+
+def renders() -> int:
+    """How many charts this process has drawn (not taken from the cache) so far."""
+    return _renders[0]
+
+
+def cache_hits() -> int:
+    """How many charts this process has taken from the cache so far."""
+    return _hits[0]
 
 
 def _render(fig: Figure, png: bool, *, tight: bool = True) -> ChartImage:
     """SVG (and PNG) of a figure. `tight` measures the labels first (an extra draw); charts with
     a fixed layout (the many small histograms) skip it."""
-    started = time.perf_counter()
-    try:
-        return _draw(fig, png, tight=tight)
-    finally:
-        _drawing_seconds[0] += time.perf_counter() - started
+    _renders[0] += 1
+    return _draw(fig, png, tight=tight)
+
+
+# --- the cache of identical charts -----------------------------------------------------------
+# A publication draws the same chart more than once: a worker renders several municipal reports
+# and some of their figures depend only on region-wide data (the clusters' values, the region's
+# lines), a report may repeat a figure. The key is a hash of the chart's kind and of everything
+# it is drawn from (labels, values, marks, options), so a hit returns exactly the bytes a render
+# would give (the drawing is deterministic: fixed hash salt, no date) and the output cannot
+# depend on the order in which reports were built or on timing. Bounded: a region's PNGs are
+# large, and a worker process lives for the whole publication.
+CACHE_SIZE = 64
+_cache: "OrderedDict[str, ChartImage]" = OrderedDict()
+
+
+class _Unhashable(TypeError):
+    """An argument the key cannot describe exactly: the chart is drawn without the cache."""
+
+
+def _freeze(obj: Any) -> Any:
+    """A plain, exact, repr-stable image of a chart argument (numpy arrays in full, never the
+    abbreviated repr), or _Unhashable."""
+    if obj is None or isinstance(obj, (str, bool, int, float)):
+        return obj
+    if hasattr(obj, "item") and getattr(obj, "ndim", None) == 0:          # a numpy scalar
+        return _freeze(obj.item())
+    if hasattr(obj, "tolist"):                                             # numpy array, pandas Series
+        return ("seq", tuple(_freeze(x) for x in obj.tolist()))
+    if isinstance(obj, dict):                       # insertion order matters (series order, colours)
+        return ("dict", tuple((_freeze(k), _freeze(v)) for k, v in obj.items()))
+    if isinstance(obj, (list, tuple)):
+        return ("seq", tuple(_freeze(x) for x in obj))
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return (type(obj).__name__, tuple(_freeze(getattr(obj, f.name)) for f in dataclasses.fields(obj)))
+    raise _Unhashable(type(obj).__name__)
+
+
+def chart_key(kind: str, args: tuple, kwargs: dict) -> str:
+    """The cache key of one chart: SHA-256 of its kind and its frozen arguments."""
+    frozen = (kind, _freeze(args), tuple(sorted((k, _freeze(v)) for k, v in kwargs.items())))
+    return hashlib.sha256(repr(frozen).encode("utf-8")).hexdigest()
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def cached(fn: Callable[..., ChartImage]) -> Callable[..., ChartImage]:
+    """A chart function whose result is taken from the cache when the same chart was drawn
+    before in this process; its CPU seconds are added to drawing_seconds()."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> ChartImage:
+        started = time.process_time()
+        try:
+            try:
+                key = chart_key(fn.__name__, args, kwargs)
+            except _Unhashable:
+                return fn(*args, **kwargs)
+            hit = _cache.get(key)
+            if hit is not None:
+                _cache.move_to_end(key)
+                _hits[0] += 1
+                return hit
+            image = fn(*args, **kwargs)
+            _cache[key] = image
+            if len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+            return image
+        finally:
+            _drawing_seconds[0] += time.process_time() - started
+
+    return wrapper
 
 
 def _draw(fig: Figure, png: bool, *, tight: bool) -> ChartImage:
@@ -118,6 +204,7 @@ def _legend_below(ax, ncol: int) -> None:
               handlelength=1.2, columnspacing=1.2)
 
 
+@cached
 def marks_chart(labels: Sequence[str], shares: Sequence[Sequence[float]], *, png: bool = False,
                 xlabel: str = "Доля участников, %") -> ChartImage:
     """Stacked horizontal bars of the shares of «2»…«5» per work (or subject), top to bottom."""
@@ -180,6 +267,7 @@ class _HistogramCanvas:
 _CANVAS: _HistogramCanvas | None = None
 
 
+@cached
 def score_histogram(scores: Sequence[int], shares: Sequence[float], bounds: tuple[int | None, int | None, int | None],
                     work_max: int, *, reference: Sequence[float] | None = None, png: bool = False) -> ChartImage:
     """Share of pupils at each primary score, with dashed lines at the minimum scores of «3», «4», «5».
@@ -194,6 +282,7 @@ def score_histogram(scores: Sequence[int], shares: Sequence[float], bounds: tupl
     return _CANVAS.draw(list(scores), list(shares), tuple(bounds), int(work_max), reference, png)
 
 
+@cached
 def marks_and_journal_chart(labels: Sequence[str], shares: Sequence[Sequence[float]],
                             journal: Sequence[Sequence[float] | None], *, journal_marks: Sequence[str] = (),
                             png: bool = False) -> ChartImage:
@@ -230,6 +319,7 @@ def marks_and_journal_chart(labels: Sequence[str], shares: Sequence[Sequence[flo
     return _render(fig, png)
 
 
+@cached
 def dynamics_chart(series: dict[str, Sequence[tuple[int, float] | tuple[int, float, str]]], *, ylabel: str,
                    png: bool = False, labelled: int = 2) -> ChartImage:
     """Lines over the years (ЕГЭ mean scores, indicators), one per series, values labelled.
@@ -259,6 +349,7 @@ def dynamics_chart(series: dict[str, Sequence[tuple[int, float] | tuple[int, flo
     return _render(fig, png)
 
 
+@cached
 def cluster_chart(labels: Sequence[str], values: Sequence[float], *, reference: float | None, xlabel: str,
                   reference_label: str = "Регион", png: bool = False) -> ChartImage:
     """One indicator across clusters (pooled values), with the region's value as a vertical line."""
@@ -288,6 +379,7 @@ class TrendPoint:
     small: bool = False
 
 
+@cached
 def indicator_trends_chart(panels: Sequence[tuple[str, dict[str, Sequence[TrendPoint]]]], *, lead: str,
                            png: bool = False, columns: int = 3) -> ChartImage:
     """Small multiples: one panel per indicator, one line per entity over the three years.
@@ -320,9 +412,12 @@ def indicator_trends_chart(panels: Sequence[tuple[str, dict[str, Sequence[TrendP
             is_lead = name == lead
             ax.plot(xs, ys, color=colors[name], linewidth=1.8 if is_lead else 0.9, zorder=3 if is_lead else 2,
                     label=name)
-            for p in pts:
-                ax.plot([p.year], [p.value], marker="o", markersize=3 if is_lead else 2.2, color=colors[name],
-                        markerfacecolor="white" if p.small else colors[name], zorder=4 if is_lead else 2)
+            for small in (False, True):     # one artist per kind of marker, not one per point
+                marked = [p for p in pts if p.small == small]
+                if marked:
+                    ax.plot([p.year for p in marked], [p.value for p in marked], linestyle="", marker="o",
+                            markersize=3 if is_lead else 2.2, color=colors[name],
+                            markerfacecolor="white" if small else colors[name], zorder=4 if is_lead else 2)
         ax.set_title(title, fontsize=6.5, loc="left")
         ax.set_xticks(years, [str(y) for y in years], fontsize=6)
         ax.set_xlim(years[0] - (1 if len(years) == 1 else 0.2), years[-1] + (1 if len(years) == 1 else 0.2))

@@ -9,8 +9,9 @@ What it measures, on an inbox generated once per scale and seed (and reused):
   wall-clock union of those dbt nodes' execution intervals from run_results.json), publish_s
   (data tables + reports);
 - rerun_s: the same command again on the unchanged inbox;
-- publication_by_kind_s: the publication's seconds per file kind (PDF, DOCX, XLSX, HTML,
-  charts, school packs, the Document trees, the page and manifest), summed over the processes;
+- publication_by_kind_s: the publication's CPU seconds per file kind (PDF, DOCX, XLSX, HTML,
+  charts, school packs, the Document trees, the page and manifest), summed over the processes
+  (CPU, not wall: on a shared machine a worker's wall seconds grow with whatever else runs);
 - peak_rss_mb: the peak of the summed resident memory of the whole process tree (this process,
   the run, dbt, renderers), sampled from /proc every 0.2 s.
 Timings belong here, never in tests.
@@ -218,7 +219,7 @@ def run_bench(scale: str, out_file: Path, *, workdir: Path, seed: int = 2025) ->
         "rerun_s": round(rerun_s, 2),
     }
     processing = timings.get("ingest_s", 0.0) + dbt_total
-    # publication by file kind: seconds of work summed over the publishing process and its workers
+    # publication by file kind: CPU seconds summed over the publishing process and its workers
     # (two workers run at once, so the sum exceeds publish_s); from the run's own timings
     publication = {kind: round(timings[f"publish_{kind}_s"], 2) for kind in PUBLICATION_KINDS
                    if f"publish_{kind}_s" in timings}
@@ -271,7 +272,7 @@ def _print_table(result: dict) -> None:
         print(f"{stage:<16}{seconds:>10.2f}")
     by_kind = result.get("publication_by_kind_s", {})
     if by_kind:
-        print("publication by file kind (seconds of work, summed over processes):")
+        print("publication by file kind (CPU seconds, summed over processes):")
         for kind, seconds in by_kind.items():
             print(f"  {PUBLICATION_KIND_NAMES.get(kind, kind):<14}{seconds:>10.2f}")
     print(f"{'peak_rss_mb':<16}{result['peak_rss_mb']:>10}")
