@@ -125,3 +125,19 @@ def test_numbers_stored_as_text_and_codes_keep_leading_zeros(tmp_path):
     ident = identify(write_xlsx(tmp_path / "r.xlsx", {"Лист1": rows}), "r.xlsx")
     pf = ident.reader.read(ident.src)
     assert pf.frame["pupils"].tolist()[0] == 500 and pf.frame["mo_code"].tolist()[0] == "01"
+
+
+def test_one_date_reads_as_a_column_of_dates_does():
+    """A single `Дата:` (the ВПР work date, parsed once a file) takes a short path; it must give
+    what the general path gives for the same text inside a longer column."""
+    import numpy as np
+
+    from ingestion.convert import parse_date
+
+    for text in ["15.04.2025", "01.01.2024", "31.02.2025", "1.4.2025", "15.04.2025 00:00:00", "2025-04-15",
+                 "abc", None, ""]:
+        one_values, one_bad = parse_date(np.array([text], dtype=object))
+        col_values, col_bad = parse_date(np.array([text, "not a date"], dtype=object))
+        assert (one_values[0] == col_values[0]) or (np.isnat(one_values[0]) and np.isnat(col_values[0])), text
+        assert one_bad[0] == col_bad[0], text
+    assert parse_date(np.array(["15.04.2025"], dtype=object))[0][0] == np.datetime64("2025-04-15")
