@@ -181,3 +181,25 @@ def test_a_form_without_its_name_row_is_told_by_sheet_name_or_header(tmp_path):
     rows[0] = []
     ident = identify(write_xlsx(tmp_path / "m.xlsx", {"Лист1": rows}), "m.xlsx")
     assert ident.kind == "vpr_forms" and ident.reader.read(ident.src).meta["form"] == "marks"
+
+
+def test_group_names_are_classified_by_their_text_and_no_mark_is_a_blank():
+    """`classify` (forms) and `null_no_mark` (downloads) row by row, expectations written by hand."""
+    import numpy as np
+    import pandas as pd
+
+    from ingestion.convert import object_frame
+    from ingestion.readers.vpr_fisoko import null_no_mark
+    from ingestion.readers.vpr_forms import classify
+
+    names = pd.Series(["Вся выборка", " Синтетический край ", "Район (reg86_m001)", "МБОУ СОШ 1(sch860123)",
+                       "МБОУ (EDU860124) ", None, float("nan"), "вся  выборка"], dtype=object)
+    level, login, mo = classify(names)
+    assert list(level) == ["russia", "region", "municipality", "school", "school", "region", "region", "russia"]
+    assert list(login) == [None, None, None, "sch860123", "edu860124", None, None, None]
+    assert list(mo) == [None, None, "001", None, None, None, None, None]
+
+    frame = object_frame({"_row": np.arange(4), "journal_mark": np.array([np.nan, 4.0, np.nan, np.nan]),
+                          "journal_mark__bad": np.array(["Нет отметки", None, "пять", "н/о"], dtype=object)})
+    null_no_mark(frame, "journal_mark")
+    assert list(frame["journal_mark__bad"]) == [None, None, "пять", None]
