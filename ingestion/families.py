@@ -43,6 +43,7 @@ class Pending:
     notes: list[str] = field(default_factory=list)
     rows_loaded: int = 0
     nulled: dict[str, set] = field(default_factory=dict)   # field -> rows loaded with that cell emptied
+    cells: dict | None = None          # a work file's task cells (`task_cells`), from validation to insert
 
     def reject(self, message: str, rows: list[tuple] | None = None) -> None:
         self.error = message
@@ -280,14 +281,13 @@ def _categorical(values: list[str], codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(inv[codes], categories=uniq)
 
 
-def task_sum(frame: pd.DataFrame, tasks: list[TaskColumn]) -> np.ndarray:
-    """Σ of non-null task cells per pupil; NaN when a cell is not a number (its own check reports it)."""
-    if not tasks:
-        return np.zeros(len(frame))
-    m = np.column_stack([frame[f"task:{x.label}"].to_numpy(dtype=float) for x in tasks])
-    bad = pd.notna(np.column_stack([frame[f"task:{x.label}__bad"].to_numpy(dtype=object) for x in tasks])).any(axis=1)
-    s = np.nansum(m, axis=1)
-    s[bad] = np.nan
+def cells_sum(c: dict[str, np.ndarray], n: int, t: int) -> np.ndarray:
+    """Σ of non-null task cells per pupil from a file's `task_cells`; NaN when a cell is not a
+    number (its own check reports it). From the cells, so the task columns are read once."""
+    if t == 0:
+        return np.zeros(n)
+    s = np.nansum(c["score"].reshape(n, t), axis=1)
+    s[c["bad_pos"] // t] = np.nan
     return s
 
 
@@ -345,8 +345,9 @@ class Works:
             pf = p.parsed
             f = pf.frame
             tasks = pf.meta["tasks"]
-            pupils.append((f, pf, task_sum(f, tasks)))
             c = task_cells(f, tasks)
+            p.cells = dict(c)   # insert reuses them when every row loads
+            pupils.append((f, pf, cells_sum(c, len(f), len(tasks))))
             c["pupil"] = c["pupil"] + offset
             c["tidx"] = c["tidx"] + len(labels)
             c["bad_pos"] = c["bad_pos"] + cell_offset
@@ -424,15 +425,17 @@ class Works:
             data["_extra"] = ex
         n = batch.insert("vpr_results" if kind == "vpr" else "niko_results", data, sub["_row"].to_numpy(), audit)
         tasks = pf.meta["tasks"]
-        c = task_cells(f, tasks, rows=keep)
+        c = p.cells if p.cells is not None and keep.all() else task_cells(f, tasks, rows=keep)
+        p.cells = None
         rows = sub["_row"].to_numpy()
-        cells = pd.DataFrame({"_source_row": rows[c["pupil"]], "tidx": c["tidx"], "score": c["score"]})
-        task_table = object_frame({"tidx": np.arange(len(tasks), dtype=np.int32),
-                                   "task": np.array([t.label for t in tasks], dtype=object),
-                                   "task_max": np.array([t.max for t in tasks], dtype=np.int64),
-                                   "task_level": np.array([t.level for t in tasks], dtype=object)})
-        pupils = object_frame({"_source_row": rows, "school_login": sub["school_login"].to_numpy(dtype=object),
-                               "participant_code": sub["participant_code"].to_numpy(dtype=object)})
+        # the three frames as columns: `Batch` makes one DataFrame of each per batch
+        cells = {"_source_row": rows[c["pupil"]], "tidx": c["tidx"], "score": c["score"]}
+        task_table = {"tidx": np.arange(len(tasks), dtype=np.int32),
+                      "task": np.array([t.label for t in tasks], dtype=object),
+                      "task_max": np.array([t.max for t in tasks], dtype=np.int64),
+                      "task_level": np.array([t.level for t in tasks], dtype=object)}
+        pupils = {"_source_row": rows, "school_login": sub["school_login"].to_numpy(dtype=object),
+                  "participant_code": sub["participant_code"].to_numpy(dtype=object)}
         level = ", t.task_level" if kind == "vpr" else ""
         batch.insert_select(f"{kind}_tasks", f"""
             select f.year, f.subject, f.grade, p.school_login, p.participant_code,

@@ -141,3 +141,27 @@ def test_one_date_reads_as_a_column_of_dates_does():
         assert (one_values[0] == col_values[0]) or (np.isnat(one_values[0]) and np.isnat(col_values[0])), text
         assert one_bad[0] == col_bad[0], text
     assert parse_date(np.array(["15.04.2025"], dtype=object))[0][0] == np.datetime64("2025-04-15")
+
+
+def test_pupil_task_sums_from_the_cells_skip_blanks_and_void_a_bad_cell():
+    """`cells_sum` over `task_cells` against a plain row-by-row sum of the task columns."""
+    import numpy as np
+    import pandas as pd
+
+    from ingestion.families import cells_sum, task_cells
+    from ingestion.readers.works import TaskColumn
+
+    tasks = [TaskColumn("1", "1 (1б)", 1, 0), TaskColumn("2", "2 (2б)", 2, 1), TaskColumn("3", "3 (1б)", 1, 2)]
+    frame = pd.DataFrame({"task:1": [1.0, np.nan, 0.0, 1.0], "task:1__bad": [None, None, None, None],
+                          "task:2": [2.0, 1.0, np.nan, np.nan], "task:2__bad": [None, None, "Z", None],
+                          "task:3": [np.nan, 1.0, 1.0, np.nan], "task:3__bad": [None, None, None, None]})
+    frame = frame.astype({c: object for c in frame.columns if c.endswith("__bad")})
+    expected = []
+    for _, row in frame.iterrows():
+        if any(pd.notna(row[f"task:{t.label}__bad"]) for t in tasks):
+            expected.append(None)
+        else:
+            expected.append(sum(row[f"task:{t.label}"] for t in tasks if not np.isnan(row[f"task:{t.label}"])))
+    got = cells_sum(task_cells(frame, tasks), len(frame), len(tasks))
+    assert [None if np.isnan(v) else v for v in got] == expected == [3.0, 2.0, None, 1.0]
+    assert list(cells_sum(task_cells(frame, []), len(frame), 0)) == [0.0] * 4

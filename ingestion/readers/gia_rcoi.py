@@ -66,6 +66,7 @@ _PERSONAL_HEADER = re.compile(r"фамил|имя|отчеств|сери|ном
 _WORDISH = re.compile(r"[^\W\d_]{3,}")
 _ANSWER_MARK = re.compile(r"[+\-−–(]")
 _NOT_DIGITS = re.compile(r"\D")
+_SCHOOL_CODE = re.compile(r"\d{4,8}")
 _ANSWER_CHARS = str.maketrans("", "", "+-−–()0123456789 ")   # deleting these leaves nothing in an answer string
 MASK = "скрытый текст"
 
@@ -547,13 +548,18 @@ def complete_with_register(frame: pd.DataFrame, params, boundary: tuple | None =
     school = frame["school_code"].to_numpy(dtype=object)
     if mo_of:
         mo = frame["mo_code"].to_numpy(dtype=object)
-        set_object(frame, "mo_code", np.array([m if m is not None else mo_of.get(s) for m, s in zip(mo, school)],
-                                              dtype=object))
+        missing = np.flatnonzero(np.array([m is None for m in mo], dtype=bool))
+        if len(missing):  # only the rows without one are looked up (a protocol of a municipality has it)
+            mo = mo.copy()
+            mo[missing] = [mo_of.get(s) for s in school[missing]]
+            set_object(frame, "mo_code", mo)
     if codes is not None:
-        codes_s = pd.Series(school, dtype=object)
         # only a code-like value is the РЦОИ's code for ВПЛ/СПО; anything else stays an unknown Код ОО
-        outside = ~codes_s.isin(codes).to_numpy() & codes_s.str.fullmatch(r"\d{4,8}").fillna(False).to_numpy(dtype=bool)
-        cat = frame["category"].to_numpy(dtype=object).copy()
-        cat[outside] = "ВПЛ/СПО"
-        set_object(frame, "category", cat)
+        unknown = np.flatnonzero(~pd.Series(school, dtype=object).isin(codes).to_numpy())
+        outside = unknown[np.array([isinstance(s, str) and _SCHOOL_CODE.fullmatch(s) is not None
+                                    for s in school[unknown]], dtype=bool)] if len(unknown) else unknown
+        if len(outside):
+            cat = frame["category"].to_numpy(dtype=object).copy()
+            cat[outside] = "ВПЛ/СПО"
+            set_object(frame, "category", cat)
     return boundary_note(boundary, params) if boundary is not None else []
