@@ -203,3 +203,21 @@ def test_group_names_are_classified_by_their_text_and_no_mark_is_a_blank():
                           "journal_mark__bad": np.array(["Нет отметки", None, "пять", "н/о"], dtype=object)})
     null_no_mark(frame, "journal_mark")
     assert list(frame["journal_mark__bad"]) == [None, None, "пять", None]
+
+
+def test_a_login_under_the_other_prefix_becomes_the_registers():
+    """`canonical_logins`: edu/sch with the register's 6 digits → the register's login; others kept."""
+    import numpy as np
+
+    from ingestion.readers.vpr_fisoko import canonical_logins
+
+    known = frozenset({"edu860101", "sch860102"})
+    logins = np.array(["sch860101", "edu860101", None, "edu860102", "edu869999", "sch860101", float("nan")],
+                      dtype=object)
+    out, notes = canonical_logins(logins, known)
+    assert list(out[:6]) == ["edu860101", "edu860101", None, "sch860102", "edu869999", "edu860101"]
+    assert out[6] != out[6]  # NaN stays
+    assert notes == ["логин ОО найден в реестре по тем же 6 цифрам с другим префиксом: "
+                     "edu860102 → sch860102, sch860101 → edu860101"]
+    same, none = canonical_logins(np.array(["edu860101", None], dtype=object), known)
+    assert list(same) == ["edu860101", None] and none == []

@@ -28,8 +28,8 @@ import pandas as pd
 
 from ingestion import pseudonym
 from ingestion.convert import object_frame, set_object
-from ingestion.readers.base import (Col, FileError, ParsedFile, RECOGNISE_SHARE, find_header, header_keys, map_header,
-                                    match_count, require, typed_frame)
+from ingestion.readers.base import (Col, FileError, ParsedFile, RECOGNISE_SHARE, find_header, map_header,
+                                    match_count, require, row_keys, typed_frame)
 from ingestion.readers.gia import _LONG_FULL, add_answer_columns
 from ingestion.source import Source, Table, column_text
 from ingestion.text import norm_header
@@ -383,11 +383,19 @@ class RcoiProtocolReader(ParsedOnce):
 
 
 def protocol_share(src: Source) -> float:
-    """Share of the protocol's core columns in its best header row (0 for an appeal protocol)."""
+    """Share of the protocol's core columns in its best header row (0 for an appeal protocol).
+
+    Kept on the source: both ГИА kinds' protocol readers ask for every file of the inbox."""
+    if "rcoi_share" not in src.cache:
+        src.cache["rcoi_share"] = _protocol_share(src)
+    return src.cache["rcoi_share"]
+
+
+def _protocol_share(src: Source) -> float:
     best = 0.0
     for head in src.heads:
         for row in head.rows:
-            keys = {k for c in row if c for k in header_keys(c)}
+            keys = row_keys(tuple(row))   # the header keys of the row's cells (remembered per row)
             if keys & APPEAL_MARKERS:
                 continue
             if not ({"фамилия", "имя"} <= keys):
