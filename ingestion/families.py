@@ -43,6 +43,7 @@ class Pending:
     notes: list[str] = field(default_factory=list)
     rows_loaded: int = 0
     nulled: dict[str, set] = field(default_factory=dict)   # field -> rows loaded with that cell emptied
+    cells: dict | None = None          # a work file's task cells (`task_cells`), from validation to insert
 
     def reject(self, message: str, rows: list[tuple] | None = None) -> None:
         self.error = message
@@ -132,6 +133,12 @@ def kept(frame: pd.DataFrame, bad: set) -> np.ndarray:
     return ~frame["_row"].isin(bad).to_numpy() if bad else np.ones(len(frame), dtype=bool)
 
 
+def kept_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """The rows of `frame` in `keep`; the frame itself when all are kept (the common case: a
+    wide ВПР frame copied per file only to be read cost more than its inserts)."""
+    return frame if keep.all() else frame.loc[keep]
+
+
 # ====================================================================== column tables
 class ColumnTables:
     """Kinds with one header row and one raw table (ГИА also expands its answer strings)."""
@@ -154,7 +161,7 @@ class ColumnTables:
         """Stage the file's loadable rows (bad cells emptied where the kind allows); returns their count."""
         frame = p.parsed.frame
         keep = kept(frame, p.bad_rows.get(MAIN, set()))
-        sub = frame.loc[keep]
+        sub = kept_rows(frame, keep)
         data = {c: sub[c].to_numpy() for c in sub.columns if not c.startswith(("_", "extra:")) and not c.endswith("__bad")}
         for name, rows in p.nulled.items():  # a bad non-key cell: emptied, the row loads
             empty = sub["_row"].isin(rows).to_numpy()
@@ -232,7 +239,7 @@ def task_cells(frame: pd.DataFrame, tasks: list[TaskColumn], rows: np.ndarray | 
     Task labels and headers stay out of the long arrays (a cell row carries only the task's
     index) so that 18 million cells cost numbers, not Python strings.
     """
-    sub = frame if rows is None else frame.loc[rows]
+    sub = frame if rows is None else kept_rows(frame, rows)
     n, t = len(sub), len(tasks)
     if t == 0 or n == 0:
         return {"pupil": np.array([], dtype=np.int64), "tidx": np.array([], dtype=np.int32),
@@ -274,14 +281,13 @@ def _categorical(values: list[str], codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(inv[codes], categories=uniq)
 
 
-def task_sum(frame: pd.DataFrame, tasks: list[TaskColumn]) -> np.ndarray:
-    """Σ of non-null task cells per pupil; NaN when a cell is not a number (its own check reports it)."""
-    if not tasks:
-        return np.zeros(len(frame))
-    m = np.column_stack([frame[f"task:{x.label}"].to_numpy(dtype=float) for x in tasks])
-    bad = pd.notna(np.column_stack([frame[f"task:{x.label}__bad"].to_numpy(dtype=object) for x in tasks])).any(axis=1)
-    s = np.nansum(m, axis=1)
-    s[bad] = np.nan
+def cells_sum(c: dict[str, np.ndarray], n: int, t: int) -> np.ndarray:
+    """Σ of non-null task cells per pupil from a file's `task_cells`; NaN when a cell is not a
+    number (its own check reports it). From the cells, so the task columns are read once."""
+    if t == 0:
+        return np.zeros(n)
+    s = np.nansum(c["score"].reshape(n, t), axis=1)
+    s[c["bad_pos"] // t] = np.nan
     return s
 
 
@@ -292,6 +298,31 @@ PUPIL_COLS = {
     "niko": ["_row", "school_login", "participant_code", "class_name", "primary_score", "primary_score__bad",
              "level_name"],
 }
+
+
+def pupil_frame(columns: list[str], files: list[tuple[pd.DataFrame, ParsedFile, np.ndarray]]) -> pd.DataFrame:
+    """The pupil rows of a batch's files for the ВПР/НИКО suites: `columns` of each file's frame,
+    its number `_file`, the work (year, subject, grade, maximum) and the task sum per pupil.
+
+    Built from arrays once per batch: a frame per file (a column copy and five assignments)
+    cost milliseconds a file, which hundreds of ФИС ОКО downloads of a work pay; the result is
+    the frame the per-file frames concatenated to (object columns stay object, the subject is
+    pandas' text column as a scalar assignment made it).
+    """
+    lengths = np.array([len(f) for f, _pf, _s in files], dtype=np.int64)
+    out: dict[str, np.ndarray] = {}
+    for c in columns:
+        parts = [f[c].to_numpy() for f, _pf, _s in files]
+        out[c] = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    out["_file"] = np.repeat(np.arange(len(files), dtype=np.int64), lengths)
+    out["year"] = np.repeat(np.array([pf.year for _f, pf, _s in files], dtype=np.int64), lengths)
+    subjects = np.repeat(np.array([pf.meta["subject"] for _f, pf, _s in files], dtype=object), lengths)
+    out["grade"] = np.repeat(np.array([pf.meta["grade"] for _f, pf, _s in files], dtype=np.int64), lengths)
+    out["_work_max"] = np.repeat(np.array([float(pf.meta["work_max"]) for _f, pf, _s in files]), lengths)
+    out["_task_sum"] = np.concatenate([s for _f, _pf, s in files]).astype(float)
+    frame = object_frame(out)
+    frame.insert(frame.columns.get_loc("grade"), "subject", pd.Series(subjects, dtype="str"))
+    return frame
 
 
 class Works:
@@ -314,13 +345,9 @@ class Works:
             pf = p.parsed
             f = pf.frame
             tasks = pf.meta["tasks"]
-            pupil = f[PUPIL_COLS[kind]].copy()
-            pupil["_file"] = i
-            pupil["year"], pupil["subject"], pupil["grade"] = pf.year, pf.meta["subject"], pf.meta["grade"]
-            pupil["_work_max"] = float(pf.meta["work_max"])
-            pupil["_task_sum"] = task_sum(f, tasks)
-            pupils.append(pupil)
             c = task_cells(f, tasks)
+            p.cells = dict(c)   # insert reuses them when every row loads
+            pupils.append((f, pf, cells_sum(c, len(f), len(tasks))))
             c["pupil"] = c["pupil"] + offset
             c["tidx"] = c["tidx"] + len(labels)
             c["bad_pos"] = c["bad_pos"] + cell_offset
@@ -334,7 +361,7 @@ class Works:
                 q = questionnaire_frame(pf.parts[QUESTIONNAIRE], set(f["participant_code"].dropna()))
                 q["_file"] = i
                 quest.append(q)
-        P = pd.concat(pupils, ignore_index=True)
+        P = pupil_frame(PUPIL_COLS[kind], pupils)
         T = _cells_frame({k: np.concatenate(v) for k, v in cols.items()}, labels, headers)
         file_of, row_of = P["_file"].to_numpy(), P["_row"].to_numpy()
         pos = T["pupil"].to_numpy()
@@ -384,7 +411,7 @@ class Works:
         pf = p.parsed
         f = pf.frame
         keep = kept(f, p.bad_rows.get(MAIN, set()))
-        sub = f.loc[keep]
+        sub = kept_rows(f, keep)
         year, subject, grade = pf.year, pf.meta["subject"], pf.meta["grade"]
         const = {"year": np.full(len(sub), year), "subject": np.full(len(sub), subject, dtype=object),
                  "grade": np.full(len(sub), grade)}
@@ -398,15 +425,17 @@ class Works:
             data["_extra"] = ex
         n = batch.insert("vpr_results" if kind == "vpr" else "niko_results", data, sub["_row"].to_numpy(), audit)
         tasks = pf.meta["tasks"]
-        c = task_cells(f, tasks, rows=keep)
+        c = p.cells if p.cells is not None and keep.all() else task_cells(f, tasks, rows=keep)
+        p.cells = None
         rows = sub["_row"].to_numpy()
-        cells = pd.DataFrame({"_source_row": rows[c["pupil"]], "tidx": c["tidx"], "score": c["score"]})
-        task_table = object_frame({"tidx": np.arange(len(tasks), dtype=np.int32),
-                                   "task": np.array([t.label for t in tasks], dtype=object),
-                                   "task_max": np.array([t.max for t in tasks], dtype=np.int64),
-                                   "task_level": np.array([t.level for t in tasks], dtype=object)})
-        pupils = object_frame({"_source_row": rows, "school_login": sub["school_login"].to_numpy(dtype=object),
-                               "participant_code": sub["participant_code"].to_numpy(dtype=object)})
+        # the three frames as columns: `Batch` makes one DataFrame of each per batch
+        cells = {"_source_row": rows[c["pupil"]], "tidx": c["tidx"], "score": c["score"]}
+        task_table = {"tidx": np.arange(len(tasks), dtype=np.int32),
+                      "task": np.array([t.label for t in tasks], dtype=object),
+                      "task_max": np.array([t.max for t in tasks], dtype=np.int64),
+                      "task_level": np.array([t.level for t in tasks], dtype=object)}
+        pupils = {"_source_row": rows, "school_login": sub["school_login"].to_numpy(dtype=object),
+                  "participant_code": sub["participant_code"].to_numpy(dtype=object)}
         level = ", t.task_level" if kind == "vpr" else ""
         batch.insert_select(f"{kind}_tasks", f"""
             select f.year, f.subject, f.grade, p.school_login, p.participant_code,

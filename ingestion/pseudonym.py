@@ -68,10 +68,43 @@ def person_id(key: bytes, surname: object, name: object, patronymic: object, doc
 
 
 def person_ids(key: bytes, surname, name, patronymic, document) -> np.ndarray:
-    """`person_id` over arrays (one HMAC per row; distinct people rarely repeat within a file)."""
-    out = np.empty(len(surname), dtype=object)
-    for i, (s, n, p, d) in enumerate(zip(surname, name, patronymic, document)):
-        out[i] = person_id(key, s, n, p, d)
+    """`person_id` over arrays: the same ids, computed column-wise.
+
+    A protocol of a few hundred rows repeats first names and patronymics many times, so each
+    distinct value is normalised once (`_normalised`), and the HMAC is the one-shot
+    `hmac.digest` (OpenSSL, no HMAC object per row). Distinct people rarely repeat within a
+    file, so the HMAC per row is the floor. `tests/test_pseudonym.py` checks the result
+    against `person_id` row by row.
+    """
+    parts = [_normalised(surname, norm_name), _normalised(name, norm_name), _normalised(patronymic, norm_name),
+             _normalised(document, norm_document)]
+    out = np.empty(len(parts[0]), dtype=object)
+    digest = hmac.digest
+    for i, (s, n, p, d) in enumerate(zip(*parts)):
+        if not (s or n) and not d:
+            out[i] = None
+        else:
+            out[i] = digest(key, f"{s}|{n}|{p}|{d}".encode("utf-8"), "sha256").hex()[:ID_HEX]
+    return out
+
+
+def _normalised(values, norm) -> list[str]:
+    """`norm` of every value, computed once per distinct value (blanks → '').
+
+    Keyed by type and value: `1` and `1.0` are equal as keys but normalise differently.
+    """
+    seen: dict = {}
+    out = []
+    for v in values:
+        k = (v.__class__, v)
+        try:
+            got = seen.get(k)
+        except TypeError:  # an unhashable cell: normalised on its own
+            out.append(norm(v))
+            continue
+        if got is None:
+            got = seen[k] = norm(v)
+        out.append(got)
     return out
 
 

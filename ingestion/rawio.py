@@ -21,6 +21,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ingestion.convert import object_frame
+
 _counter = itertools.count()
 AUDIT = ("_load_id", "_source_file", "_source_sha256", "_loaded_at")
 
@@ -95,20 +97,25 @@ class Batch:
         self._rows.setdefault(table, []).append((self._file(audit), cols))
         return n
 
-    def insert_select(self, table: str, select_sql: str, frames: dict[str, pd.DataFrame], params: dict,
-                      audit: Audit) -> None:
+    def insert_select(self, table: str, select_sql: str, frames: dict[str, dict[str, np.ndarray] | pd.DataFrame],
+                      params: dict, audit: Audit) -> None:
         """Stage the rows of `select_sql` over `frames` (named `{name}` in it) for raw.<table>.
 
         Used where a join in DuckDB beats materialising strings in pandas (task cells: the
         pupil's codes and the task's label are joined in SQL, not repeated per cell in Python).
         Each frame gets the file's number `_f`; `{files}` is a table with `_f`, the file's
         `params` and its audit columns, so the SQL joins the frames on `_f` and selects the
-        audit columns from `{files}`.
+        audit columns from `{files}`. A frame may be given as its columns (name → array): they
+        are kept as arrays and made into one DataFrame per batch at `flush` (a DataFrame per
+        file and frame cost more than the small files' rows).
         """
         f = self._file(audit)
         staged = self._selects.setdefault((table, select_sql), {"frames": {k: [] for k in frames}, "files": []})
-        for k, df in frames.items():
-            staged["frames"][k].append(df.assign(_f=np.int32(f)))
+        for k, cols in frames.items():
+            if isinstance(cols, pd.DataFrame):
+                cols = {c: cols[c].to_numpy() for c in cols.columns}
+            n = len(next(iter(cols.values()))) if cols else 0
+            staged["frames"][k].append({**cols, "_f": np.full(n, f, dtype=np.int32)})
         staged["files"].append({"_f": f, **params})
 
     def flush(self, con: duckdb.DuckDBPyConnection) -> None:
@@ -117,7 +124,8 @@ class Batch:
             _register_and_run(con, {"rows": self._frame(parts, table_columns(con, table))},
                               f"insert into raw.{table} by name select * from {{rows}}")
         for (table, sql), staged in self._selects.items():
-            frames = {k: pd.concat(v, ignore_index=True) for k, v in staged["frames"].items()}
+            frames = {k: object_frame({c: _concat([part[c] for part in parts]) for c in parts[0]})
+                      for k, parts in staged["frames"].items()}
             files = pd.DataFrame(staged["files"])
             audits = [self._audits[i] for i in files["_f"]]
             files["_load_id"] = [a.load_id for a in audits]
@@ -149,6 +157,8 @@ class Batch:
 
 def _concat(arrays: list) -> np.ndarray:
     """Concatenate one column's arrays of several files (categoricals as their values)."""
+    if len(arrays) == 1 and not isinstance(arrays[0], pd.Categorical):
+        return arrays[0]
     return np.concatenate([np.asarray(a, dtype=object) if isinstance(a, pd.Categorical) else a for a in arrays])
 
 

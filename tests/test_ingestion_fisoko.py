@@ -181,3 +181,43 @@ def test_a_form_without_its_name_row_is_told_by_sheet_name_or_header(tmp_path):
     rows[0] = []
     ident = identify(write_xlsx(tmp_path / "m.xlsx", {"Лист1": rows}), "m.xlsx")
     assert ident.kind == "vpr_forms" and ident.reader.read(ident.src).meta["form"] == "marks"
+
+
+def test_group_names_are_classified_by_their_text_and_no_mark_is_a_blank():
+    """`classify` (forms) and `null_no_mark` (downloads) row by row, expectations written by hand."""
+    import numpy as np
+    import pandas as pd
+
+    from ingestion.convert import object_frame
+    from ingestion.readers.vpr_fisoko import null_no_mark
+    from ingestion.readers.vpr_forms import classify
+
+    names = pd.Series(["Вся выборка", " Синтетический край ", "Район (reg86_m001)", "МБОУ СОШ 1(sch860123)",
+                       "МБОУ (EDU860124) ", None, float("nan"), "вся  выборка"], dtype=object)
+    level, login, mo = classify(names)
+    assert list(level) == ["russia", "region", "municipality", "school", "school", "region", "region", "russia"]
+    assert list(login) == [None, None, None, "sch860123", "edu860124", None, None, None]
+    assert list(mo) == [None, None, "001", None, None, None, None, None]
+
+    frame = object_frame({"_row": np.arange(4), "journal_mark": np.array([np.nan, 4.0, np.nan, np.nan]),
+                          "journal_mark__bad": np.array(["Нет отметки", None, "пять", "н/о"], dtype=object)})
+    null_no_mark(frame, "journal_mark")
+    assert list(frame["journal_mark__bad"]) == [None, None, "пять", None]
+
+
+def test_a_login_under_the_other_prefix_becomes_the_registers():
+    """`canonical_logins`: edu/sch with the register's 6 digits → the register's login; others kept."""
+    import numpy as np
+
+    from ingestion.readers.vpr_fisoko import canonical_logins
+
+    known = frozenset({"edu860101", "sch860102"})
+    logins = np.array(["sch860101", "edu860101", None, "edu860102", "edu869999", "sch860101", float("nan")],
+                      dtype=object)
+    out, notes = canonical_logins(logins, known)
+    assert list(out[:6]) == ["edu860101", "edu860101", None, "sch860102", "edu869999", "edu860101"]
+    assert out[6] != out[6]  # NaN stays
+    assert notes == ["логин ОО найден в реестре по тем же 6 цифрам с другим префиксом: "
+                     "edu860102 → sch860102, sch860101 → edu860101"]
+    same, none = canonical_logins(np.array(["edu860101", None], dtype=object), known)
+    assert list(same) == ["edu860101", None] and none == []

@@ -214,3 +214,26 @@ def test_real_length_answer_strings_are_kept_and_a_document_in_them_is_masked(tm
     q = got.quarantined("rus.csv")
     assert [(r["row"], r["column"]) for r in q] == [(4, "Задания с кратким ответом")]
     assert scan_warehouse(got.con, F.people_strings()) == []
+
+
+def test_footer_rows_are_found_wherever_their_label_starts_and_data_rows_stay():
+    """`split_footer` takes out the rows whose first non-blank cell (of the first 8) is a footer
+    label — after blank cells, behind a BOM, in an XLSX number column — and only those."""
+    import numpy as np
+
+    from ingestion.readers.gia_rcoi import split_footer
+    from ingestion.source import Table
+
+    cells = np.array([
+        [1.0, "01", "860101", "11А", "Иванов"],          # a participant (number cell)
+        ["2", "01", "860101", "11Б", "Петров"],          # a participant (text number)
+        [None, None, "Школа № 5", "11А", "Сидоров"],     # a participant whose first filled cell is a word
+        [None, "  ", "Средние", None, "12,5"],           # footer after blank cells
+        ["\ufeffМинимальная граница", None, None, None, 36.0],
+        ["Всего участников", None, None, None, "3"],
+    ], dtype=object)
+    table = Table("", 2, [], ["№", "Код МСУ", "Код ОО", "Класс", "Фамилия"], cells, np.arange(3, 9))
+    footer = split_footer(table)
+    assert footer == {"средн": "12,5", "минимальная граница": "36.0", "всего участников": "3"}
+    assert list(table.rows) == [3, 4, 5]
+    assert table.cells[2, 2] == "Школа № 5"

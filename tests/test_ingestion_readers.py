@@ -125,3 +125,43 @@ def test_numbers_stored_as_text_and_codes_keep_leading_zeros(tmp_path):
     ident = identify(write_xlsx(tmp_path / "r.xlsx", {"Лист1": rows}), "r.xlsx")
     pf = ident.reader.read(ident.src)
     assert pf.frame["pupils"].tolist()[0] == 500 and pf.frame["mo_code"].tolist()[0] == "01"
+
+
+def test_one_date_reads_as_a_column_of_dates_does():
+    """A single `Дата:` (the ВПР work date, parsed once a file) takes a short path; it must give
+    what the general path gives for the same text inside a longer column."""
+    import numpy as np
+
+    from ingestion.convert import parse_date
+
+    for text in ["15.04.2025", "01.01.2024", "31.02.2025", "1.4.2025", "15.04.2025 00:00:00", "2025-04-15",
+                 "abc", None, ""]:
+        one_values, one_bad = parse_date(np.array([text], dtype=object))
+        col_values, col_bad = parse_date(np.array([text, "not a date"], dtype=object))
+        assert (one_values[0] == col_values[0]) or (np.isnat(one_values[0]) and np.isnat(col_values[0])), text
+        assert one_bad[0] == col_bad[0], text
+    assert parse_date(np.array(["15.04.2025"], dtype=object))[0][0] == np.datetime64("2025-04-15")
+
+
+def test_pupil_task_sums_from_the_cells_skip_blanks_and_void_a_bad_cell():
+    """`cells_sum` over `task_cells` against a plain row-by-row sum of the task columns."""
+    import numpy as np
+    import pandas as pd
+
+    from ingestion.families import cells_sum, task_cells
+    from ingestion.readers.works import TaskColumn
+
+    tasks = [TaskColumn("1", "1 (1б)", 1, 0), TaskColumn("2", "2 (2б)", 2, 1), TaskColumn("3", "3 (1б)", 1, 2)]
+    frame = pd.DataFrame({"task:1": [1.0, np.nan, 0.0, 1.0], "task:1__bad": [None, None, None, None],
+                          "task:2": [2.0, 1.0, np.nan, np.nan], "task:2__bad": [None, None, "Z", None],
+                          "task:3": [np.nan, 1.0, 1.0, np.nan], "task:3__bad": [None, None, None, None]})
+    frame = frame.astype({c: object for c in frame.columns if c.endswith("__bad")})
+    expected = []
+    for _, row in frame.iterrows():
+        if any(pd.notna(row[f"task:{t.label}__bad"]) for t in tasks):
+            expected.append(None)
+        else:
+            expected.append(sum(row[f"task:{t.label}"] for t in tasks if not np.isnan(row[f"task:{t.label}"])))
+    got = cells_sum(task_cells(frame, tasks), len(frame), len(tasks))
+    assert [None if np.isnan(v) else v for v in got] == expected == [3.0, 2.0, None, 1.0]
+    assert list(cells_sum(task_cells(frame, []), len(frame), 0)) == [0.0] * 4

@@ -84,3 +84,21 @@ def test_a_key_inside_the_inbox_or_out_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("RSOKO_KEY", str(tmp_path / "out" / "k.key"))
     with pytest.raises(pseudonym.KeyMismatch):
         pseudonym.begin(con).key()
+
+
+def test_ids_over_columns_are_the_ids_of_each_row():
+    """`person_ids` (normalising each distinct value once) gives what `person_id` gives row by row,
+    for spelling noise, blanks, NaN, numbers and a document read as a float."""
+    import numpy as np
+
+    key = bytes(range(32))
+    surname = np.array(["  Соловьёв ", "СОЛОВЬЕВ", None, float("nan"), "Ли", "Ли", 1, 1.0, "", "Ким"], dtype=object)
+    name = np.array(["пётр", "Петр", None, None, "Анна", "Анна", "1", "1", "", None], dtype=object)
+    patronymic = np.array(["Андреевич", "андреевич\xa0", None, None, None, "Юн", None, None, "", None], dtype=object)
+    document = np.array(["6712 104870", "67 12 №104870", None, "4510123456", 4510123456.0, "4510 123456", None,
+                         None, "", "12 34"], dtype=object)
+    got = pseudonym.person_ids(key, surname, name, patronymic, document)
+    expected = [pseudonym.person_id(key, *row) for row in zip(surname, name, patronymic, document)]
+    assert list(got) == expected
+    assert got[0] == got[1] and got[2] is None and got[8] is None
+    assert got[6] != got[7]   # the name 1 and the name 1.0 are written differently

@@ -28,10 +28,10 @@ import pandas as pd
 
 from ingestion import pseudonym
 from ingestion.convert import object_frame, set_object
-from ingestion.readers.base import (Col, FileError, ParsedFile, RECOGNISE_SHARE, find_header, header_keys, map_header,
-                                    match_count, require, typed_frame)
+from ingestion.readers.base import (Col, FileError, ParsedFile, RECOGNISE_SHARE, find_header, map_header,
+                                    match_count, require, row_keys, typed_frame)
 from ingestion.readers.gia import _LONG_FULL, add_answer_columns
-from ingestion.source import Source, Table
+from ingestion.source import Source, Table, column_text
 from ingestion.text import norm_header
 
 SPEC = [
@@ -65,6 +65,9 @@ PERSONAL = ("surname", "first_name", "patronymic", "doc_series", "doc_number", "
 _PERSONAL_HEADER = re.compile(r"фамил|имя|отчеств|сери|номер|документ|паспорт|снилс|рожд|фио|адрес|телефон|e-?mail")
 _WORDISH = re.compile(r"[^\W\d_]{3,}")
 _ANSWER_MARK = re.compile(r"[+\-−–(]")
+_NOT_DIGITS = re.compile(r"\D")
+_SCHOOL_CODE = re.compile(r"\d{4,8}")
+_ANSWER_CHARS = str.maketrans("", "", "+-−–()0123456789 ")   # deleting these leaves nothing in an answer string
 MASK = "скрытый текст"
 
 FOOTERS = ("средн", "минимальная граница", "всего участников")
@@ -186,7 +189,7 @@ def split_footer(table: Table) -> dict[str, str]:
     n = len(table.rows)
     found: dict[str, str] = {}
     keep = np.ones(n, dtype=bool)
-    for i in range(n):
+    for i in _footer_candidates(table):
         row = table.cells[i]
         first = next((str(v).strip() for v in row[: min(len(row), 8)] if v not in (None, "") and str(v).strip()), "")
         key = norm_header(first)
@@ -202,12 +205,39 @@ def split_footer(table: Table) -> dict[str, str]:
     return found
 
 
+def _footer_candidates(table: Table) -> np.ndarray:
+    """Rows whose first non-blank cell (of the first 8) starts with a letter: only they can be
+    footer rows. Found a column at a time: a participant row starts with its number (`№`) or a
+    code, so nearly every row is settled by the first column, and `split_footer` looks row by
+    row only at the few rows found here."""
+    n, width = len(table.rows), min(table.width, 8)
+    found: list[np.ndarray] = []
+    open_rows = np.arange(n)
+    for j in range(width):
+        if not len(open_rows):
+            break
+        texts = column_text(table.cells[open_rows, j], all_text=table.all_text)
+        filled = pd.notna(texts)
+        lead = [t.lstrip("\ufeff")[:1].isalpha() for t in texts[filled]]
+        found.append(open_rows[filled][np.array(lead, dtype=bool)] if lead else open_rows[:0])
+        open_rows = open_rows[~filled]
+    return np.sort(np.concatenate(found)) if found else np.arange(0)
+
+
 def _mask(values: np.ndarray, numeric_like: bool) -> np.ndarray:
-    """Bad-cell texts as quarantine may show them: anything word-like (a name?) is masked."""
+    """Bad-cell texts as quarantine may show them: anything word-like (a name?) is masked.
+
+    Judged once per distinct text: a column of codes or classes repeats a few values.
+    """
     out = values.copy()
+    seen: dict[str, bool] = {}
     for i, v in enumerate(values):
-        if isinstance(v, str) and (_WORDISH.search(v) or (numeric_like and len(re.sub(r"\D", "", v)) >= 7)):
-            out[i] = MASK
+        if isinstance(v, str):
+            hide = seen.get(v)
+            if hide is None:
+                hide = seen[v] = bool(_WORDISH.search(v) or (numeric_like and len(_NOT_DIGITS.sub("", v)) >= 7))
+            if hide:
+                out[i] = MASK
     return out
 
 
@@ -252,10 +282,20 @@ def personal_stripped(frame: pd.DataFrame, extras: list[str]) -> tuple[dict[str,
 def _mask_answers(values: np.ndarray) -> np.ndarray:
     """Answer strings as stored: a real one (`++-+1-+`, `2(3)1(2)…`) has many digits, so only a
     value without any answer mark (`+`, `-`, `(`) and with 7+ digits — a document? — is masked,
-    besides anything word-like (a name?)."""
+    besides anything word-like (a name?).
+
+    A string of answer characters only (signs, digits, brackets, spaces: nearly every one) has
+    no letters, so only the digit rule can apply; the regular expressions run on the rest.
+    """
     out = values.copy()
     for i, v in enumerate(values):
-        if isinstance(v, str) and (_WORDISH.search(v) or (len(re.sub(r"\D", "", v)) >= 7 and not _ANSWER_MARK.search(v))):
+        if not isinstance(v, str):
+            continue
+        if not v.translate(_ANSWER_CHARS):
+            hide = not _ANSWER_MARK.search(v) and sum(c.isdigit() for c in v) >= 7
+        else:
+            hide = bool(_WORDISH.search(v) or (len(_NOT_DIGITS.sub("", v)) >= 7 and not _ANSWER_MARK.search(v)))
+        if hide:
             out[i] = MASK
     return out
 
@@ -343,11 +383,19 @@ class RcoiProtocolReader(ParsedOnce):
 
 
 def protocol_share(src: Source) -> float:
-    """Share of the protocol's core columns in its best header row (0 for an appeal protocol)."""
+    """Share of the protocol's core columns in its best header row (0 for an appeal protocol).
+
+    Kept on the source: both ГИА kinds' protocol readers ask for every file of the inbox."""
+    if "rcoi_share" not in src.cache:
+        src.cache["rcoi_share"] = _protocol_share(src)
+    return src.cache["rcoi_share"]
+
+
+def _protocol_share(src: Source) -> float:
     best = 0.0
     for head in src.heads:
         for row in head.rows:
-            keys = {k for c in row if c for k in header_keys(c)}
+            keys = row_keys(tuple(row))   # the header keys of the row's cells (remembered per row)
             if keys & APPEAL_MARKERS:
                 continue
             if not ({"фамилия", "имя"} <= keys):
@@ -508,13 +556,18 @@ def complete_with_register(frame: pd.DataFrame, params, boundary: tuple | None =
     school = frame["school_code"].to_numpy(dtype=object)
     if mo_of:
         mo = frame["mo_code"].to_numpy(dtype=object)
-        set_object(frame, "mo_code", np.array([m if m is not None else mo_of.get(s) for m, s in zip(mo, school)],
-                                              dtype=object))
+        missing = np.flatnonzero(np.array([m is None for m in mo], dtype=bool))
+        if len(missing):  # only the rows without one are looked up (a protocol of a municipality has it)
+            mo = mo.copy()
+            mo[missing] = [mo_of.get(s) for s in school[missing]]
+            set_object(frame, "mo_code", mo)
     if codes is not None:
-        codes_s = pd.Series(school, dtype=object)
         # only a code-like value is the РЦОИ's code for ВПЛ/СПО; anything else stays an unknown Код ОО
-        outside = ~codes_s.isin(codes).to_numpy() & codes_s.str.fullmatch(r"\d{4,8}").fillna(False).to_numpy(dtype=bool)
-        cat = frame["category"].to_numpy(dtype=object).copy()
-        cat[outside] = "ВПЛ/СПО"
-        set_object(frame, "category", cat)
+        unknown = np.flatnonzero(~pd.Series(school, dtype=object).isin(codes).to_numpy())
+        outside = unknown[np.array([isinstance(s, str) and _SCHOOL_CODE.fullmatch(s) is not None
+                                    for s in school[unknown]], dtype=bool)] if len(unknown) else unknown
+        if len(outside):
+            cat = frame["category"].to_numpy(dtype=object).copy()
+            cat[outside] = "ВПЛ/СПО"
+            set_object(frame, "category", cat)
     return boundary_note(boundary, params) if boundary is not None else []

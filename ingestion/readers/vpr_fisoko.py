@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ingestion.convert import set_object
 from ingestion.readers.works import Title
 from ingestion.source import Table
 from ingestion.text import norm_header, norm_subject
@@ -62,22 +63,27 @@ def group_rows(table: Table, code_pos: int | None) -> tuple[np.ndarray, list[Gro
     n = len(table.rows)
     if n == 0 or table.width == 0:
         return np.zeros(n, dtype=bool), []
-    # candidates: rows without a participant code (pupil rows, the bulk, are not searched)
+    # candidates: rows without a participant code (pupil rows, the bulk, are not searched);
+    # they are few (a group row per school), so they are looked at one by one: pandas' text
+    # methods cost more per call than a file's group rows
     cand = np.flatnonzero(pd.isna(table.text(code_pos))) if code_pos is not None else np.arange(n)
-    first = pd.Series(table.text(0)[cand], dtype=object).fillna("")
-    second = pd.Series(table.text(1)[cand], dtype=object).fillna("") if table.width > 1 else \
-        pd.Series([""] * len(cand), dtype=object)
-    counts = (first + " " + second).str.extract(GROUP_COUNT, expand=False)
-    hit = counts.notna().to_numpy()
+    col0 = table.text(0)
+    col1 = table.text(1) if table.width > 1 else None
     mask = np.zeros(n, dtype=bool)
-    mask[cand[hit]] = True
     groups: list[Group] = []
-    idx = cand[hit]
-    bounds = list(idx) + [n]
-    for k, (i, j) in enumerate(zip(idx, np.flatnonzero(hit))):
-        name = first.iloc[j].split("|")[0].strip() or second.iloc[j]
+    found: list[tuple[int, str, str, int]] = []   # (table position, first cell, second cell, count)
+    for i in cand:
+        first = col0[i] or ""
+        second = (col1[i] or "") if col1 is not None else ""
+        m = GROUP_COUNT.search(first + " " + second)
+        if m:
+            mask[i] = True
+            found.append((int(i), first, second, int(m.group(1))))
+    bounds = [i for i, *_ in found] + [n]
+    for k, (i, first, second, count) in enumerate(found):
+        name = first.split("|")[0].strip() or second
         name = GROUP_COUNT.sub("", name).strip(" |:")
-        groups.append(Group(int(table.rows[i]), name, int(counts.iloc[j]), int(bounds[k + 1] - i - 1)))
+        groups.append(Group(int(table.rows[i]), name, count, int(bounds[k + 1] - i - 1)))
     return mask, groups
 
 
@@ -105,13 +111,15 @@ def null_no_mark(frame: pd.DataFrame, field: str) -> None:
     bad = f"{field}__bad"
     if bad not in frame:
         return
-    b = frame[bad]
-    present = b.notna()
-    if not present.any():
+    b = frame[bad].to_numpy(dtype=object)
+    present = np.flatnonzero(pd.notna(b))
+    if not len(present):
         return
-    hit = b[present].map(lambda v: norm_header(v) in NO_MARK).astype(bool)
-    if hit.any():
-        frame.loc[hit[hit].index, bad] = None
+    hit = np.array([norm_header(v) in NO_MARK for v in b[present]], dtype=bool)
+    if hit.any():  # the column replaced at once: a `.loc` assignment cost more than the check
+        b = b.copy()
+        b[present[hit]] = None
+        set_object(frame, bad, b)
 
 
 @lru_cache(maxsize=4)
@@ -132,8 +140,8 @@ def canonical_logins(logins: np.ndarray, known: frozenset[str]) -> tuple[np.ndar
     note lists the pairs matched that way, for the ledger.
     """
     by_digits = _logins_by_digits(known)
-    s = pd.Series(logins, dtype=object)
-    uniq = [u for u in s.dropna().unique() if u not in known]
+    # plain Python over a file's few hundred logins: pandas' where/map/isin cost more per file
+    uniq = {u for u in logins if u is not None and u == u and u not in known}
     mapping = {}
     for u in uniq:
         m = LOGIN.match(str(u).strip())
@@ -141,7 +149,7 @@ def canonical_logins(logins: np.ndarray, known: frozenset[str]) -> tuple[np.ndar
             mapping[u] = by_digits[m[2]]
     if not mapping:
         return logins, []
-    out = s.where(~s.isin(list(mapping)), s.map(mapping)).to_numpy(dtype=object)
+    out = np.array([mapping.get(v, v) for v in logins], dtype=object)
     pairs = sorted(f"{a} → {b}" for a, b in mapping.items())
     more = f" и ещё {len(pairs) - 5}" if len(pairs) > 5 else ""
     return out, [f"логин ОО найден в реестре по тем же 6 цифрам с другим префиксом: {', '.join(pairs[:5])}{more}"]

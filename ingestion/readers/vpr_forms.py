@@ -108,14 +108,24 @@ def columns(header: list[str], form: str) -> dict[str, int]:
 
 
 def classify(names: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(level, login, municipality number) of each group name, from its text alone."""
-    s = names.fillna("").astype(str).str.strip()
-    login = s.str.extract(SCHOOL_LOGIN, expand=False).str.lower()
-    mo = s.str.extract(MO_CODE)[1]
-    level = np.where(s.map(norm_header) == "вся выборка", "russia",
-                     np.where(mo.notna(), "municipality", np.where(login.notna(), "school", "region")))
-    nulls = lambda x: x.astype(object).where(x.notna(), None).to_numpy(dtype=object)  # noqa: E731
-    return level.astype(object), nulls(login), nulls(mo)
+    """(level, login, municipality number) of each group name, from its text alone.
+
+    Row by row: a form has a row per school of the file, and pandas' text methods cost more
+    per call than those rows.
+    """
+    n = len(names)
+    level = np.empty(n, dtype=object)
+    login = np.full(n, None, dtype=object)
+    mo = np.full(n, None, dtype=object)
+    for i, v in enumerate(names.tolist()):
+        s = "" if v is None or (isinstance(v, float) and v != v) else str(v).strip()
+        lg = SCHOOL_LOGIN.search(s)
+        m = MO_CODE.search(s)
+        login[i] = lg.group(1).lower() if lg else None
+        mo[i] = m.group(2) if m else None
+        level[i] = ("russia" if norm_header(s) == "вся выборка" else "municipality" if m else
+                    "school" if lg else "region")
+    return level, login, mo
 
 
 class VprFormsReader:
