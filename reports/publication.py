@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from reports import charts
+from reports import charts, outline
 from reports.build import annex_tables, build_document
 from reports.context import Context
 from reports.data import ReportData, load
@@ -173,7 +173,8 @@ def write_index(stage_dir: Path, ctx: Context, generated_at: datetime) -> Path:
         region_name=region_subtitle(ctx.config, ctx.region_code), organisation=organisation,
         publisher=publisher_lines(ctx), cards=_cards(entries), key=key_results(ctx),
         municipalities=municipality_links(ctx, published), annex="annex.xlsx" if "annex.xlsx" in published else None,
-        css=static_text("index.css"), legend=legend(), files_count=len(entries))
+        css=static_text("index.css"), legend=legend(), files_count=len(entries),
+        rules_section=outline.number("introduction.reading_rules", "region"))
     target = stage_dir / "index.html"
     target.write_text(html, encoding="utf-8")
     return target

@@ -319,6 +319,16 @@ def test_index_is_a_download_page_with_every_municipality(published):
         assert (result.public_dir / href).is_file(), href
 
 
+def test_index_legend_points_at_the_reports_reading_rules(published):
+    """The legend's «Подробно — в региональном отчёте, раздел N» is the section that holds the
+    rules in the report itself (it said «раздел 2» while the rules are in the introduction)."""
+    _, result = published
+    html = result.index_path.read_text(encoding="utf-8")
+    section = re.search(r"Подробно — в региональном отчёте, раздел ([0-9.]+)\.", html).group(1)
+    report = (result.public_dir / "report.html").read_text(encoding="utf-8")
+    assert re.search(rf">\s*{re.escape(section)}\.?\s+Правила представления данных\s*<", report), section
+
+
 def test_index_key_results_are_the_regions_values(published):
     import duckdb
 
