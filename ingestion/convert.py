@@ -56,6 +56,9 @@ def parse_int(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values, bad
 
 
+DATE_YEARS = (1900, 2200)   # the years a date of the inputs can have; outside them the cell is bad
+
+
 def parse_date(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`ДД.ММ.ГГГГ` (also ISO `ГГГГ-ММ-ДД`, and a spreadsheet date with time 00:00:00)."""
     if len(text) == 1:  # a work's «Дата:» (once a file): pandas' machinery costs a millisecond a call
@@ -73,6 +76,9 @@ def parse_date(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if iso.any():
             again[iso] = pd.to_datetime(head[iso], format="%Y-%m-%d", errors="coerce")
         d[retry] = again
+    # no date of an assessment (or of a pupil's birth) lies outside 1900–2200, and one before 1678
+    # does not fit datetime64[ns]: converting it would wrap to a wrong date instead of failing
+    d[d.notna() & ((d.dt.year < DATE_YEARS[0]) | (d.dt.year > DATE_YEARS[1]))] = pd.NaT
     bad = np.where((d.isna() & present).to_numpy(), s.to_numpy(dtype=object), None)
     return d.to_numpy(dtype="datetime64[ns]"), bad.astype(object)
 
@@ -84,7 +90,7 @@ def _one_date(value) -> np.datetime64 | None:
     """A strict `ДД.ММ.ГГГГ` text as pandas would parse it; None for anything else (the
     general path decides those)."""
     m = _DMY.fullmatch(value) if isinstance(value, str) else None
-    if m is None or not 1900 <= int(m[3]) <= 2200:
+    if m is None or not DATE_YEARS[0] <= int(m[3]) <= DATE_YEARS[1]:
         return None
     try:
         return np.datetime64(dt.date(int(m[3]), int(m[2]), int(m[1])), "ns")

@@ -143,6 +143,20 @@ def test_one_date_reads_as_a_column_of_dates_does():
     assert parse_date(np.array(["15.04.2025"], dtype=object))[0][0] == np.datetime64("2025-04-15")
 
 
+def test_a_date_of_another_century_is_a_bad_cell_not_a_wrapped_date():
+    """«15.04.1600» does not fit datetime64[ns]; converting it used to wrap to a date in the 2100s."""
+    import numpy as np
+
+    from ingestion.convert import parse_date
+
+    for column in (["15.04.1600"], ["15.04.1600", "15.04.2025"], ["1600-04-15 00:00:00", "15.04.2025"],
+                   ["15.04.2525", "15.04.2025"]):
+        values, bad = parse_date(np.array(column, dtype=object))
+        assert np.isnat(values[0]) and bad[0] == column[0], column
+        if len(column) > 1:
+            assert values[1] == np.datetime64("2025-04-15") and bad[1] is None, column
+
+
 def test_pupil_task_sums_from_the_cells_skip_blanks_and_void_a_bad_cell():
     """`cells_sum` over `task_cells` against a plain row-by-row sum of the task columns."""
     import numpy as np
