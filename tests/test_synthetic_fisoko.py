@@ -107,7 +107,7 @@ def test_every_file_loads_and_every_pupil_row_is_kept(region, warehouse):
                       " from meta.ingestion_ledger group by all order by 1, 2").fetchall()
     assert {(k, s) for k, s, *_ in led} <= {(k, "loaded") for k in
                                             ("register", "gia11", "gia9", "vpr", "vpr_plan", "vpr_scale", "niko",
-                                             "ege_min", "admissions", "vpr_forms", "gia_appeals", "measures")}
+                                             "ege_min", "admissions", "vpr_forms", "gia_appeals", "gia_plan", "measures")}
     assert all(q == 0 for *_x, q in led)
     vpr_rows = sum(f["rows"] for f in region["files"] if f["kind"] == "vpr")
     assert con.execute("select count(*) from raw.vpr_results").fetchone()[0] == vpr_rows
