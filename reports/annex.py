@@ -38,7 +38,21 @@ def _sheet_name(t: Table, index: int, used: set[str]) -> str:
 
 
 def _width(text: str) -> float:
-    return min(MAX_WIDTH, max(6.0, len(text) * 1.1 + 2))
+    return _width_of_length(len(text))
+
+
+def _width_of_length(length: int) -> float:
+    return min(MAX_WIDTH, max(6.0, length * 1.1 + 2))
+
+
+def _longest_texts(lines: list[list[Cell]], n_columns: int) -> list[int]:
+    """Length of the longest text in each column (a column is as wide as its longest text)."""
+    longest = [0] * n_columns
+    for line in lines:
+        for col, cell in enumerate(line):
+            if len(cell.text) > longest[col]:
+                longest[col] = len(cell.text)
+    return longest
 
 
 def _split_totals(t: Table) -> tuple[list[Row], list[Row]]:
@@ -171,16 +185,19 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
         ws.write_row(0, 0, columns, header)
         inside, totals = _split_totals(t)
         lines = [([Cell.of_text(row.group)] if t.group_title else []) + list(row.cells) for row in inside + totals]
-        for line in lines:
-            for col, cell in enumerate(line):
-                widths[col] = max(widths[col], _width(cell.text))
+        longest = _longest_texts(lines, len(columns))
+        widths = [max(w, _width_of_length(n)) for w, n in zip(widths, longest)]
+        # only a column whose longest text wraps can make a row taller (a pack has ~25 000 cells)
+        wrapping = [col for col, n in enumerate(longest) if _text_lines(["x" * n], [widths[col]]) > 1]
         r = 1
         for row, line in zip(inside + totals, lines):
             for col, cell in enumerate(line):
                 put(ws, r, col, cell, row.emphasis)
-            height = _text_lines([c.text for c in line], widths)
-            if height > 1:      # wrapped: not every program grows the row itself (LibreOffice does not)
-                ws.set_row(r, 15 * height)
+            if wrapping:
+                height = _text_lines([line[c].text for c in wrapping if c < len(line)],
+                                     [widths[c] for c in wrapping if c < len(line)])
+                if height > 1:      # wrapped: not every program grows the row itself (LibreOffice does not)
+                    ws.set_row(r, 15 * height)
             r += 1
         for col, w in enumerate(widths):
             ws.set_column(col, col, w)

@@ -33,35 +33,57 @@ def work_key(work: object) -> tuple:
 
 
 def text(value: object) -> Cell:
-    return Cell.of_text("" if is_missing(value) else value)
+    return _text("" if is_missing(value) else str(value))
+
+
+@lru_cache(maxsize=65536)
+def _text(value: str) -> Cell:
+    return Cell.of_text(value)
+
+
+MISSING = {kind: Cell("—", None, kind, "missing") for kind in ("int", "dec1", "dec2", "signed")}
 
 
 def number(value: object, kind: CellKind = "dec1") -> Cell:
-    """A number as it is (no suppression), «—» when absent."""
+    """A number as it is (no suppression), «—» when absent.
+
+    A pack has ~25 000 cells and most of them repeat (counts, percentages to one decimal), so
+    cells are built once per rounded value: `Cell` is immutable, and rounding first prints the
+    same text as formatting the unrounded value (both round the exact binary value correctly)."""
     if is_missing(value):
-        return Cell("—", None, kind, "missing")
+        return MISSING.get(kind) or Cell("—", None, kind, "missing")
     v = float(value)
     if kind == "int":
-        return Cell(fmt_int(v), int(round(v)), "int")
+        return _int_cell(round(v))
+    return _number_cell(round(v, 2 if kind == "dec2" else 1) + 0.0, kind)   # + 0.0: −0.0 is 0.0 (one cache key)
+
+
+@lru_cache(maxsize=65536)
+def _int_cell(v: int) -> Cell:
+    return Cell(fmt_int(v), v, "int")
+
+
+@lru_cache(maxsize=65536)
+def _number_cell(v: float, kind: CellKind) -> Cell:
     if kind == "signed":
-        return Cell(fmt_signed(v), round(v, 1), "signed")
-    return Cell(fmt_number(v, 2 if kind == "dec2" else 1), round(v, 2 if kind == "dec2" else 1), kind)
+        return Cell(fmt_signed(v), v, "signed")
+    return Cell(fmt_number(v, 2 if kind == "dec2" else 1), v, kind)
 
 
 def share(part: object, total: object) -> Cell:
     """100 · part / total, «—» when the total is 0 or absent."""
     if is_missing(part) or is_missing(total) or float(total) == 0:
-        return Cell("—", None, "dec1", "missing")
+        return MISSING["dec1"]
     return number(100.0 * float(part) / float(total))
 
 
 def flag(value: object) -> Cell:
     """A 1/0 flag as «да» / empty (reads better in a filtered sheet than 1/0)."""
-    return Cell.of_text("да" if not is_missing(value) and int(value) == 1 else "")
+    return _text("да" if not is_missing(value) and int(value) == 1 else "")
 
 
 def difference(a: object, b: object) -> Cell:
     """a − b in percentage points, signed."""
     if is_missing(a) or is_missing(b):
-        return Cell("—", None, "signed", "missing")
+        return MISSING["signed"]
     return number(float(a) - float(b), "signed")
