@@ -12,7 +12,7 @@ Modules:
 - suppression  — the one function that decides how a number may be published (n < 5 → «*», 5–9 → «†»);
 - cells        — table cells, every number through `suppression.suppress`;
 - rules        — conclusions and recommendations as small pure functions over plain records;
-- charts       — matplotlib (Agg) figures as SVG with text as paths;
+- charts       — the report's charts, written as SVG (reports.svg: text as text, PNG by resvg);
 - build        — assembles a `document.Document` (the five sections) for a scope;
 - document     — the format-independent report tree;
 - templating, render — Jinja2 templates (templates/) → HTML; typst_writer — the same tree → PDF (Typst);
