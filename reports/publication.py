@@ -360,6 +360,9 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
                 results = [f.result() for f in futures]
                 timings["municipal_wait_s"] = time.perf_counter() - step
                 timings["municipal_cpu_s"] = sum(r["cpu_s"] for r in results)
+            # every public file but the index and manifest is staged now (rsoko bench: public/
+            # against the raw parse); the packs may still be running on the pool
+            timings["public_s"] = time.perf_counter() - t0
             kinds["build"] -= own_charts
             kinds["charts"] = kinds.get("charts", 0.0) + own_charts
             for r in results:

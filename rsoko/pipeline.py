@@ -503,6 +503,8 @@ def _run_locked(config: RunConfig, progress: Progress) -> RunResult:
         for warning in published.warnings:
             progress.detail(f"  предупреждение: {warning}")
         timings.update({f"publish_{kind}_s": seconds for kind, seconds in published.kinds.items()})
+        if "public_s" in published.timings:
+            timings["publish_public_wall_s"] = published.timings["public_s"]
         timings["total_s"] = time.perf_counter() - started
         finalise(stage, year_dir, fingerprint=fingerprint, timings=timings)
     except BaseException:
