@@ -32,9 +32,11 @@ def fmt(x: float) -> str:
 
 @lru_cache(maxsize=1)
 def _font_file() -> str:
-    from matplotlib import font_manager
+    """matplotlib's own DejaVu Sans (the files Typst embeds too), never a system copy: the same
+    metrics, so the same SVG bytes, on every machine."""
+    import matplotlib
 
-    return font_manager.findfont("DejaVu Sans", fallback_to_default=False)
+    return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
 
 
 @lru_cache(maxsize=None)
