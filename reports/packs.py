@@ -19,10 +19,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import numpy as np
@@ -49,6 +51,11 @@ PACK_MARTS: dict[str, tuple[str, ...]] = {
                                "skills_not_mastered", "skills_not_mastered_list"),
 }
 SCHOOL_COLUMNS = ("school_code", "short_name", "full_name", "mo_code", "mo_name", "cluster_name")
+# columns with a few distinct values repeated over millions of rows (a large region: 28 works,
+# 46 tasks, 29 skill names over 3.6 M task and skill rows) are read as categories — 3.0 GB of
+# pack rows become ~0.8 GB, and every slice sent to a worker is pickled that much smaller
+CATEGORY_COLUMNS = frozenset({"work", "mo_code", "level", "class_name", "task", "skill_code", "level_of_task",
+                              "zone", "skill_name"})
 
 
 @dataclass
@@ -82,10 +89,11 @@ class PackData:
         schools = self.schools[self.schools["school_code"].astype(str).isin(keep)].reset_index(drop=True)
         return PackData(self.year, frames, schools, self.mastery_share)
 
-    def for_school_groups(self, groups: list[list[str]]) -> list["PackData"]:
-        """`for_schools` of each group, each frame's rows located once by school: a large region
-        has ~400 pack tasks, and masking every frame again for each cost the publishing process
-        about a minute before it could start on the reports."""
+    def for_school_groups(self, groups: list[list[str]]) -> Iterator["PackData"]:
+        """`for_schools` of each group, made when asked for (so only the slices being worked on
+        exist beside the whole), each frame's rows located once by school: a large region has ~400
+        pack tasks, and masking every frame again for each cost the publishing process about a
+        minute before it could start on the reports."""
         def positions(df: pd.DataFrame) -> dict[str, np.ndarray]:
             return df.groupby(df["school_code"].astype(str), sort=False).indices
 
@@ -98,12 +106,10 @@ class PackData:
             rows = np.sort(np.concatenate(found)) if found else empty
             return df.iloc[rows].reset_index(drop=True)
 
-        out = []
         for codes in groups:
             keep = [str(c) for c in codes]
             frames = {name: take(df, where[name], keep) for name, df in self.frames.items()}
-            out.append(PackData(self.year, frames, take(self.schools, schools_at, keep), self.mastery_share))
-        return out
+            yield PackData(self.year, frames, take(self.schools, schools_at, keep), self.mastery_share)
 
     def for_municipality(self, mo_code: str) -> "PackData":
         codes = self.schools.loc[self.schools["mo_code"].astype(str) == str(mo_code), "school_code"]
@@ -115,6 +121,25 @@ class PackData:
         return {c: (None if row.empty else row.iloc[0][c]) for c in SCHOOL_COLUMNS} | {"school_code": str(code)}
 
 
+def _read_mart(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], year: int) -> pd.DataFrame:
+    """The mart's rows of `year`, the CATEGORY_COLUMNS as categories (their values in sorted order,
+    so sorting and grouping are those of the text), converted chunk by chunk: converting the whole
+    frame at once first makes one Python string per cell (17 M at large scale), and the memory they
+    took stays with the process."""
+    dtypes = {}
+    for c in columns:
+        if c in CATEGORY_COLUMNS:
+            values = con.execute(f'select distinct "{c}" from {table} where year = $y and "{c}" is not null',
+                                 {"y": year}).fetchall()
+            dtypes[c] = pd.CategoricalDtype(sorted(v for (v,) in values))
+    cols = ", ".join(f'"{c}"' for c in columns)
+    result = con.execute(f"select {cols} from {table} where year = $y", {"y": year})
+    parts = [result.fetch_df_chunk(16).astype(dtypes)]      # 16 vectors of 2 048 rows (an empty
+    while len(parts[-1]):                                   # first chunk keeps the columns' types)
+        parts.append(result.fetch_df_chunk(16).astype(dtypes))
+    return pd.concat(parts[:-1], ignore_index=True) if len(parts) > 2 else parts[0]
+
+
 def load(warehouse: Path, year: int) -> PackData | None:
     """Read the pack marts of `year`, the register and the mastery share, read-only; None when the
     warehouse has no pack marts (one built before them: the publication then says so)."""
@@ -124,11 +149,8 @@ def load(warehouse: Path, year: int) -> PackData | None:
             "select table_schema || '.' || table_name from information_schema.tables").fetchall()}
         if not set(PACK_MARTS) | {"reference.pack_params"} <= tables:
             return None
-        frames = {}
-        for table, columns in PACK_MARTS.items():
-            cols = ", ".join(f'"{c}"' for c in columns)
-            frames[table.split(".", 1)[1]] = con.execute(
-                f"select {cols} from {table} where year = $y", {"y": int(year)}).df()
+        frames = {table.split(".", 1)[1]: _read_mart(con, table, columns, int(year))
+                  for table, columns in PACK_MARTS.items()}
         schools = con.execute(f"select {', '.join(SCHOOL_COLUMNS)} from marts.dim_schools order by school_code").df()
         share = con.execute(
             "select value from reference.pack_params where parameter = 'pupil_mastery_share'").fetchone()
@@ -232,17 +254,57 @@ def swap_in(stage: Path, out_dir: Path) -> Path:
     return target
 
 
-def submit(pool, data: PackData, stage: Path, generated_at: datetime) -> list:
-    """The pack tasks on the publication's worker pool, each with its schools' slice only."""
-    work = tasks(data)
-    slices = data.for_school_groups([codes for _, codes in work])
-    return [pool.submit(build_schools, part, codes, mo, str(stage), generated_at)
-            for (mo, codes), part in zip(work, slices)]
+IN_FLIGHT = 4
+"""Pack tasks on the pool at once (two per worker): each holds its slice until its result is back,
+so submitting all ~400 of a large region at once kept a second copy of every pack row (3 GB)."""
 
 
-def collect(futures: list, data: PackData, stage: Path, generated_at: datetime) -> list[dict]:
-    """Wait for the pool's pack tasks, then write the municipal manifests."""
-    results = [f.result() for f in futures]
+class Feeder(threading.Thread):
+    """Puts the pack tasks on the publication's pool a few at a time, each with its schools' slice
+    only, while the publishing process goes on with the regional report."""
+
+    def __init__(self, pool, data: PackData, stage: Path, generated_at: datetime) -> None:
+        super().__init__(name="rsoko-packs", daemon=True)
+        self.pool, self.data, self.stage, self.generated_at = pool, data, stage, generated_at
+        self.futures: list = []
+        self.error: BaseException | None = None
+        self._room = threading.Semaphore(IN_FLIGHT)
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            work = tasks(self.data)
+            for (mo, codes), part in zip(work, self.data.for_school_groups([codes for _, codes in work])):
+                while not self._room.acquire(timeout=0.5):
+                    if self._stopping.is_set():
+                        return
+                if self._stopping.is_set():
+                    return
+                future = self.pool.submit(build_schools, part, codes, mo, str(self.stage), self.generated_at)
+                future.add_done_callback(lambda _: self._room.release())
+                self.futures.append(future)
+                del part
+        except BaseException as exc:       # re-raised in the publishing thread by collect()
+            self.error = exc
+
+    def stop(self) -> None:
+        """No more tasks (the publication failed or is shutting the pool down)."""
+        self._stopping.set()
+
+
+def submit(pool, data: PackData, stage: Path, generated_at: datetime) -> Feeder:
+    """Start feeding the pack tasks to the publication's worker pool."""
+    feeder = Feeder(pool, data, stage, generated_at)
+    feeder.start()
+    return feeder
+
+
+def collect(feeder: Feeder, data: PackData, stage: Path, generated_at: datetime) -> list[dict]:
+    """Wait for every pack task, then write the municipal manifests."""
+    feeder.join()
+    if feeder.error is not None:
+        raise feeder.error
+    results = [f.result() for f in feeder.futures]
     write_manifests(data, stage, generated_at)
     return results
 

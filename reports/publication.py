@@ -31,7 +31,7 @@ from reports.data import ReportData, load
 from reports.report_config import ReportConfig, load as load_config
 from reports.formatting import fmt_bytes, fmt_date
 from reports.render import municipal_links, region_links, render_html, running_title, software_version
-from reports.typst_writer import write_pdf
+from reports.typst_writer import release_memory as release_typst_memory, write_pdf
 from reports.suppression import legend
 from reports.templating import environment, static_text
 
@@ -76,6 +76,7 @@ def render_municipality(ctx: Context, mo_code: str, stage_dir: Path, generated_a
     html_path.write_text(render_html(doc, links=municipal_links(mo_code)), encoding="utf-8")
     html_cpu = time.process_time()
     write_pdf(doc, stage_dir / "mo" / f"{mo_code}.pdf", running_title(doc))
+    release_typst_memory()      # a worker renders many reports: what Typst memoised for this one goes
     done, done_cpu = time.perf_counter(), time.process_time()
     return {"mo_code": mo_code, "build_s": built - started, "render_s": done - built, "cpu_s": done_cpu - cpu,
             "kinds": {"build": built_cpu - cpu - chart_s, "charts": chart_s, "html": html_cpu - built_cpu,
@@ -310,12 +311,13 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
     try:
         futures: list[Future] = []
         pool = None
+        feeder = None
         if workers > 0 and ctx.mo_codes:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
             futures = [pool.submit(_render_municipality, data.for_schools(ctx.municipality(mo).school_codes), mo,
                                    str(stage_dir), generated_at, config) for mo in ctx.mo_codes]
-        pack_futures = (school_packs.submit(pool, pack_data, pack_stage, generated_at)
-                        if pool is not None and pack_data is not None else [])
+        feeder = (school_packs.submit(pool, pack_data, pack_stage, generated_at)
+                  if pool is not None and pack_data is not None else None)
         try:
             step = time.perf_counter()
             drawn = charts.drawing_seconds()
@@ -329,6 +331,7 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
             step = time.perf_counter()
             with _timed(kinds, "pdf"):
                 write_pdf(doc, stage_dir / "report.pdf", running_title(doc))
+                release_typst_memory()
             timings["region_pdf_s"] = time.perf_counter() - step
 
             from reports.annex import write_annex
@@ -370,12 +373,14 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
                     kinds[kind] = kinds.get(kind, 0.0) + seconds
             step = time.perf_counter()
             if pack_data is not None:
-                packed = (school_packs.collect(pack_futures, pack_data, pack_stage, generated_at) if pool is not None
+                packed = (school_packs.collect(feeder, pack_data, pack_stage, generated_at) if feeder is not None
                           else school_packs.build_all(pack_data, pack_stage, generated_at))
                 timings["packs_wait_s"] = time.perf_counter() - step
                 timings["packs_cpu_s"] = sum(r["cpu_s"] for r in packed)
                 kinds["packs"] = timings["packs_cpu_s"]
         finally:
+            if feeder is not None:
+                feeder.stop()
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
 

@@ -14,7 +14,9 @@ What it measures, on an inbox generated once per scale and seed (and reused):
   (CPU, not wall: on a shared machine a worker's wall seconds grow with whatever else runs);
 - peak_rss_mb: the peak memory of the whole process tree (this process, the run, dbt, renderers):
   the sum of each process's PSS (shared pages divided among the processes mapping them, so forked
-  workers do not count their parent's pages again), sampled from /proc every 0.2 s.
+  workers do not count their parent's pages again), sampled from /proc every second (reading
+  the PSS of a process of several GB walks its page tables: at 0.2 s the sampler took a third of
+  a core of the two it was measuring).
 Timings belong here, never in tests.
 """
 from __future__ import annotations
@@ -50,14 +52,19 @@ class TreeMemorySampler(threading.Thread):
     that map it, so the sum is the memory the tree really uses. RSS where the kernel gives no
     `smaps_rollup`."""
 
-    def __init__(self, interval: float = 0.2) -> None:
+    def __init__(self, interval: float = 1.0) -> None:
         super().__init__(daemon=True)
         self.interval = interval
         self.peak_kb = 0
+        # when the peak came (seconds after start) and the processes holding most of it, so a
+        # large figure can be traced to its stage and its process
+        self.peak_at_s = 0.0
+        self.peak_processes: list[tuple[str, int]] = []
         self._stop_event = threading.Event()
 
     @staticmethod
-    def _tree_rss_kb(root: int) -> int:
+    def _tree_pss_kb(root: int) -> dict[int, int]:
+        """PSS (kB) of `root` and each of its descendants, by pid."""
         parents: dict[int, int] = {}
         rss: dict[int, int] = {}
         for entry in os.listdir("/proc"):
@@ -71,14 +78,28 @@ class TreeMemorySampler(threading.Thread):
             pid = int(entry)
             parents[pid] = int(fields.get("PPid", "0").strip() or 0)
             rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
-        total = 0
+        tree: dict[int, int] = {}
         for pid in rss:
             p = pid
             while p and p != root:
                 p = parents.get(p, 0)
             if p == root:
-                total += TreeMemorySampler._pss_kb(pid, rss[pid])
-        return total
+                tree[pid] = TreeMemorySampler._pss_kb(pid, rss[pid])
+        return tree
+
+    @staticmethod
+    def _command(pid: int) -> str:
+        """A short name for the process: its command line without the interpreter, 60 characters."""
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+        except OSError:
+            return str(pid)
+        words = [w.decode(errors="replace") for w in argv if w]
+        words = [Path(w).name if i == 0 or w.startswith("/") else w for i, w in enumerate(words)]
+        if words and words[0].startswith("python"):
+            words = words[1:]
+        return " ".join(words)[:60] or str(pid)
 
     @staticmethod
     def _pss_kb(pid: int, rss_kb: int) -> int:
@@ -93,8 +114,15 @@ class TreeMemorySampler(threading.Thread):
 
     def run(self) -> None:
         root = os.getpid()
+        started = time.perf_counter()
         while not self._stop_event.is_set():
-            self.peak_kb = max(self.peak_kb, self._tree_rss_kb(root))
+            tree = self._tree_pss_kb(root)
+            total = sum(tree.values())
+            if total > self.peak_kb:
+                self.peak_kb = total
+                self.peak_at_s = time.perf_counter() - started
+                top = sorted(tree.items(), key=lambda item: -item[1])[:3]
+                self.peak_processes = [(self._command(pid), kb) for pid, kb in top]
             self._stop_event.wait(self.interval)
 
     def stop(self) -> int:
@@ -196,6 +224,19 @@ def _input_counts(warehouse: Path) -> dict:
     return {"vpr_works": vpr_works, "task_cells": task_cells, "gia_rows": gia_rows}
 
 
+def _stage_at(at_s: float, parse_s: float, end_to_end_s: float, timings: dict) -> str:
+    """The stage running `at_s` seconds after the bench started: the raw parse, then the first run's
+    stages in their order (ingestion, dbt, the data tables and the publication), then the rerun."""
+    edge = parse_s
+    if at_s < edge:
+        return "raw_parse"
+    for stage, key in (("ingest", "ingest_s"), ("dbt", "dbt_s"), ("publish", None)):
+        edge += (timings.get("export_s", 0.0) + timings.get("publish_s", 0.0)) if key is None else timings.get(key, 0.0)
+        if at_s < edge:
+            return stage
+    return "rerun" if at_s >= parse_s + end_to_end_s else "publish"
+
+
 def _timed_run(inbox: Path, year: int, out: Path, target: Path) -> tuple[float, dict]:
     env = dict(os.environ)
     cmd = [sys.executable, "-m", "rsoko.cli", "run", "--data", str(inbox), "--year", str(year), "--out", str(out),
@@ -225,6 +266,7 @@ def run_bench(scale: str, out_file: Path, *, workdir: Path, seed: int = 2025) ->
     rerun_s, _ = _timed_run(inbox, year, run_out, target)
     peak_kb = sampler.stop()
 
+    peak_stage = _stage_at(sampler.peak_at_s, parse["raw_parse_s"], end_to_end_s, timings)
     markers_s = _markers_seconds(target / "run_results.json")
     dbt_total = timings.get("dbt_s", 0.0)
     stages = {
@@ -258,6 +300,8 @@ def run_bench(scale: str, out_file: Path, *, workdir: Path, seed: int = 2025) ->
         },
         "publication_by_kind_s": publication,
         "peak_rss_mb": round(peak_kb / 1024),
+        "peak_memory": {"at_s": round(sampler.peak_at_s, 1), "stage": peak_stage,
+                        "processes": [{"command": c, "mb": round(kb / 1024)} for c, kb in sampler.peak_processes]},
         "year": year,
     }
     out_file = Path(out_file)
@@ -299,5 +343,9 @@ def _print_table(result: dict) -> None:
         for kind, seconds in by_kind.items():
             print(f"  {PUBLICATION_KIND_NAMES.get(kind, kind):<14}{seconds:>10.2f}")
     print(f"{'peak_rss_mb':<16}{result['peak_rss_mb']:>10}")
+    peak = result.get("peak_memory")
+    if peak:
+        where = "; ".join(f"{p['command']} {p['mb']} MB" for p in peak["processes"])
+        print(f"  at {peak['at_s']} s, {peak['stage']}: {where}")
     for name, value in result["ratios"].items():
         print(f"{name:<28}{value}")
