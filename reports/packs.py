@@ -281,11 +281,16 @@ class Feeder(threading.Thread):
                 if self._stopping.is_set():
                     return
                 future = self.pool.submit(build_schools, part, codes, mo, str(self.stage), self.generated_at)
-                future.add_done_callback(lambda _: self._room.release())
+                future.add_done_callback(self._done)
                 self.futures.append(future)
                 del part
         except BaseException as exc:       # re-raised in the publishing thread by collect()
             self.error = exc
+
+    def _done(self, future) -> None:
+        if future.cancelled() or future.exception() is not None:
+            self._stopping.set()        # a failed task fails the publication: feed no more (first)
+        self._room.release()
 
     def stop(self) -> None:
         """No more tasks (the publication failed or is shutting the pool down)."""

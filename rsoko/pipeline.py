@@ -281,14 +281,28 @@ def export_data(warehouse: Path, year: int, data_dir: Path) -> list[Path]:
     with connect(warehouse, read_only=True) as con:
         for name, query in DATA_EXPORTS.items():
             target = data_dir / name
-            df = neutralise_frame(con.execute(query, {"year": int(year)}).df())
-            df.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
+            _write_csv(con.execute(query, {"year": int(year)}), target)
             written.append(target)
         export_ledger(con, data_dir)
         from ingestion.vpr_crosscheck import annotate_ledger_csv
         annotate_ledger_csv(con, data_dir)
     written += neutralise_ledger(data_dir)
     return written
+
+
+EXPORT_CHUNK_VECTORS = 64
+"""Rows converted to pandas at a time when a data table is written (64 × 2 048): gia_tasks.csv of
+the large region is about a gigabyte of text, and building it as one frame took the run to 6.7 GB."""
+
+
+def _write_csv(result: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """The query's rows as CSV, written chunk by chunk: the header once, then each chunk
+    neutralised and appended — the same bytes as writing the whole frame at once."""
+    with open(target, "w", encoding="utf-8", newline="") as fh:
+        chunk = result.fetch_df_chunk(EXPORT_CHUNK_VECTORS)
+        neutralise_frame(chunk).to_csv(fh, index=False, lineterminator="\n")
+        while len(chunk := result.fetch_df_chunk(EXPORT_CHUNK_VECTORS)):
+            neutralise_frame(chunk).to_csv(fh, index=False, header=False, lineterminator="\n")
 
 
 # --------------------------------------------------------------------------- 6. publication

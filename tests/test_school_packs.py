@@ -261,3 +261,27 @@ def test_unchanged_rerun_verification_covers_the_packs(demo_run, tmp_path):
     problems = verify_outputs(copy, state)
     assert f"restricted/oo/{pack.name} изменён или повреждён" in problems
     assert "restricted/mo/stray.xlsx не из этой публикации" in problems
+
+
+def test_a_failing_pack_task_stops_the_feeding_and_reaches_the_publication(tmp_path):
+    """The pack tasks go to the pool a few at a time (reports.packs.Feeder); a task that fails
+    must surface in collect() — not leave the publication waiting or writing manifests — and
+    no further task may be put on the pool after it."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import datetime
+
+    from reports import packs
+
+    codes = [f"{i:04d}" for i in range(80)]                  # 10 tasks of packs.CHUNK schools
+    groups = pd.DataFrame({"school_code": codes, "level": "school"})
+    schools = pd.DataFrame({"school_code": codes, "mo_code": "01"})
+    data = packs.PackData(2025, {"mart_pack_groups": groups}, schools, 0.5)
+    stage = tmp_path / "stage"
+    stage.write_text("a file where the staging folder should be", encoding="utf-8")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        feeder = packs.submit(pool, data, stage, datetime(2025, 12, 15))
+        with pytest.raises(OSError):
+            packs.collect(feeder, data, stage, datetime(2025, 12, 15))
+    assert len(packs.tasks(data)) == 10
+    assert not feeder.is_alive() and 1 <= len(feeder.futures) <= packs.IN_FLIGHT
+    assert stage.read_text(encoding="utf-8").startswith("a file")

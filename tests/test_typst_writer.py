@@ -57,3 +57,22 @@ def test_same_document_gives_the_same_bytes(tmp_path):
     a = write_pdf(_doc(), tmp_path / "a.pdf", "Отчёт").read_bytes()
     b = write_pdf(_doc(), tmp_path / "b.pdf", "Отчёт").read_bytes()
     assert a == b
+
+
+def test_releasing_the_memo_cache_changes_no_byte(tmp_path):
+    """The compiler is kept per process and its cache aged out after large documents
+    (release_memory): a PDF compiled after that is the one compiled before, and a failing
+    compile leaves the next one working."""
+    import pytest
+    import typst
+
+    from reports.typst_writer import _compile, release_memory
+
+    before = write_pdf(_doc(80), tmp_path / "a.pdf", "Отчёт").read_bytes()
+    release_memory()
+    broken = tmp_path / "broken.typ"
+    broken.write_text("#let x = (", encoding="utf-8")
+    with pytest.raises(typst.TypstError):
+        _compile(broken, tmp_path)
+    after = write_pdf(_doc(80), tmp_path / "b.pdf", "Отчёт").read_bytes()
+    assert before == after and len(_pages(tmp_path / "b.pdf")) > 1
