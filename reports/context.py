@@ -180,3 +180,12 @@ class Context:
         ind = self.data["fct_indicators"]
         ind = ind.assign(direction=ind["indicator_code"].str[0])
         return ind.groupby(["year", "level", "entity_code", "direction"], as_index=False)["n_units"].min()
+
+    @cached_property
+    def indicator_n_lookup(self) -> dict[tuple, float]:
+        """`indicator_n` as {(year, level, entity code as text, direction): n}: the overview asks it
+        for every municipality, year and index, and filtering the frame each time cost seconds."""
+        n = self.indicator_n
+        keys = zip(n["year"].tolist(), n["level"].tolist(), n["entity_code"].astype(str).tolist(),
+                   n["direction"].tolist())
+        return dict(zip(keys, n["n_units"].tolist()))

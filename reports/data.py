@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 # table -> (columns, year filter: 'span' = Y−2..Y, 'year' = Y only, None = no year column)
@@ -131,6 +132,7 @@ class ReportData:
     year: int
     frames: dict[str, pd.DataFrame]
     missing: list[str] = field(default_factory=list)
+    _slicing: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getitem__(self, short_name: str) -> pd.DataFrame:
         """`data["fct_indicators"]` — by the table's name without its schema."""
@@ -144,15 +146,33 @@ class ReportData:
         number of schools in the region. `tests/test_reports_publication.py` checks that a
         municipal report rendered from its slice equals the one rendered from all rows.
         """
-        codes = list(school_codes)
         frames = {}
         for name, df in self.frames.items():
-            if "level" in df.columns and "entity_code" in df.columns:
-                df = df[(df["level"] != "school") | df["entity_code"].astype(str).isin(codes)]
-            elif "school_code" in df.columns and name != "dim_schools":
-                df = df[df["school_code"].astype(str).isin(codes)]
+            rows = self._school_rows(name)
+            if rows is not None:
+                always, codes, known = rows
+                wanted = known.get_indexer(list(school_codes))
+                df = df[always | np.isin(codes, wanted[wanted >= 0])]
             frames[name] = df.reset_index(drop=True)
         return ReportData(year=self.year, frames=frames, missing=list(self.missing))
+
+    def _school_rows(self, name: str) -> tuple[np.ndarray, np.ndarray, pd.Index] | None:
+        """(rows every slice keeps, each row's school as a number, the schools numbered) of a frame
+        with school-level rows; None for a frame every slice holds whole. Computed once per frame:
+        the publication slices the region's rows for each of up to ~60 municipalities, and
+        comparing the text columns anew each time took 7 s of the large region's critical path."""
+        df = self.frames[name]
+        if self._slicing.get(name, (None,))[0] is not df:   # (a frame replaced since: computed anew)
+            got = None
+            if "level" in df.columns and "entity_code" in df.columns:
+                always = (df["level"] != "school").to_numpy(dtype=bool, na_value=True)
+                codes, known = pd.factorize(df["entity_code"].astype(str))
+                got = (always, codes, pd.Index(known))
+            elif "school_code" in df.columns and name != "dim_schools":
+                codes, known = pd.factorize(df["school_code"].astype(str))
+                got = (np.zeros(len(df), dtype=bool), codes, pd.Index(known))
+            self._slicing[name] = (df, got)
+        return self._slicing[name][1]
 
     @property
     def region_code(self) -> str:

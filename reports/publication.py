@@ -221,6 +221,7 @@ def write_effectiveness(ctx: Context, stage_dir: Path, generated_at: datetime,
         doc = build_effectiveness_document(ctx, generated_at=generated_at)
     with _timed(kinds, "pdf"):
         pdf = write_pdf(doc, stage_dir / "effectiveness.pdf", effectiveness_title(doc))
+        release_typst_memory()
     with _timed(kinds, "docx"):
         docx = write_docx(doc, stage_dir / "effectiveness.docx", created=metadata_date(ctx.year),
                           running=effectiveness_title(doc))

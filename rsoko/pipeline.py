@@ -34,6 +34,7 @@ from rsoko.atomic import swap_in, write_text_atomic
 from rsoko.csvsafe import neutralise_csv, neutralise_frame
 from rsoko.dbt_runner import run_dbt
 from rsoko.errors import Busy, InputMissing, NothingToPublish, StorageError
+from rsoko.frames import frame_chunks
 from rsoko.lock import run_lock
 
 __all__ = ["NothingToPublish", "RunConfig", "RunResult", "configure", "ingest", "require_results", "gate",
@@ -299,10 +300,8 @@ def _write_csv(result: duckdb.DuckDBPyConnection, target: Path) -> None:
     """The query's rows as CSV, written chunk by chunk: the header once, then each chunk
     neutralised and appended — the same bytes as writing the whole frame at once."""
     with open(target, "w", encoding="utf-8", newline="") as fh:
-        chunk = result.fetch_df_chunk(EXPORT_CHUNK_VECTORS)
-        neutralise_frame(chunk).to_csv(fh, index=False, lineterminator="\n")
-        while len(chunk := result.fetch_df_chunk(EXPORT_CHUNK_VECTORS)):
-            neutralise_frame(chunk).to_csv(fh, index=False, header=False, lineterminator="\n")
+        for i, chunk in enumerate(frame_chunks(result, EXPORT_CHUNK_VECTORS)):
+            neutralise_frame(chunk).to_csv(fh, index=False, header=i == 0, lineterminator="\n")
 
 
 # --------------------------------------------------------------------------- 6. publication

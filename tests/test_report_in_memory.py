@@ -202,3 +202,19 @@ def test_every_numbered_section_is_declared_in_the_outline(region, municipality)
         declared = {(n, t) for n, _, t in outline.numbered(kind)}
         built = {(s.number, s.title) for s in doc.walk()}
         assert built <= declared, built - declared
+
+
+def test_a_slice_keeps_rows_above_the_school_and_its_own_schools_rows_even_after_a_frame_is_replaced():
+    """ReportData.for_schools locates the school rows once per frame (the publication slices for
+    every municipality); a frame replaced since must be sliced from its new rows."""
+    marts = pd.DataFrame({"level": ["region", "municipality", "school", "school", "school"],
+                          "entity_code": ["59", "01", "590001", "590002", "590101"], "v": [1, 2, 3, 4, 5]})
+    facts = pd.DataFrame({"school_code": ["590101", "590001", None], "v": [6, 7, 8]})
+    register = pd.DataFrame({"school_code": ["590001", "590002", "590101"]})
+    data = ReportData(year=2025, frames={"mart_x": marts, "fct_y": facts, "dim_schools": register})
+    part = data.for_schools(frozenset({"590001", "590999"}))
+    assert part["mart_x"]["v"].tolist() == [1, 2, 3] and part["fct_y"]["v"].tolist() == [7]
+    assert part["dim_schools"]["school_code"].tolist() == ["590001", "590002", "590101"]
+    assert part["mart_x"].index.tolist() == [0, 1, 2]
+    data.frames["fct_y"] = pd.DataFrame({"school_code": ["590001", "590001"], "v": [9, 10]})
+    assert data.for_schools(frozenset({"590001"}))["fct_y"]["v"].tolist() == [9, 10]

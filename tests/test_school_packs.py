@@ -285,3 +285,35 @@ def test_a_failing_pack_task_stops_the_feeding_and_reaches_the_publication(tmp_p
     assert len(packs.tasks(data)) == 10
     assert not feeder.is_alive() and 1 <= len(feeder.futures) <= packs.IN_FLIGHT
     assert stage.read_text(encoding="utf-8").startswith("a file")
+
+
+def _priority_after_yielding_twice() -> tuple[int, int]:
+    """In a pool worker: its niceness before and after the pack tasks' yield, asked twice."""
+    import os
+
+    from reports import packs
+
+    before = os.nice(0)
+    packs._yield_to_public_reports()
+    packs._yield_to_public_reports()
+    return before, os.nice(0)
+
+
+def test_pack_workers_yield_the_cpu_to_the_public_reports_once_and_threads_never():
+    """Pack tasks run behind the public reports (reports.packs.PACK_NICENESS) in the pool's worker
+    processes, lowered once however many tasks a worker takes; fed to a pool of threads, they
+    leave the publishing process's priority alone."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    from reports import packs
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        before, after = pool.submit(_priority_after_yielding_twice).result()
+    assert after == min(before + packs.PACK_NICENESS, 19)
+    mine = os.nice(0)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        feeder = packs.Feeder(pool, None, Path("."), None)
+    assert feeder._task is packs.build_schools and os.nice(0) == mine
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        assert packs.Feeder(pool, None, Path("."), None)._task is packs.build_schools_in_worker

@@ -20,9 +20,10 @@ def listed_schools(ctx: Context, scope: Scope) -> list[ListedSchool]:
     codes = obj[(obj["year"] == ctx.year) & (obj["listed"] == 1) & obj["school_code"].isin(scope.school_codes)]["school_code"]
     mk = ctx.data["fct_objectivity_markers"]
     mk = mk[(mk["year"] == ctx.year) & (mk["flagged"] == 1)]
+    by_school = dict(tuple(mk.groupby(mk["school_code"].astype(str), sort=False)))   # once, not per school
     out = []
     for code in sorted(codes.astype(str).unique()):
-        m = mk[mk["school_code"] == code].sort_values(["marker_code", "work"], key=lambda s: s.map(work_sort_key) if s.name == "work" else s)
+        m = by_school.get(code, mk.iloc[:0]).sort_values(["marker_code", "work"], key=lambda s: s.map(work_sort_key) if s.name == "work" else s)
         evidence = tuple(MarkerEvidence(r.work, r.marker_code, "" if is_missing(r.explanation_ru) else str(r.explanation_ru))
                          for r in m.itertuples())
         mo = ctx.school_mo(code)

@@ -152,11 +152,9 @@ def indicator_trend_charts(ctx: Context, scope: Scope, *, png: bool) -> list[Cha
 
 def _index_n(ctx: Context, year: int, level: str, entity: str, which: str) -> int | None:
     """The n behind an index: the smallest n of the indicators it combines (R, P or both)."""
-    n = ctx.indicator_n
-    sel = n[(n["year"] == year) & (n["level"] == level) & (n["entity_code"].astype(str) == entity)]
     dirs = {"results": ("R",), "self": ("P",), "overall": ("R", "P")}[which]
-    vals = sel[sel["direction"].isin(dirs)]["n_units"]
-    return None if vals.empty else int(vals.min())
+    found = [ctx.indicator_n_lookup[key] for d in dirs if (key := (year, level, str(entity), d)) in ctx.indicator_n_lookup]
+    return None if not found else int(pd.Series(found, dtype=float).min())
 
 
 def index_blocks(ctx: Context, scope: Scope) -> list:
