@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from reports.document import Row, Table
@@ -23,12 +24,28 @@ MARK_COLUMNS = ["Участников с отметкой", "«2»", "«3»", "�
 
 
 def _sorted(df: pd.DataFrame, *keys: str) -> pd.DataFrame:
-    """Rows by work (subject, grade), then by each key in natural order (tasks, classes, codes)."""
+    """Rows by work (subject, grade), then by each key in natural order (tasks, classes, codes);
+    rows that tie keep their order.
+
+    The keys are computed per distinct value, not per row (a pack's task rows repeat a few dozen
+    tasks and classes), and the rows ordered by those ranks at once."""
     if df.empty:
         return df
-    columns = [df["work"].tolist(), *(df[k].tolist() for k in keys)]
-    order = sorted(range(len(df)), key=lambda i: (work_key(columns[0][i]), *(natural_key(c[i]) for c in columns[1:])))
-    return df.iloc[order].reset_index(drop=True)
+    ranks = [_ranks(df["work"], work_key), *(_ranks(df[k], natural_key) for k in keys)]
+    return df.iloc[np.lexsort(ranks[::-1])].reset_index(drop=True)     # lexsort: last key first, stable
+
+
+def _ranks(column: pd.Series, key) -> np.ndarray:
+    """Each row's place among the column's distinct values ordered by `key` (equal keys, equal places)."""
+    codes, values = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+    keys = [key(v) for v in values]
+    place = np.empty(len(keys), dtype=np.int64)
+    rank, previous = -1, None
+    for i in sorted(range(len(keys)), key=keys.__getitem__):
+        if rank < 0 or keys[i] != previous:
+            rank, previous = rank + 1, keys[i]
+        place[i] = rank
+    return place[codes]
 
 
 def _mark_cells(r) -> list:

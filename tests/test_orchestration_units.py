@@ -95,3 +95,31 @@ def test_sensor_reads_the_inbox_from_its_resource_and_requests_known_years(demo_
     only_old = build_inbox_sensor(annual_job, StaticPartitionsDefinition(["2019"]))
     skipped = only_old(build_sensor_context(resources={"inbox": InboxResource(path=str(demo_region["inbox"]))}))
     assert isinstance(skipped, SkipReason) and "2023, 2024, 2025" in skipped.skip_message
+
+
+def test_memory_sampler_sees_a_child_process_and_names_it():
+    """rsoko bench's TreeMemorySampler: the peak PSS of this process and its children, with the
+    process that held it; PSS is read only when the tree's RSS could beat the peak, so a child of
+    ~300 MB started after the first samples must still raise the peak."""
+    import subprocess
+    import sys
+    import time
+
+    from rsoko.bench import TreeMemorySampler
+
+    sampler = TreeMemorySampler(interval=0.1)
+    sampler.start()
+    time.sleep(0.5)
+    before = sampler.peak_kb
+    child = subprocess.Popen([sys.executable, "-c", "import time\nx = bytearray(300 * 2**20)\n"
+                              "x[::4096] = b'1' * len(x[::4096])\nprint('ready', flush=True)\ntime.sleep(3)"],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(0.6)
+    finally:
+        child.kill()
+        child.wait()
+    peak = sampler.stop()
+    assert peak >= before + 280 * 1024
+    assert any("bytearray" in command and kb >= 280 * 1024 for command, kb in sampler.peak_processes)

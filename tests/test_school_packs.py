@@ -317,3 +317,21 @@ def test_pack_workers_yield_the_cpu_to_the_public_reports_once_and_threads_never
     assert feeder._task is packs.build_schools and os.nice(0) == mine
     with ProcessPoolExecutor(max_workers=1) as pool:
         assert packs.Feeder(pool, None, Path("."), None)._task is packs.build_schools_in_worker
+
+
+@pytest.mark.parametrize("as_category", [False, True])
+def test_pack_rows_go_by_subject_grade_and_natural_task_order_ties_kept(as_category):
+    """A pack lists works by subject then grade as a number, tasks as a teacher numbers them
+    («1К1» < «2» < «4.1» < «10»; an absent label first), and rows that tie («2», «02») in the
+    order they came — whether the columns are text or categories (as the pack marts are read)."""
+    from reports.packs_xlsx import _sorted
+
+    rows = pd.DataFrame({
+        "work": ["ВПР Математика 5", "ВПР Математика 5", "ВПР Биология 5", "ВПР Математика 4",
+                 "ВПР Математика 5", "ВПР Математика 5", "ВПР Математика 4", "ВПР Математика 5"],
+        "task": ["10", "2", "1", "4.1", "1К1", "2", None, "02"],
+        "v": range(8)})
+    if as_category:
+        rows = rows.astype({"work": "category", "task": "category"})
+    assert _sorted(rows, "task")["v"].tolist() == [2, 6, 3, 4, 1, 5, 7, 0]
+    assert _sorted(rows.iloc[:0], "task").empty
