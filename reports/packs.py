@@ -24,6 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
@@ -129,12 +130,13 @@ def _read_mart(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, .
     so sorting and grouping are those of the text), converted chunk by chunk: converting the whole
     frame at once first makes one Python string per cell (17 M at large scale), and the memory they
     took stays with the process."""
+    categorical = [c for c in columns if c in CATEGORY_COLUMNS]
     dtypes = {}
-    for c in columns:
-        if c in CATEGORY_COLUMNS:
-            values = con.execute(f'select distinct "{c}" from {table} where year = $y and "{c}" is not null',
-                                 {"y": year}).fetchall()
-            dtypes[c] = pd.CategoricalDtype(sorted(v for (v,) in values))
+    if categorical:   # every category column's values in one scan of the mart
+        lists = con.execute("select " + ", ".join(f'list(distinct "{c}") filter (where "{c}" is not null)'
+                                                  for c in categorical) + f" from {table} where year = $y",
+                            {"y": year}).fetchone()
+        dtypes = {c: pd.CategoricalDtype(sorted(values or [])) for c, values in zip(categorical, lists)}
     cols = ", ".join(f'"{c}"' for c in columns)
     result = con.execute(f"select {cols} from {table} where year = $y", {"y": year})
     parts = [chunk.astype(dtypes) for chunk in frame_chunks(result, 16)]
@@ -223,19 +225,15 @@ report, the DOCX and the annex: at equal priority three busy processes share two
 the packs take what the public documents leave (large region, 120 pack tasks: `public/` 78.9 →
 76.8 s), and the whole publication's CPU stays the same."""
 
-_lowered = False
-
-
+@cache
 def _yield_to_public_reports() -> None:
-    """Lower this worker's CPU priority once (workers take every municipal report before the
-    first pack task, so nothing public runs here afterwards)."""
-    global _lowered
-    if not _lowered and hasattr(os, "nice"):
+    """Lower this worker's CPU priority, once per process (cached): workers take every municipal
+    report before the first pack task, so nothing public runs here afterwards."""
+    if hasattr(os, "nice"):
         try:
             os.nice(PACK_NICENESS)
         except OSError:
             pass
-    _lowered = True
 
 
 def build_schools_in_worker(data: PackData, codes: list[str], mo_code: str, stage_dir: str,
