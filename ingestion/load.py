@@ -32,6 +32,7 @@ from ingestion.rawio import Audit, Batch
 from ingestion.readers import identify
 from ingestion.schema import create_all
 from ingestion.source import BROKEN, SourceError
+from rsoko import collector
 
 CELL_BUDGET = 3_000_000      # cells (rows × columns) validated together: GX costs per batch, memory per cell
 KEEP_SNIFF_BYTES = 8 << 20   # files up to this size keep what sniffing parsed until they load
@@ -107,7 +108,8 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, *, kinds: set[str] |
     con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
     pseudonym.begin(con, forbidden=(Path(inbox),))   # the key is loaded only if a protocol needs it
     try:
-        report = _load(con, Path(inbox), kinds, years, t0, progress)
+        with collector.fewer_passes():   # a sheet's rows are millions of live objects (rsoko.collector)
+            report = _load(con, Path(inbox), kinds, years, t0, progress)
         pseudonym.end(con)                            # records the key's fingerprint once used
         return report
     finally:

@@ -17,6 +17,7 @@ import xlsxwriter
 from reports import outline
 from reports.document import Cell, Row, Table
 from reports.suppression import SMALL_SAMPLE_MARK, legend as suppression_legend
+from reports.worksheet import BLANK, DATE, NUMBER, STRING, Entry, RowWorksheet, close_workbook
 
 SHEET_NAMES = outline.sheet_names()   # table key → sheet name, declared with the table in the outline
 MAX_WIDTH = 50          # longer texts wrap (the cells' format) rather than widen the column
@@ -161,25 +162,24 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
     _print_setup(toc, [30, 110], 4)
     used = {"содержание"}
 
-    def put(ws, r: int, col: int, cell: Cell, emphasis: bool) -> None:
+    def entry(cell: Cell, emphasis: bool) -> Entry:
         if cell.kind == "date" and cell.status == "ok" and isinstance(cell.value, date):
-            ws.write_datetime(r, col, datetime(cell.value.year, cell.value.month, cell.value.day),
-                              nums_bold["date"] if emphasis else nums["date"])
-        elif cell.kind in FORMATS and cell.status in ("ok", "small") and isinstance(cell.value, (int, float)):
+            return DATE, datetime(cell.value.year, cell.value.month, cell.value.day), \
+                nums_bold["date"] if emphasis else nums["date"]
+        if cell.kind in FORMATS and cell.status in ("ok", "small") and isinstance(cell.value, (int, float)):
             fmt = nums_small[cell.kind] if cell.status == "small" else (nums_bold[cell.kind] if emphasis else nums[cell.kind])
-            ws.write_number(r, col, cell.value, fmt)
-        elif cell.status == "suppressed":
-            ws.write_string(r, col, cell.text, centered)
-        elif (cell.kind in FORMATS and cell.status == "missing") or cell.text == "":
-            ws.write_blank(r, col, None, text_bold if emphasis else text)
-        else:
-            ws.write_string(r, col, cell.text, text_bold if emphasis else text)
+            return NUMBER, cell.value, fmt
+        if cell.status == "suppressed":
+            return STRING, cell.text, centered
+        if (cell.kind in FORMATS and cell.status == "missing") or cell.text == "":
+            return BLANK, None, text_bold if emphasis else text
+        return STRING, cell.text, text_bold if emphasis else text
 
     for i, t in enumerate(tables, start=1):
         name = _sheet_name(t, i, used)
         toc.write_url(3 + i, 0, f"internal:'{name}'!A1", link, name)
         toc.write(3 + i, 1, f"Таблица {t.number}. {t.title}" if t.number else t.title)
-        ws = wb.add_worksheet(name)
+        ws = wb.add_worksheet(name, worksheet_class=RowWorksheet)
         columns = ([t.group_title] if t.group_title else []) + list(t.columns)
         widths = [_width(c[:12]) for c in columns]     # a long title wraps in the header row
         ws.write_row(0, 0, columns, header)
@@ -191,8 +191,7 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
         wrapping = [col for col, n in enumerate(longest) if _text_lines(["x" * n], [widths[col]]) > 1]
         r = 1
         for row, line in zip(inside + totals, lines):
-            for col, cell in enumerate(line):
-                put(ws, r, col, cell, row.emphasis)
+            ws.put_row(r, [entry(cell, row.emphasis) for cell in line])
             if wrapping:
                 height = _text_lines([line[c].text for c in wrapping if c < len(line)],
                                      [widths[c] for c in wrapping if c < len(line)])
@@ -209,5 +208,5 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
             ([SUPPRESSED_TEXT_NOTE] if t.has_suppressed else [])
         for k, n in enumerate(notes):
             _note(ws, r + 1 + k, n, widths, note_fmt)
-    wb.close()
+    close_workbook(wb)
     return target

@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reports import charts, outline
+from rsoko import collector
 from reports.build import annex_tables, build_document
 from reports.context import Context
 from reports.data import ReportData, load
@@ -315,8 +316,11 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
         feeder = None
         if workers > 0 and ctx.mo_codes:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
-            futures = [pool.submit(_render_municipality, data.for_schools(ctx.municipality(mo).school_codes), mo,
-                                   str(stage_dir), generated_at, config) for mo in ctx.mo_codes]
+            # a fork pool starts its workers at the first submit: they need not walk the heap they
+            # inherit (region pack workers: collection time 15.7 → 12.0 s)
+            with collector.frozen():
+                futures = [pool.submit(_render_municipality, data.for_schools(ctx.municipality(mo).school_codes),
+                                       mo, str(stage_dir), generated_at, config) for mo in ctx.mo_codes]
         feeder = (school_packs.submit(pool, pack_data, pack_stage, generated_at)
                   if pool is not None and pack_data is not None else None)
         try:
