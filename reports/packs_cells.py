@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
+import pandas as pd
+
 from reports.document import Cell, CellKind
 from reports.formatting import fmt_int, fmt_number, fmt_signed, is_missing
 
@@ -87,3 +90,47 @@ def difference(a: object, b: object) -> Cell:
     if is_missing(a) or is_missing(b):
         return MISSING["signed"]
     return number(float(a) - float(b), "signed")
+
+
+# --- whole columns ------------------------------------------------------------------------------
+# A pack's tables are built a column at a time: each distinct value of a column becomes its Cell
+# once (a pack's ~24 000 cells hold a few thousand distinct values), and the rows are zipped from
+# the columns. The cells are those of the per-value functions above, so the files are the same.
+
+def by_value(values, cell) -> list[Cell]:
+    """`cell(v)` for every value of a column (a Series or an array), computed once per distinct
+    value; a missing value gets `cell(None)`."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    cells = [cell(u) for u in uniques]
+    cells.append(cell(None))            # code −1: a missing value
+    return [cells[c] for c in codes.tolist()]
+
+
+def texts(values) -> list[Cell]:
+    return by_value(values, text)
+
+
+def numbers(values, kind: CellKind = "dec1") -> list[Cell]:
+    return by_value(values, lambda v: number(v, kind))
+
+
+def flags(values) -> list[Cell]:
+    return by_value(values, flag)
+
+
+def _floats(values) -> np.ndarray:
+    return pd.Series(values).to_numpy(dtype="float64", na_value=np.nan)
+
+
+def shares(part, total) -> list[Cell]:
+    """`share` row by row: 100 · part / total (the same float operations), «—» for a zero or
+    absent total."""
+    p, t = _floats(part), _floats(total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.where(t != 0, 100.0 * p / t, np.nan)
+    return numbers(values)
+
+
+def differences(a, b) -> list[Cell]:
+    """`difference` row by row: a − b, signed; «—» where either is absent."""
+    return numbers(_floats(a) - _floats(b), "signed")

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from reports.document import Row, Table
+from reports.document import Cell, Row, Table
 from reports.formatting import fmt_number
 from reports.packs import PackData
-from reports.packs_cells import difference, flag, natural_key, number, share, text, work_key
+from reports.packs_cells import differences, flags, natural_key, numbers, shares, texts, work_key
 
 MARK_COLUMNS = ["Участников с отметкой", "«2»", "«3»", "«4»", "«5»", "Доля «2», %", "Доля «4» и «5», %",
                 "С отметкой по журналу", "Понизили", "Подтвердили", "Повысили"]
@@ -48,11 +48,18 @@ def _ranks(column: pd.Series, key) -> np.ndarray:
     return place[codes]
 
 
-def _mark_cells(r) -> list:
-    return [number(r.participants, "int"), number(r.mark2, "int"), number(r.mark3, "int"), number(r.mark4, "int"),
-            number(r.mark5, "int"), share(r.mark2, r.participants), share(r.mark4 + r.mark5, r.participants),
-            number(r.journal_participants, "int"), number(r.lowered, "int"), number(r.confirmed, "int"),
-            number(r.raised, "int")]
+def _rows(columns: list[list[Cell]], groups=None) -> list[Row]:
+    """Rows zipped from whole columns of cells (reports.packs_cells: each distinct value made once)."""
+    if groups is None:
+        return [Row(list(cells)) for cells in zip(*columns)]
+    return [Row(list(cells), group=g) for g, cells in zip(groups, zip(*columns))]
+
+
+def _mark_columns(df: pd.DataFrame) -> list[list[Cell]]:
+    return [numbers(df["participants"], "int"), numbers(df["mark2"], "int"), numbers(df["mark3"], "int"),
+            numbers(df["mark4"], "int"), numbers(df["mark5"], "int"), shares(df["mark2"], df["participants"]),
+            shares(df["mark4"] + df["mark5"], df["participants"]), numbers(df["journal_participants"], "int"),
+            numbers(df["lowered"], "int"), numbers(df["confirmed"], "int"), numbers(df["raised"], "int")]
 
 
 def deficit_counts(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -72,19 +79,19 @@ def works_table(data: PackData) -> Table:
     groups = data["mart_pack_groups"]
     tasks = data["mart_pack_task_completion"]
     school = _sorted(_with_counts(groups[groups["level"] == "school"], tasks[tasks["level"] == "school"]))
-    rows = [Row([text(r.work), number(r.pupils, "int"), *_mark_cells(r), number(r.deficits, "int"),
-                 number(r.priorities, "int")]) for r in school.itertuples()]
+    rows = _rows([texts(school["work"]), numbers(school["pupils"], "int"), *_mark_columns(school),
+                  numbers(school["deficits"], "int"), numbers(school["priorities"], "int")])
     return Table("Работы", "Результаты ОО по работам: отметки, сравнение с журналом, дефициты",
                  ["Работа", "Писали работу", *MARK_COLUMNS, "Заданий с дефицитом", "Из них приоритетных"], rows,
                  notes=["Дефицит и приоритетный дефицит — как в data/deficits.csv и в аналитическом отчёте."])
 
 
-def _task_row(r, with_class: bool) -> Row:
-    lead = [text(r.class_name)] if with_class else []
-    return Row([*lead, text(r.task), text(r.level_of_task), text(r.skill_code), number(r.participants, "int"),
-                number(r.completion_pct), number(r.region_completion_pct), number(r.cluster_completion_pct),
-                difference(r.completion_pct, r.region_completion_pct), text(r.zone), flag(r.deficit),
-                flag(r.priority)], group=r.work)
+def _task_rows(df: pd.DataFrame, with_class: bool) -> list[Row]:
+    lead = [texts(df["class_name"])] if with_class else []
+    return _rows([*lead, texts(df["task"]), texts(df["level_of_task"]), texts(df["skill_code"]),
+                  numbers(df["participants"], "int"), numbers(df["completion_pct"]), numbers(df["region_completion_pct"]),
+                  numbers(df["cluster_completion_pct"]), differences(df["completion_pct"], df["region_completion_pct"]),
+                  texts(df["zone"]), flags(df["deficit"]), flags(df["priority"])], df["work"])
 
 
 TASK_COLUMNS = ["Задание", "Уровень", "Код умения", "Участников", "Выполнение, %", "Регион, %", "Кластер, %",
@@ -95,7 +102,7 @@ def tasks_table(data: PackData) -> Table:
     tasks = data["mart_pack_task_completion"]
     school = _sorted(tasks[tasks["level"] == "school"], "task")
     return Table("Задания", "Выполнение заданий ОО рядом с регионом и кластером",
-                 TASK_COLUMNS, [_task_row(r, False) for r in school.itertuples()], group_title="Работа",
+                 TASK_COLUMNS, _task_rows(school, False), group_title="Работа",
                  notes=["Выполнение = сумма баллов / сумма максимальных баллов, %; участников — писавших задание."])
 
 
@@ -110,15 +117,16 @@ def class_tasks_table(data: PackData) -> Table:
     tasks = data["mart_pack_task_completion"]
     classes = _with_class_names(tasks, data)
     return Table("Задания по классам", "Выполнение заданий по классам рядом с регионом и кластером ОО",
-                 ["Класс", *TASK_COLUMNS], [_task_row(r, True) for r in _sorted(classes, "class_name", "task").itertuples()],
+                 ["Класс", *TASK_COLUMNS], _task_rows(_sorted(classes, "class_name", "task"), True),
                  group_title="Работа")
 
 
-def _skill_row(r, with_class: bool) -> Row:
-    lead = [text(r.class_name)] if with_class else []
-    return Row([*lead, text(r.skill_code), text(r.skill_name), number(r.participants, "int"),
-                number(r.completion_pct), number(r.region_completion_pct), number(r.cluster_completion_pct),
-                difference(r.completion_pct, r.region_completion_pct)], group=r.work)
+def _skill_rows(df: pd.DataFrame, with_class: bool) -> list[Row]:
+    lead = [texts(df["class_name"])] if with_class else []
+    return _rows([*lead, texts(df["skill_code"]), texts(df["skill_name"]), numbers(df["participants"], "int"),
+                  numbers(df["completion_pct"]), numbers(df["region_completion_pct"]),
+                  numbers(df["cluster_completion_pct"]), differences(df["completion_pct"], df["region_completion_pct"])],
+                 df["work"])
 
 
 SKILL_COLUMNS = ["Код умения", "Умение", "Участников", "Выполнение, %", "Регион, %", "Кластер, %",
@@ -128,7 +136,7 @@ SKILL_COLUMNS = ["Код умения", "Умение", "Участников", 
 def skills_table(data: PackData) -> Table:
     skills = data["mart_pack_skill_completion"]
     return Table("Умения", "Достижение планируемых результатов (проверяемые умения) ОО",
-                 SKILL_COLUMNS, [_skill_row(r, False) for r in _sorted(skills[skills["level"] == "school"], "skill_code").itertuples()],
+                 SKILL_COLUMNS, _skill_rows(_sorted(skills[skills["level"] == "school"], "skill_code"), False),
                  group_title="Работа")
 
 
@@ -137,7 +145,7 @@ def class_skills_table(data: PackData) -> Table:
     classes = _with_class_names(skills, data)
     return Table("Умения по классам", "Достижение планируемых результатов по классам",
                  ["Класс", *SKILL_COLUMNS],
-                 [_skill_row(r, True) for r in _sorted(classes, "class_name", "skill_code").itertuples()],
+                 _skill_rows(_sorted(classes, "class_name", "skill_code"), True),
                  group_title="Работа")
 
 
@@ -145,8 +153,8 @@ def classes_table(data: PackData) -> Table:
     groups = data["mart_pack_groups"]
     tasks = data["mart_pack_task_completion"]
     classes = _sorted(_with_counts(groups[groups["level"] == "class"], tasks[tasks["level"] == "class"]), "class_name")
-    rows = [Row([text(r.class_name), number(r.pupils, "int"), *_mark_cells(r), number(r.deficits, "int"),
-                 number(r.priorities, "int")], group=r.work) for r in classes.itertuples()]
+    rows = _rows([texts(classes["class_name"]), numbers(classes["pupils"], "int"), *_mark_columns(classes),
+                  numbers(classes["deficits"], "int"), numbers(classes["priorities"], "int")], classes["work"])
     return Table("Классы", "Результаты классов: отметки, сравнение с журналом, дефициты",
                  ["Класс", "Писали работу", *MARK_COLUMNS, "Заданий с дефицитом", "Из них приоритетных"], rows,
                  group_title="Работа",
@@ -156,11 +164,12 @@ def classes_table(data: PackData) -> Table:
 def pupils_table(data: PackData) -> Table:
     pupils = _sorted(data["mart_pack_pupils"], "class_name", "participant_code")
     share_text = fmt_number(100 * data.mastery_share, 0)
-    rows = [Row([text(r.class_name), text(r.participant_code), text(r.variant), number(r.primary_score, "int"),
-                 number(r.work_max, "int"), number(r.mark, "int"), number(r.journal_mark, "int"),
-                 number(r.tasks_not_mastered, "int"), text(r.tasks_not_mastered_list),
-                 number(r.skills_not_mastered, "int"), text(r.skills_not_mastered_list)], group=r.work)
-            for r in pupils.itertuples()]
+    rows = _rows([texts(pupils["class_name"]), texts(pupils["participant_code"]), texts(pupils["variant"]),
+                  numbers(pupils["primary_score"], "int"), numbers(pupils["work_max"], "int"),
+                  numbers(pupils["mark"], "int"), numbers(pupils["journal_mark"], "int"),
+                  numbers(pupils["tasks_not_mastered"], "int"), texts(pupils["tasks_not_mastered_list"]),
+                  numbers(pupils["skills_not_mastered"], "int"), texts(pupils["skills_not_mastered_list"])],
+                 pupils["work"])
     return Table("Ученики", "Результаты участников (по коду участника): что не освоено",
                  ["Класс", "Код участника", "Вариант", "Первичный балл", "Максимальный балл", "Отметка",
                   "Отметка по журналу", "Не освоено заданий", "Задания", "Не освоено умений", "Коды умений"],
