@@ -44,12 +44,6 @@ def _gx_batch_definition():
             pandas_execution_engine.HASH_THRESHOLD = 0
             ctx = gx.get_context(mode="ephemeral")
             ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-            # a disabled bar is still a tqdm instance, and the first one starts tqdm's monitor
-            # thread, which lives until exit: the publication then found a second thread and
-            # spawned its workers instead of forking them (reports.publication._pool_context)
-            import tqdm
-
-            tqdm.tqdm.monitor_interval = 0
             asset = ctx.data_sources.add_pandas("rsoko_ingestion").add_dataframe_asset("frame")
             _batch_definition = asset.add_batch_definition_whole_dataframe("whole_frame")
         return _batch_definition

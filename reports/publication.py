@@ -25,7 +25,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from reports import charts, outline
-from rsoko import collector
 from reports.build import annex_tables, build_document
 from reports.context import Context
 from reports.data import ReportData, load
@@ -251,17 +250,11 @@ def _swap_in(stage_dir: Path, public_dir: Path) -> None:
 # --- the entry point ---------------------------------------------------------------------------
 
 def _pool_context():
-    """`fork` when this process runs a single thread (workers inherit the imported libraries,
-    saving seconds of start-up), else `spawn` (forking a multi-threaded process is unsafe).
-    Typst's compiler starts native threads that `threading` does not count: once this process
-    has compiled a PDF (a second publication in one process: a test session, a Dagster worker),
-    a forked worker hung in its first compile, so that case spawns too."""
-    import threading
-
-    from reports.typst_writer import has_compiled
-
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1 and not has_compiled():
-        return multiprocessing.get_context("fork")
+    """`spawn`: the workers start from a clean interpreter and pay their imports (about 2 s each).
+    Forking them from the publishing process was measured on the large region (cb2a8cb): no faster
+    (publication 464.5 → 476.6 s, `public/` 86.3 → 89.7 s) and 1.4 GB more PSS, the forked
+    workers holding copies of the pages the publishing process went on writing; and a fork after
+    Typst's compiler has started its native threads hung in the child's first compile."""
     return multiprocessing.get_context("spawn")
 
 
@@ -316,11 +309,8 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
         feeder = None
         if workers > 0 and ctx.mo_codes:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
-            # a fork pool starts its workers at the first submit: they need not walk the heap they
-            # inherit (region pack workers: collection time 15.7 → 12.0 s)
-            with collector.frozen():
-                futures = [pool.submit(_render_municipality, data.for_schools(ctx.municipality(mo).school_codes),
-                                       mo, str(stage_dir), generated_at, config) for mo in ctx.mo_codes]
+            futures = [pool.submit(_render_municipality, data.for_schools(ctx.municipality(mo).school_codes), mo,
+                                   str(stage_dir), generated_at, config) for mo in ctx.mo_codes]
         feeder = (school_packs.submit(pool, pack_data, pack_stage, generated_at)
                   if pool is not None and pack_data is not None else None)
         try:

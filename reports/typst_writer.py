@@ -260,15 +260,6 @@ def _timestamp(doc: Document) -> int:
     return int(datetime(doc.year, 12, 15, tzinfo=timezone.utc).timestamp())
 
 
-_compiled = [False]     # whether this process has run the compiler (its native worker threads now exist)
-
-
-def has_compiled() -> bool:
-    """True once this process has compiled a PDF: the compiler's native threads are then running,
-    and a process forked from here may deadlock in its next compile (publication._pool_context)."""
-    return _compiled[0]
-
-
 _compiler_lock = threading.Lock()   # one compile at a time per process: the compiler is one object
 
 
@@ -283,7 +274,6 @@ def _compiler():
 
 def _compile(main: Path, root: Path, timestamp: int | None = None) -> bytes:
     with _compiler_lock:
-        _compiled[0] = True
         return _compiler().compile(input=str(main), root=str(root), timestamp=timestamp)
 
 

@@ -13,8 +13,8 @@ What it measures, on an inbox generated once per scale and seed (and reused):
   charts, school packs, the Document trees, the page and manifest), summed over the processes
   (CPU, not wall: on a shared machine a worker's wall seconds grow with whatever else runs);
 - peak_rss_mb: the peak memory of the whole process tree (this process, the run, dbt, renderers):
-  the sum of each process's PSS (shared pages divided among the processes mapping them, so forked
-  workers do not count their parent's pages again), sampled from /proc every second (reading
+  the sum of each process's PSS (shared pages divided among the processes mapping them, so
+  processes that share pages do not count them twice), sampled from /proc every second (reading
   the PSS of a process of several GB walks its page tables: at 0.2 s the sampler took a third of
   a core of the two it was measuring).
 Timings belong here, never in tests.
@@ -46,10 +46,10 @@ MARKER_PATHS = ("models/marts/objectivity", "models/marts/vpr", "models/intermed
 class TreeMemorySampler(threading.Thread):
     """Samples the memory of this process and all its descendants: the sum of their PSS.
 
-    PSS, not RSS: the publication forks its workers from a process that holds the report's and
-    the packs' data, so each worker's RSS counts the pages it shares with its parent again
-    (summed RSS said 17 GB for a large region). PSS divides a shared page among the processes
-    that map it, so the sum is the memory the tree really uses. RSS where the kernel gives no
+    PSS, not RSS: processes that share pages (shared libraries; forked workers, which the
+    publication once used) count them once each in RSS — summed RSS said 17 GB for a large
+    region. PSS divides a shared page among the processes that map it, so the sum is the
+    memory the tree really uses. RSS where the kernel gives no
     `smaps_rollup`."""
 
     def __init__(self, interval: float = 1.0) -> None:

@@ -5,11 +5,10 @@ to find reference cycles. Its default schedule (a young pass every 700 new conta
 full pass when enough have survived) was made for programs whose heaps stay small. The
 ingestion and the school packs keep hundreds of thousands to millions of objects alive at once
 (a sheet's rows, a pack's cells), so the full passes walked all of them again and again:
-8 % of the region's ingestion CPU, a fifth of the pack workers'. Three tools, each used at one
+8 % of the region's ingestion CPU, a fifth of the pack workers'. Two tools, each used at one
 measured place:
 - `fewer_passes` — young passes every 100 000 objects instead of 700 (the ingestion);
-- `paused` — no automatic passes during a unit of work that makes almost no cycles (a pack task);
-- `frozen` — the objects alive now out of every later pass (before forking workers).
+- `paused` — no automatic passes during a unit of work that makes almost no cycles (a pack task).
 """
 from __future__ import annotations
 
@@ -48,15 +47,3 @@ def paused() -> Iterator[None]:
         if was_enabled:
             gc.enable()
 
-
-@contextmanager
-def frozen() -> Iterator[None]:
-    """The objects alive now are out of the collector's passes inside the block, and for good in
-    any process forked inside it (Python's documented use of `gc.freeze` before `fork`): a forked
-    worker does not walk, nor copy page by page, the heap it inherited. This process gets them
-    back after the block."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()

@@ -122,13 +122,3 @@ def test_form_must_belong_to_the_exam(kind):
         df["mark"] = [4.0, np.nan]
     v = run_suite(kind, df, _plan_scale()).violations
     assert "Форма ГИА" in set(v.query("index == 0")["column"])
-
-
-def test_a_validation_leaves_no_thread_behind():
-    """GX's progress bars are off, but each is still a tqdm, and tqdm's monitor thread would live
-    until exit: the publication, finding a second thread, would spawn its workers instead of
-    forking them (reports.publication._pool_context)."""
-    import threading
-
-    run_suite("vpr", _pupils(), _plan_scale())
-    assert [t.name for t in threading.enumerate() if t.name == "tqdm_monitor"] == []
