@@ -85,13 +85,6 @@ def flag(value: object) -> Cell:
     return _text("да" if not is_missing(value) and int(value) == 1 else "")
 
 
-def difference(a: object, b: object) -> Cell:
-    """a − b in percentage points, signed."""
-    if is_missing(a) or is_missing(b):
-        return MISSING["signed"]
-    return number(float(a) - float(b), "signed")
-
-
 # --- whole columns ------------------------------------------------------------------------------
 # A pack's tables are built a column at a time: each distinct value of a column becomes its Cell
 # once (a pack's ~24 000 cells hold a few thousand distinct values), and the rows are zipped from
@@ -132,5 +125,5 @@ def shares(part, total) -> list[Cell]:
 
 
 def differences(a, b) -> list[Cell]:
-    """`difference` row by row: a − b, signed; «—» where either is absent."""
+    """a − b in percentage points, signed, row by row; «—» where either is absent."""
     return numbers(_floats(a) - _floats(b), "signed")

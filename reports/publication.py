@@ -249,13 +249,12 @@ def _swap_in(stage_dir: Path, public_dir: Path) -> None:
 
 # --- the entry point ---------------------------------------------------------------------------
 
-def _pool_context():
-    """`spawn`: the workers start from a clean interpreter and pay their imports (about 2 s each).
-    Forking them from the publishing process was measured on the large region (cb2a8cb): no faster
-    (publication 464.5 → 476.6 s, `public/` 86.3 → 89.7 s) and 1.4 GB more PSS, the forked
-    workers holding copies of the pages the publishing process went on writing; and a fork after
-    Typst's compiler has started its native threads hung in the child's first compile."""
-    return multiprocessing.get_context("spawn")
+POOL_START = "spawn"
+"""How the publication's workers start: from a clean interpreter, paying their imports (about 2 s
+each). Forking them from the publishing process was measured on the large region (cb2a8cb): no
+faster (publication 464.5 → 476.6 s, `public/` 86.3 → 89.7 s) and 1.4 GB more PSS, the forked
+workers holding copies of the pages the publishing process went on writing; and a fork after
+Typst's compiler has started its native threads hung in the child's first compile."""
 
 
 def _cpu_seconds() -> float:
@@ -308,7 +307,7 @@ def publish(warehouse: Path, year: int, out_dir: Path, *, inputs: list[dict] | N
         pool = None
         feeder = None
         if workers > 0 and ctx.mo_codes:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(POOL_START))
             futures = [pool.submit(_render_municipality, data.for_schools(ctx.municipality(mo).school_codes), mo,
                                    str(stage_dir), generated_at, config) for mo in ctx.mo_codes]
         feeder = (school_packs.submit(pool, pack_data, pack_stage, generated_at)
