@@ -189,9 +189,15 @@ def write_annex(tables: Sequence[Table], target: Path, *, title: str, created: d
         widths = [max(w, _width_of_length(n)) for w, n in zip(widths, longest)]
         # only a column whose longest text wraps can make a row taller (a pack has ~25 000 cells)
         wrapping = [col for col, n in enumerate(longest) if _text_lines(["x" * n], [widths[col]]) > 1]
+        # a cell's entry kept by the cell's identity while `lines` holds every cell of the table
+        # alive: the tables of a pack share one Cell per distinct value (reports.packs_cells)
+        plain: dict[int, Entry] = {}
+        emphasised: dict[int, Entry] = {}
         r = 1
         for row, line in zip(inside + totals, lines):
-            ws.put_row(r, [entry(cell, row.emphasis) for cell in line])
+            memo = emphasised if row.emphasis else plain
+            ws.put_row(r, [memo[id(cell)] if id(cell) in memo else memo.setdefault(id(cell), entry(cell, row.emphasis))
+                           for cell in line])
             if wrapping:
                 height = _text_lines([line[c].text for c in wrapping if c < len(line)],
                                      [widths[c] for c in wrapping if c < len(line)])
