@@ -34,12 +34,16 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
             continue
         s = df[col]
-        text = s.astype("string")
-        risky = text.str.match(_TRIGGER_RE, na=False) & ~text.str.fullmatch(_NUMBER_RE, na=False)
-        if risky.any():
+        # the test runs on the column's distinct values (a data table's text columns hold a few
+        # thousand of them over millions of rows: codes, names, levels)
+        codes, uniques = pd.factorize(s)
+        text = pd.Series(uniques, dtype=object).astype("string")
+        risky_uniques = (text.str.match(_TRIGGER_RE, na=False) & ~text.str.fullmatch(_NUMBER_RE, na=False)).to_numpy(bool)
+        if risky_uniques.any():
+            risky = pd.Series(risky_uniques[codes] & (codes >= 0), index=s.index)
             if out is df:
                 out = df.copy()
-            out[col] = s.where(~risky, "'" + text)
+            out[col] = s.where(~risky, "'" + s.astype("string"))
     return out
 
 

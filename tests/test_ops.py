@@ -119,6 +119,18 @@ def test_formula_like_text_cells_are_neutralised_numbers_are_not():
     assert neutralise("=1+1") == "'=1+1" and neutralise("-12") == "-12"
 
 
+def test_each_row_of_a_repeated_value_is_neutralised_where_it_stands():
+    # the test runs on a column's distinct values; every row holding a risky one must get it back
+    # neutralised, at its own label, whatever the frame's index
+    values = ["=1", "ok", None, "=1", "-3.5", "ok", "@x", "=1"]
+    df = pd.DataFrame({"value": values, "code": ["01", "02"] * 4}, index=[70, 3, 11, 5, 8, 60, 2, 9])
+    safe = neutralise_frame(df)
+    assert safe["value"].tolist()[:2] == ["'=1", "ok"] and pd.isna(safe["value"].iloc[2])
+    assert safe["value"].tolist()[3:] == ["'=1", "-3.5", "ok", "'@x", "'=1"]
+    assert safe.index.tolist() == df.index.tolist() and safe["code"].tolist() == df["code"].tolist()
+    assert neutralise_frame(df[["code"]]) is not None and df["value"].iloc[0] == "=1"
+
+
 def test_csv_file_is_neutralised_in_place_header_kept(tmp_path):
     path = tmp_path / "quarantine.csv"
     path.write_text('file,row,value\nvpr.xlsx,3,"=HYPERLINK(""http://x"")"\nvpr.xlsx,4,-2\n', encoding="utf-8")
