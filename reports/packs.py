@@ -226,15 +226,22 @@ report, the DOCX and the annex: at equal priority three busy processes share two
 the packs take what the public documents leave (large region, 120 pack tasks: `public/` 78.9 →
 76.8 s), and the whole publication's CPU stays the same."""
 
-@cache
-def _yield_to_public_reports() -> None:
-    """Lower this worker's CPU priority, once per process (cached): workers take every municipal
-    report before the first pack task, so nothing public runs here afterwards."""
+def lower_cpu_priority() -> None:
+    """Lower this process's CPU priority by PACK_NICENESS (where the system has `nice`): for work
+    that should take what the public reports leave — the pack tasks, and the data tables that
+    `rsoko run` writes meanwhile."""
     if hasattr(os, "nice"):
         try:
             os.nice(PACK_NICENESS)
         except OSError:
             pass
+
+
+@cache
+def _yield_to_public_reports() -> None:
+    """Lower this worker's CPU priority, once per process (cached): workers take every municipal
+    report before the first pack task, so nothing public runs here afterwards."""
+    lower_cpu_priority()
 
 
 def build_schools_in_worker(data: PackData, codes: list[str], mo_code: str, stage_dir: str,

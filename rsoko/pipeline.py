@@ -488,13 +488,9 @@ def _export_behind_public(warehouse: Path, year: int, data_dir: Path) -> float:
     """`export_data` in a process of its own beside the publication, at the school packs' lower
     CPU priority: at equal priority it took its share from the public reports (large region:
     `public/` 86 → 99 s), which the packs already leave the CPU to. Returns its wall seconds."""
-    from reports.packs import PACK_NICENESS
+    from reports.packs import lower_cpu_priority
 
-    if hasattr(os, "nice"):
-        try:
-            os.nice(PACK_NICENESS)
-        except OSError:
-            pass
+    lower_cpu_priority()
     t = time.perf_counter()
     export_data(warehouse, year, data_dir)
     return time.perf_counter() - t
@@ -536,7 +532,9 @@ def _run_locked(config: RunConfig, progress: Progress) -> RunResult:
         # otherwise leave the second core idle for a minute at large scale
         progress.stage("export")
         t = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as exporter:
+        from reports.publication import POOL_START
+
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(POOL_START)) as exporter:
             exported = exporter.submit(_export_behind_public, config.warehouse, year, stage / "data")
             published = step("publish", publish, config.warehouse, year, stage, config.inbox)
             timings["export_s"] = exported.result()
